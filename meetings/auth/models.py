@@ -1,0 +1,60 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+
+from flask_login import UserMixin
+from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from ..extensions import db
+from ..types import UTCDateTime, utcnow
+
+
+class Role(str, enum.Enum):
+    rep = "rep"
+    provincial_manager = "provincial_manager"
+    regional_manager = "regional_manager"
+    marketing = "marketing"
+    staff = "staff"
+    admin = "admin"
+
+
+def enum_column(enum_cls, **kw):
+    """Enums stored by value as VARCHAR, portable across SQLite and PostgreSQL."""
+    return Enum(enum_cls, native_enum=False, length=32, validate_strings=True,
+                values_callable=lambda e: [m.value for m in e], **kw)
+
+
+class User(UserMixin, db.Model):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    username: Mapped[str] = mapped_column(String(80), unique=True)
+    password_hash: Mapped[str] = mapped_column(String(256))
+    display_name: Mapped[str] = mapped_column(String(120))
+    role: Mapped[Role] = mapped_column(enum_column(Role))
+    province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"))
+    region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
+    active: Mapped[bool] = mapped_column(default=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    province = relationship("Province", foreign_keys=[province_id])
+    region = relationship("Region", foreign_keys=[region_id])
+
+    def set_password(self, password: str) -> None:
+        from flask import current_app
+        # scrypt by default; tests configure a cheap method to stay fast
+        method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+        self.password_hash = generate_password_hash(password, method=method)
+
+    def check_password(self, password: str) -> bool:
+        return check_password_hash(self.password_hash, password)
+
+    @property
+    def is_active(self) -> bool:  # flask-login
+        return self.active
+
+    def __repr__(self) -> str:
+        return f"<User {self.username} {self.role.value}>"

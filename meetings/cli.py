@@ -1,0 +1,55 @@
+"""flask --app wsgi … commands (SPEC §10). Thin: call a service, commit, print."""
+from __future__ import annotations
+
+import click
+from flask import Flask
+from sqlalchemy import select
+
+from .extensions import db
+
+
+def register_cli(app: Flask) -> None:
+    @app.cli.command("create-user")
+    @click.option("--username", required=True)
+    @click.option("--password", required=True)
+    @click.option("--role", required=True,
+                  type=click.Choice(["rep", "provincial_manager", "regional_manager", "marketing",
+                                     "staff", "admin"]))
+    @click.option("--province", default=None, help="province name")
+    @click.option("--region", default=None, help="region name")
+    @click.option("--display-name", default=None)
+    def create_user_command(username, password, role, province, region, display_name):
+        """Create a user (the first admin, typically)."""
+        from .auth.services import create_user
+        from .errors import DomainError
+        from .orgs.models import Province, Region
+
+        province_id = region_id = None
+        if province:
+            province_id = db.session.scalar(select(Province.id).where(Province.name == province))
+            if province_id is None:
+                raise click.ClickException(f"no province named {province!r}")
+        if region:
+            region_id = db.session.scalar(select(Region.id).where(Region.name == region))
+            if region_id is None:
+                raise click.ClickException(f"no region named {region!r}")
+        try:
+            user = create_user(None, username=username, password=password, role=role,
+                               display_name=display_name, province_id=province_id,
+                               region_id=region_id)
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.message)
+        db.session.commit()
+        click.echo(f"created {user.username} ({user.role.value})")
+
+    @app.cli.command("seed-demo")
+    def seed_demo_command():
+        """Load a demo organisation and print one login per role."""
+        from .demo import seed_demo
+
+        logins = seed_demo()
+        db.session.commit()
+        click.echo("Demo data loaded. Logins (username / password):")
+        for role, username, password in logins:
+            click.echo(f"  {role:20} {username:12} {password}")

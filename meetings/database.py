@@ -1,0 +1,28 @@
+"""Engine set-up per backend.
+
+SQLite (the embedded default) gets WAL, a busy timeout and BEGIN IMMEDIATE:
+every transaction takes the write lock up front, so a concurrent request waits
+its turn instead of failing with "database is locked" half way (SPEC §10).
+PostgreSQL uses row locks and conditional updates in the services instead.
+"""
+from __future__ import annotations
+
+from sqlalchemy import event
+
+
+def configure(engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we issue BEGIN ourselves
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(connection):
+        connection.exec_driver_sql("BEGIN IMMEDIATE")

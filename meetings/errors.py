@@ -1,0 +1,159 @@
+"""One hierarchy of domain errors and the one place they become responses.
+
+The HTTP status and a stable machine `reason` sit on the class; services raise,
+handlers here translate — JSON for /api, a flash message for pages.
+"""
+from __future__ import annotations
+
+from flask import flash, redirect, render_template, request, url_for
+from sqlalchemy.exc import DataError, IntegrityError
+from werkzeug.exceptions import HTTPException, InternalServerError
+from werkzeug.http import HTTP_STATUS_CODES
+
+
+class DomainError(Exception):
+    http_status, reason = 422, "invalid"
+
+    def __init__(self, message: str, *, field: str | None = None, **details):
+        super().__init__(message)
+        self.message = message
+        self.field = field
+        self.details = details
+
+    def payload(self) -> dict:
+        body = {
+            "code": self.http_status,
+            "status": HTTP_STATUS_CODES[self.http_status],
+            "reason": self.reason,
+            "message": self.message,
+        }
+        if self.field:
+            body["errors"] = {self.field: [self.message]}
+        if self.details:
+            body["details"] = {k: str(v) for k, v in self.details.items()}
+        return body
+
+
+class InvalidInput(DomainError):
+    http_status, reason = 422, "invalid"
+
+
+class NotFound(DomainError):
+    http_status, reason = 404, "not_found"
+
+
+class Forbidden(DomainError):
+    http_status, reason = 403, "forbidden"
+
+
+class Unauthorized(DomainError):
+    http_status, reason = 401, "unauthorized"
+
+
+class Conflict(DomainError):
+    http_status, reason = 409, "conflict"
+
+
+class InvalidTransition(Conflict):
+    reason = "invalid_transition"
+
+
+class PoolExhausted(Conflict):
+    reason = "pool_exhausted"
+
+
+class NoBudgetPool(Conflict):
+    reason = "no_budget_pool"
+
+
+class PreconditionsMissing(InvalidInput):
+    reason = "preconditions_missing"
+
+
+class BackupMissing(InvalidInput):
+    reason = "backup_missing"
+
+
+class ComplianceCapExceeded(InvalidInput):
+    reason = "compliance_cap"
+
+
+class AgendaRuleBroken(InvalidInput):
+    reason = "agenda_rule"
+
+
+class TooEarly(Conflict):
+    reason = "too_early"
+
+
+def is_api_request() -> bool:
+    return request.path.startswith("/api/")
+
+
+def _json_http_error(exc: HTTPException):
+    data = getattr(exc, "data", None) or {}
+    body = {"code": exc.code, "status": HTTP_STATUS_CODES.get(exc.code, exc.name)}
+    errors = data.get("errors") or data.get("messages")
+    if errors:
+        # webargs nests errors under the location ("json", "query"); name fields plainly
+        flat = {}
+        for location, fields in errors.items():
+            if isinstance(fields, dict):
+                flat.update(fields)
+            else:
+                flat[location] = fields
+        body["errors"] = flat
+        body["message"] = data.get("message") or "; ".join(
+            f"{name}: {_first(msgs)}" for name, msgs in flat.items()
+        )
+    else:
+        body["message"] = data.get("message") or exc.description or exc.name
+    headers = data.get("headers") or {}
+    return body, exc.code, headers
+
+
+def _first(msgs) -> str:
+    if isinstance(msgs, list) and msgs:
+        return _first(msgs[0])
+    if isinstance(msgs, dict):
+        key, value = next(iter(msgs.items()))
+        return f"{key}: {_first(value)}"
+    return str(msgs)
+
+
+def register(app) -> None:
+    from .extensions import db
+
+    @app.errorhandler(DomainError)
+    def handle_domain_error(exc: DomainError):
+        db.session.rollback()
+        if is_api_request():
+            return exc.payload(), exc.http_status
+        flash(exc.message, "danger")
+        return redirect(request.referrer or url_for("web.index"))
+
+    @app.errorhandler(HTTPException)
+    def handle_http_error(exc: HTTPException):
+        if is_api_request():
+            return _json_http_error(exc)
+        if exc.code and exc.code < 400:
+            return exc
+        return render_template("error.html", error=exc), exc.code
+
+    @app.errorhandler(IntegrityError)
+    @app.errorhandler(DataError)
+    def handle_db_error(exc):
+        # A constraint caught what a service check missed (a race, a too-long
+        # value): the request is refused as a conflict, never a 500.
+        db.session.rollback()
+        app.logger.warning("database refused a write: %s", exc.orig)
+        err = Conflict("the change conflicts with the current data; reload and retry")
+        return handle_domain_error(err)
+
+    @app.errorhandler(Exception)
+    def handle_unexpected(exc):
+        if isinstance(exc, HTTPException):
+            return handle_http_error(exc)
+        db.session.rollback()
+        app.logger.exception("unhandled error")
+        return handle_http_error(InternalServerError())

@@ -1,0 +1,137 @@
+"""The invitee list and the A/B backup rule (SPEC §4)."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import select
+
+from ..auth.models import User
+from ..doctors.models import Department, Doctor
+from ..doctors.services import at_least, grade_of, is_key
+from ..errors import BackupMissing, Forbidden, InvalidInput, InvalidTransition, NotFound
+from ..extensions import db
+from ..proposals.models import Meeting, Status
+from ..proposals.services import _record
+from ..types import utcnow
+from .models import Invitee, InviteeRole, InviteeStatus
+
+# The list is built while the meeting is being prepared, not once it ran.
+LIST_OPEN = {Status.draft, Status.submitted, Status.pending_regional, Status.approved}
+
+
+def _require_owner(actor: User, meeting: Meeting) -> None:
+    if meeting.owner_id != actor.id:
+        raise Forbidden(_("only the meeting's owner manages its invitee list"))
+
+
+def get_invitee(meeting: Meeting, invitee_id: int) -> Invitee:
+    invitee = db.session.get(Invitee, invitee_id)
+    if invitee is None or invitee.meeting_id != meeting.id:
+        raise NotFound(_("invitee not found"))
+    return invitee
+
+
+def add_invitee(actor: User, meeting: Meeting, *, doctor_id: int, role: InviteeRole,
+                backup_for: int | None = None) -> Invitee:
+    _require_owner(actor, meeting)
+    if meeting.status not in LIST_OPEN:
+        raise InvalidTransition(_("the invitee list of a %(status)s meeting is closed",
+                                  status=meeting.status.value))
+    doctor = db.session.get(Doctor, doctor_id)
+    if doctor is None:
+        raise InvalidInput(_("doctor_id: no such doctor (%(id)s)", id=doctor_id), field="doctor_id")
+    if doctor.department.hospital_id != meeting.hospital_id:
+        raise InvalidInput(_("doctor_id: the doctor does not work at the meeting's hospital"),
+                           field="doctor_id")
+    if db.session.scalar(select(Invitee.id).where(Invitee.meeting_id == meeting.id,
+                                                  Invitee.doctor_id == doctor_id)):
+        raise InvalidInput(_("doctor_id: %(name)s is already on the list", name=doctor.name),
+                           field="doctor_id")
+    role = InviteeRole(role)
+    primary = None
+    if role == InviteeRole.backup:
+        if backup_for is None:
+            raise InvalidInput(_("backup_for: a backup names the primary invitee it stands in for"),
+                               field="backup_for")
+        primary = get_invitee(meeting, backup_for) if backup_for else None
+        if primary is None or primary.role != InviteeRole.primary:
+            raise InvalidInput(_("backup_for: no such primary invitee"), field="backup_for")
+        if not at_least(grade_of(doctor), grade_of(primary.doctor)):
+            raise InvalidInput(
+                _("doctor_id: a backup must be of grade %(grade)s or higher; %(name)s is %(own)s",
+                  grade=grade_of(primary.doctor).value, name=doctor.name, own=grade_of(doctor).value),
+                field="doctor_id")
+    elif backup_for is not None:
+        raise InvalidInput(_("backup_for: only a backup stands in for someone"), field="backup_for")
+    from ..proposals.compliance import check_doctor_annual_cap
+    if role == InviteeRole.primary:
+        check_doctor_annual_cap(meeting, doctor)
+    invitee = Invitee(meeting=meeting, doctor=doctor, role=role,
+                      backup_for_id=primary.id if primary else None, status=InviteeStatus.invited)
+    db.session.add(invitee)
+    db.session.flush()
+    return invitee
+
+
+def remove_invitee(actor: User, meeting: Meeting, invitee: Invitee) -> None:
+    _require_owner(actor, meeting)
+    if meeting.status not in LIST_OPEN:
+        raise InvalidTransition(_("the invitee list of a %(status)s meeting is closed",
+                                  status=meeting.status.value))
+    for other in meeting.invitees:
+        if other.backup_for_id == invitee.id:
+            other.backup_for_id = None
+    meeting.invitees.remove(invitee)
+    db.session.flush()
+
+
+def backup_of(meeting: Meeting, primary: Invitee) -> Invitee | None:
+    for other in meeting.invitees:
+        if other.backup_for_id == primary.id and other.role == InviteeRole.backup:
+            return other
+    return None
+
+
+def missing_backups(meeting: Meeting) -> None:
+    """SPEC §4: every key (A/B) primary needs a backup of the same grade or higher."""
+    missing = []
+    for invitee in meeting.invitees:
+        if (invitee.role == InviteeRole.primary and invitee.status != InviteeStatus.declined
+                and is_key(invitee.doctor)):
+            backup = backup_of(meeting, invitee)
+            if backup is None or not at_least(grade_of(backup.doctor), grade_of(invitee.doctor)):
+                missing.append(f"{invitee.doctor.name} ({grade_of(invitee.doctor).value})")
+    if missing:
+        raise BackupMissing(_("these key invitees need a backup of equal grade: %(names)s",
+                              names=", ".join(missing)), field="invitees")
+
+
+def confirm(actor: User, meeting: Meeting, invitee: Invitee) -> Invitee:
+    _require_owner(actor, meeting)
+    if invitee.status not in (InviteeStatus.invited, InviteeStatus.declined, InviteeStatus.confirmed):
+        raise InvalidTransition(_("an invitee who is %(status)s cannot confirm", status=invitee.status.value))
+    invitee.status = InviteeStatus.confirmed
+    db.session.flush()
+    return invitee
+
+
+def decline(actor: User, meeting: Meeting, invitee: Invitee) -> Invitee:
+    """A declining primary's backup is promoted at once; the replacement is
+    recorded in the meeting's history."""
+    _require_owner(actor, meeting)
+    if invitee.status not in (InviteeStatus.invited, InviteeStatus.confirmed, InviteeStatus.declined):
+        raise InvalidTransition(_("an invitee who is %(status)s cannot decline", status=invitee.status.value))
+    invitee.status = InviteeStatus.declined
+    if invitee.role == InviteeRole.primary:
+        backup = backup_of(meeting, invitee)
+        if backup is not None and backup.status != InviteeStatus.declined:
+            backup.role = InviteeRole.primary
+            backup.promoted_at = utcnow()
+            _record(meeting, "promote_backup", meeting.status, meeting.status, actor,
+                    _("%(backup)s replaces %(primary)s, who declined",
+                      backup=backup.doctor.name, primary=invitee.doctor.name))
+    db.session.flush()
+    return invitee
+
+
+def list_invitees(meeting: Meeting) -> list[Invitee]:
+    return list(meeting.invitees)

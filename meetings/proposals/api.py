@@ -1,0 +1,69 @@
+from sqlalchemy import select
+
+from ..extensions import db
+from ..rest import ActionArgs, Blueprint, SelectPage, current_user
+from . import services
+from .models import Meeting
+from .schemas import MeetingArgs, MeetingFilter, MeetingPatchArgs, MeetingSchema
+
+blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
+                description="Meetings (科室会): proposal, approval and the lifecycle")
+
+
+@blp.route("")
+@blp.arguments(MeetingFilter, location="query")
+@blp.response(200, MeetingSchema(many=True))
+@blp.paginate(SelectPage)
+def list_meetings(args):
+    query = services.visible_meetings(current_user())
+    if "status" in args:
+        query = query.where(Meeting.status == args["status"])
+    if "province_id" in args:
+        query = query.where(Meeting.province_id == args["province_id"])
+    if "from_" in args:
+        query = query.where(Meeting.starts_at >= args["from_"])
+    if "to" in args:
+        query = query.where(Meeting.starts_at <= args["to"])
+    return query.order_by(Meeting.starts_at, Meeting.id)
+
+
+@blp.route("", methods=["POST"])
+@blp.arguments(MeetingArgs)
+@blp.response(201, MeetingSchema)
+def create_meeting(args):
+    meeting = services.create_meeting(current_user(), **args)
+    db.session.commit()
+    return meeting
+
+
+@blp.route("/<int:meeting_id>")
+@blp.response(200, MeetingSchema)
+def get_meeting(meeting_id):
+    return services.get_meeting(current_user(), meeting_id)
+
+
+@blp.route("/<int:meeting_id>", methods=["PATCH"])
+@blp.arguments(MeetingPatchArgs)
+@blp.response(200, MeetingSchema)
+def update_meeting(args, meeting_id):
+    user = current_user()
+    meeting = services.update_meeting(user, services.get_meeting(user, meeting_id, for_update=True),
+                                      **args)
+    db.session.commit()
+    return meeting
+
+
+def _action_view(action: str):
+    def view(args, meeting_id):
+        meeting = services.perform(current_user(), meeting_id, action, args.get("comment"))
+        db.session.commit()
+        return meeting
+
+    view.__name__ = f"{action}_meeting"
+    view.__doc__ = f"{action.capitalize()} the meeting (409 when its state does not allow it)"
+    return view
+
+
+for _action in services.ACTIONS:
+    blp.route(f"/<int:meeting_id>/{_action}", methods=["POST"])(
+        blp.arguments(ActionArgs)(blp.response(200, MeetingSchema)(_action_view(_action))))

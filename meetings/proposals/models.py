@@ -1,0 +1,139 @@
+from __future__ import annotations
+
+import enum
+from datetime import datetime
+from decimal import Decimal
+
+from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import enum_column
+from ..extensions import db
+from ..types import Money, UTCDateTime, utcnow
+
+
+class Status(str, enum.Enum):
+    draft = "draft"
+    submitted = "submitted"
+    pending_regional = "pending_regional"
+    approved = "approved"
+    rejected = "rejected"
+    cancelled = "cancelled"
+    in_progress = "in_progress"
+    held = "held"
+    summarized = "summarized"
+    closed = "closed"
+
+
+class Purpose(str, enum.Enum):
+    new_indication = "new_indication"
+    usage_dosage = "usage_dosage"
+    concern_qa = "concern_qa"
+    new_product = "new_product"
+
+
+class Audience(str, enum.Enum):
+    chiefs = "chiefs"
+    prescribers = "prescribers"
+    whole_department = "whole_department"
+
+
+class Format(str, enum.Enum):
+    in_department = "in_department"
+    off_site = "off_site"
+
+
+class BudgetCategory(str, enum.Enum):
+    gifts = "gifts"
+    meals = "meals"
+    materials = "materials"
+    venue = "venue"
+    speaker_fee = "speaker_fee"
+    other = "other"
+
+
+meeting_staff = Table(
+    "meeting_staff",
+    db.metadata,
+    Column("meeting_id", ForeignKey("meetings.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id"), primary_key=True),
+)
+
+
+class Meeting(db.Model):
+    __tablename__ = "meetings"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"), index=True)
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    topic: Mapped[str] = mapped_column(String(200))
+    purpose: Mapped[Purpose] = mapped_column(enum_column(Purpose))
+    audience: Mapped[Audience] = mapped_column(enum_column(Audience))
+    format: Mapped[Format] = mapped_column(enum_column(Format))
+    venue: Mapped[str] = mapped_column(String(200))
+    starts_at: Mapped[datetime] = mapped_column(UTCDateTime, index=True)
+    expected_attendees: Mapped[int] = mapped_column()
+    speaker_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    needs: Mapped[str | None] = mapped_column(Text)
+    supply_channel_open: Mapped[bool] = mapped_column(default=False)
+    department_head_agreed: Mapped[bool] = mapped_column(default=False)
+    relations_ok: Mapped[bool] = mapped_column(default=False)
+    status: Mapped[Status] = mapped_column(enum_column(Status), default=Status.draft, index=True)
+    # What approval drew from which pool; cancelling gives exactly this back.
+    drawn_amount: Mapped[Decimal | None] = mapped_column(Money)
+    drawn_pool_id: Mapped[int | None] = mapped_column(ForeignKey("budget_pools.id"))
+    checkin_token: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    owner = relationship("User", foreign_keys=[owner_id])
+    speaker = relationship("User", foreign_keys=[speaker_id])
+    staff = relationship("User", secondary=meeting_staff, order_by="User.id")
+    province = relationship("Province")
+    hospital = relationship("Hospital")
+    department = relationship("Department")
+    budget_lines = relationship("BudgetLine", back_populates="meeting", order_by="BudgetLine.id",
+                                cascade="all, delete-orphan")
+    history = relationship("Transition", back_populates="meeting", order_by="Transition.id",
+                           cascade="all, delete-orphan")
+    invitees = relationship("Invitee", back_populates="meeting", order_by="Invitee.id",
+                            cascade="all, delete-orphan", foreign_keys="Invitee.meeting_id")
+
+    @property
+    def budget_total(self) -> Decimal:
+        return sum((line.amount for line in self.budget_lines), Decimal("0.00"))
+
+    def spend_on(self, category: BudgetCategory) -> Decimal:
+        return sum((l.amount for l in self.budget_lines if l.category == category),
+                   Decimal("0.00"))
+
+
+class BudgetLine(db.Model):
+    __tablename__ = "budget_lines"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    category: Mapped[BudgetCategory] = mapped_column(enum_column(BudgetCategory))
+    amount: Mapped[Decimal] = mapped_column(Money)
+    note: Mapped[str | None] = mapped_column(String(200))
+
+    meeting = relationship("Meeting", back_populates="budget_lines")
+
+
+class Transition(db.Model):
+    """The meeting's history: every action with who, when and the comment."""
+
+    __tablename__ = "transitions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    action: Mapped[str] = mapped_column(String(40))
+    from_status: Mapped[Status] = mapped_column(enum_column(Status))
+    to_status: Mapped[Status] = mapped_column(enum_column(Status))
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    comment: Mapped[str | None] = mapped_column(Text)
+
+    meeting = relationship("Meeting", back_populates="history")
+    actor = relationship("User")

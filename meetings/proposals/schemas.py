@@ -1,0 +1,107 @@
+import marshmallow as ma
+from flask import g, url_for
+from marshmallow import fields, validate
+
+from ..rest import Args, Id, LocalDateTime, Money, Name, Text
+from .models import Audience, BudgetCategory, Format, Purpose, Status
+from .services import meeting_warnings, runs_meeting
+
+
+class BudgetLineArgs(Args):
+    category = fields.Enum(BudgetCategory, by_value=True, required=True)
+    amount = Money(required=True)
+    note = Text(200, allow_none=True)
+
+
+class MeetingBudgetArgs(Args):
+    lines = fields.List(fields.Nested(BudgetLineArgs), load_default=list,
+                        validate=validate.Length(max=50))
+
+
+class PreconditionsArgs(Args):
+    supply_channel_open = fields.Boolean(load_default=False)
+    department_head_agreed = fields.Boolean(load_default=False)
+    relations_ok = fields.Boolean(load_default=False)
+
+
+class MeetingArgs(Args):
+    hospital_id = Id(required=True)
+    department_id = Id(required=True)
+    topic = Name(200)
+    purpose = fields.Enum(Purpose, by_value=True, required=True)
+    audience = fields.Enum(Audience, by_value=True, required=True)
+    format = fields.Enum(Format, by_value=True, required=True)
+    venue = Name(200)
+    starts_at = LocalDateTime(required=True)
+    expected_attendees = fields.Integer(strict=True, required=True,
+                                        validate=validate.Range(min=1, max=10000))
+    speaker_id = Id(allow_none=True)
+    staff_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=50))
+    budget = fields.Nested(MeetingBudgetArgs, load_default=lambda: {"lines": []})
+    preconditions = fields.Nested(PreconditionsArgs, load_default=lambda: PreconditionsArgs().load({}))
+    needs = Text(5000, allow_none=True)
+
+
+class MeetingPatchArgs(MeetingArgs):
+    class Meta:
+        partial = True
+
+
+class MeetingFilter(Args):
+    status = fields.Enum(Status, by_value=True)
+    province_id = Id()
+    from_ = LocalDateTime(data_key="from")
+    to = LocalDateTime()
+
+
+class BudgetLineSchema(ma.Schema):
+    category = fields.Enum(BudgetCategory, by_value=True)
+    amount = fields.Decimal(as_string=True, places=2)
+    note = fields.String(allow_none=True)
+
+
+class TransitionSchema(ma.Schema):
+    action = fields.String()
+    from_status = fields.Enum(Status, by_value=True)
+    to_status = fields.Enum(Status, by_value=True)
+    actor_id = fields.Integer(allow_none=True)
+    at = LocalDateTime()
+    comment = fields.String(allow_none=True)
+
+
+class MeetingSchema(ma.Schema):
+    id = fields.Integer()
+    status = fields.Enum(Status, by_value=True)
+    owner_id = fields.Integer()
+    province_id = fields.Integer()
+    hospital_id = fields.Integer()
+    department_id = fields.Integer()
+    topic = fields.String()
+    purpose = fields.Enum(Purpose, by_value=True)
+    audience = fields.Enum(Audience, by_value=True)
+    format = fields.Enum(Format, by_value=True)
+    venue = fields.String()
+    starts_at = LocalDateTime()
+    expected_attendees = fields.Integer()
+    speaker_id = fields.Integer(allow_none=True)
+    staff_ids = fields.Function(lambda m: [u.id for u in m.staff])
+    budget = fields.Function(lambda m: {
+        "lines": BudgetLineSchema(many=True).dump(m.budget_lines),
+        "total": str(m.budget_total),
+    })
+    preconditions = fields.Function(lambda m: {
+        "supply_channel_open": m.supply_channel_open,
+        "department_head_agreed": m.department_head_agreed,
+        "relations_ok": m.relations_ok,
+    })
+    needs = fields.String(allow_none=True)
+    drawn_amount = fields.Decimal(as_string=True, places=2, allow_none=True)
+    warnings = fields.Function(meeting_warnings)
+    history = fields.List(fields.Nested(TransitionSchema))
+    checkin_url = fields.Method("_checkin_url")
+
+    def _checkin_url(self, meeting):
+        user = g.get("api_user")
+        if user is None or not runs_meeting(user, meeting):
+            return None
+        return url_for("checkin.self_checkin", token=meeting.checkin_token, _external=True)

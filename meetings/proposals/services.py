@@ -1,0 +1,370 @@
+"""The meeting lifecycle (SPEC §3): proposals, approval against the pool,
+cancel, start/finish/close, visibility. Every rule lives here, once; the web
+views and the API call these functions and commit."""
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+from decimal import Decimal
+
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import Select, or_, select
+
+from ..auth.models import Role, User
+from ..doctors.models import Department, Hospital
+from ..errors import (ComplianceCapExceeded, Forbidden, InvalidInput, InvalidTransition,
+                      NotFound, PreconditionsMissing, TooEarly)
+from ..extensions import db
+from ..orgs import services as orgs
+from ..orgs.models import Province
+from ..types import as_aware, local_date, money, quarter_of, utcnow
+from .models import BudgetCategory, BudgetLine, Format, Meeting, Status, Transition
+
+TRANSITIONS: dict[Status, set[Status]] = {
+    Status.draft: {Status.submitted, Status.cancelled},
+    Status.submitted: {Status.approved, Status.pending_regional, Status.rejected,
+                       Status.draft, Status.cancelled},
+    Status.pending_regional: {Status.approved, Status.rejected, Status.draft, Status.cancelled},
+    Status.approved: {Status.in_progress, Status.cancelled},
+    Status.in_progress: {Status.held},
+    Status.held: {Status.summarized},
+    Status.summarized: {Status.closed},
+}
+
+EDITABLE = {Status.draft}
+PROPOSERS = {Role.rep, Role.provincial_manager}
+
+
+# ---------------------------------------------------------------- visibility
+
+def visible_meetings(user: User) -> Select:
+    """SPEC §1: a rep sees their own meetings; a provincial manager and staff
+    their province; a regional manager their region; marketing and admin all."""
+    query = select(Meeting)
+    if user.role == Role.rep:
+        return query.where(Meeting.owner_id == user.id)
+    if user.role in (Role.provincial_manager, Role.staff):
+        return query.where(Meeting.province_id == user.province_id)
+    if user.role == Role.regional_manager:
+        provinces = select(Province.id).where(Province.region_id == user.region_id)
+        return query.where(Meeting.province_id.in_(provinces))
+    return query
+
+
+def get_meeting(user: User, meeting_id: int, *, for_update: bool = False) -> Meeting:
+    """404 for a meeting the user may not see: its existence is not disclosed."""
+    query = visible_meetings(user).where(Meeting.id == meeting_id)
+    if for_update:
+        # Row lock on PostgreSQL; on SQLite every write transaction is
+        # already exclusive (BEGIN IMMEDIATE, see meetings/database.py).
+        query = query.with_for_update(of=Meeting)
+    meeting = db.session.scalar(query)
+    if meeting is None:
+        raise NotFound(_("meeting not found"))
+    return meeting
+
+
+def in_region(user: User, meeting: Meeting) -> bool:
+    return user.role == Role.regional_manager and meeting.province.region_id == user.region_id
+
+
+def is_provincial_manager_of(user: User, meeting: Meeting) -> bool:
+    return user.role == Role.provincial_manager and user.province_id == meeting.province_id
+
+
+def runs_meeting(user: User, meeting: Meeting) -> bool:
+    """Who may run the day: the owner, the speaker, or staff of the province."""
+    return (user.id in (meeting.owner_id, meeting.speaker_id)
+            or (user.role == Role.staff and user.province_id == meeting.province_id))
+
+
+# ---------------------------------------------------------------- proposal content
+
+def sizing_warnings(*, expected_attendees: int | None, format: Format | None,
+                    company_staff: int, meals: Decimal) -> list[str]:
+    """SPEC §3 sizing rules: advice shown on the proposal, never an error."""
+    warnings = []
+    if expected_attendees:
+        if not 10 <= expected_attendees <= 20:
+            warnings.append(_("audience_size: %(n)s expected attendees; 10–20 is the sweet spot",
+                              n=expected_attendees))
+        low, high = (2, 3) if expected_attendees <= 20 else (3, 5)
+        if not low <= company_staff <= high:
+            warnings.append(_("company_staff: %(n)s company staff attending; a meeting of this size "
+                              "needs %(low)s–%(high)s", n=company_staff, low=low, high=high))
+    if format == Format.off_site:
+        warnings.append(_("off_site: off-site meetings draw attention from compliance"))
+    if meals and meals > 0:
+        warnings.append(_("meals: meals draw attention from compliance"))
+    return warnings
+
+
+def company_staff_count(owner_id: int | None, speaker_id: int | None, staff_ids) -> int:
+    return len({i for i in (owner_id, speaker_id, *staff_ids) if i is not None})
+
+
+def meeting_warnings(meeting: Meeting) -> list[str]:
+    return sizing_warnings(
+        expected_attendees=meeting.expected_attendees, format=meeting.format,
+        company_staff=company_staff_count(meeting.owner_id, meeting.speaker_id,
+                                          [u.id for u in meeting.staff]),
+        meals=meeting.spend_on(BudgetCategory.meals))
+
+
+def check_meal_cap(meals: Decimal, expected_attendees: int, field: str = "budget") -> None:
+    """SPEC §3: meal spend per expected attendee may equal the cap, not exceed it."""
+    cap = current_app.config["MEAL_CAP_PER_HEAD"]
+    if expected_attendees <= 0:
+        raise InvalidInput(_("expected_attendees: must be at least 1"), field="expected_attendees")
+    per_head = (Decimal(meals) / expected_attendees).quantize(Decimal("0.01"))
+    if Decimal(meals) > cap * expected_attendees:
+        raise ComplianceCapExceeded(
+            _("meals: %(per_head)s 元 per expected attendee is over the cap of %(cap)s 元",
+              per_head=per_head, cap=cap), field=field, per_head=per_head, cap=cap)
+
+
+def _resolve(data: dict, actor: User, meeting: Meeting | None) -> dict:
+    """Check references and derive the province; returns column values."""
+    values = dict(data)
+    hospital_id = values.get("hospital_id", meeting.hospital_id if meeting else None)
+    department_id = values.get("department_id", meeting.department_id if meeting else None)
+    hospital = db.session.get(Hospital, hospital_id) if hospital_id is not None else None
+    if hospital is None:
+        raise InvalidInput(_("hospital_id: no such hospital (%(id)s)", id=hospital_id), field="hospital_id")
+    if actor.role != Role.admin and actor.province_id != hospital.province_id:
+        raise InvalidInput(_("hospital_id: the hospital is not in your province"), field="hospital_id")
+    department = db.session.get(Department, department_id) if department_id is not None else None
+    if department is None or department.hospital_id != hospital.id:
+        raise InvalidInput(_("department_id: no such department in this hospital"), field="department_id")
+    values["province_id"] = hospital.province_id
+    if "starts_at" in values:
+        values["starts_at"] = as_aware(values["starts_at"])
+    if values.get("speaker_id") is not None:
+        _active_user(values["speaker_id"], "speaker_id")
+    if "staff_ids" in values:
+        values["staff"] = [_active_user(uid, "staff_ids") for uid in dict.fromkeys(values.pop("staff_ids"))]
+    if "preconditions" in values:
+        values.update(values.pop("preconditions") or {})
+    if "budget" in values:
+        lines = (values.pop("budget") or {}).get("lines", [])
+        for index, line in enumerate(lines):
+            if Decimal(line["amount"]) < 0:
+                raise InvalidInput(_("budget.lines.%(i)s.amount: must not be negative", i=index),
+                                   field=f"budget.lines.{index}.amount")
+        values["budget_lines"] = [BudgetLine(category=BudgetCategory(l["category"]),
+                                             amount=money(l["amount"]), note=l.get("note"))
+                                  for l in lines]
+    return values
+
+
+def _active_user(user_id: int, field: str) -> User:
+    user = db.session.get(User, user_id)
+    if user is None or not user.active:
+        raise InvalidInput(_("%(field)s: no such user (%(id)s)", field=field, id=user_id), field=field)
+    return user
+
+
+def _check_content(meeting: Meeting) -> None:
+    if meeting.expected_attendees is None or meeting.expected_attendees < 1:
+        raise InvalidInput(_("expected_attendees: must be at least 1"), field="expected_attendees")
+    check_meal_cap(meeting.spend_on(BudgetCategory.meals), meeting.expected_attendees)
+
+
+def create_meeting(actor: User, **data) -> Meeting:
+    if actor.role not in PROPOSERS:
+        raise Forbidden(_("only reps and provincial managers propose meetings"))
+    values = _resolve(data, actor, None)
+    meeting = Meeting(owner_id=actor.id, status=Status.draft,
+                      checkin_token=secrets.token_urlsafe(24),  # 192 bits (SPEC §5: ≥ 128)
+                      **values)
+    _check_content(meeting)
+    db.session.add(meeting)
+    db.session.flush()
+    _record(meeting, "create", Status.draft, Status.draft, actor, None)
+    return meeting
+
+
+def update_meeting(actor: User, meeting: Meeting, **data) -> Meeting:
+    if meeting.owner_id != actor.id:
+        raise Forbidden(_("only the owner edits a proposal"))
+    if meeting.status not in EDITABLE:
+        raise InvalidTransition(_("a %(status)s meeting cannot be edited; only drafts and returned "
+                                  "proposals can", status=meeting.status.value))
+    values = _resolve(data, actor, meeting)
+    with db.session.no_autoflush:
+        for key, value in values.items():
+            setattr(meeting, key, value)
+        _check_content(meeting)
+    db.session.flush()
+    return meeting
+
+
+# ---------------------------------------------------------------- transitions
+
+def _record(meeting, action, from_status, to_status, actor, comment) -> None:
+    meeting.history.append(Transition(action=action, from_status=from_status, to_status=to_status,
+                                      actor_id=actor.id if actor else None, at=utcnow(),
+                                      comment=comment))
+
+
+def _move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | None = None) -> None:
+    if to not in TRANSITIONS.get(meeting.status, set()):
+        raise InvalidTransition(_("a %(status)s meeting cannot be %(action)s",
+                                  status=meeting.status.value, action=action))
+    _record(meeting, action, meeting.status, to, actor, comment)
+    meeting.status = to
+    db.session.flush()
+
+
+def missing_preconditions(meeting: Meeting) -> list[str]:
+    missing = []
+    if not meeting.supply_channel_open:
+        missing.append(_("supply_channel_open (the drug can be had in the pharmacy)"))
+    if not meeting.department_head_agreed:
+        missing.append(_("department_head_agreed (the department head has agreed)"))
+    if not meeting.relations_ok:
+        missing.append(_("relations_ok (working relations with an outpatient and an inpatient "
+                         "doctor at associate-chief level or above)"))
+    return missing
+
+
+def submit(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
+    from ..invitees.services import missing_backups  # invitees build on proposals
+
+    if meeting.owner_id != actor.id:
+        raise Forbidden(_("only the owner submits a proposal"))
+    if meeting.status != Status.draft:
+        raise InvalidTransition(_("a %(status)s meeting cannot be submitted", status=meeting.status.value))
+    missing = missing_preconditions(meeting)
+    if missing:
+        raise PreconditionsMissing(_("preconditions not met: %(missing)s", missing="; ".join(missing)),
+                                   field="preconditions")
+    missing_backups(meeting)
+    _check_content(meeting)
+    from ..invitees.models import InviteeRole, InviteeStatus
+    from .compliance import check_doctor_annual_cap
+    for invitee in meeting.invitees:
+        if invitee.role == InviteeRole.primary and invitee.status != InviteeStatus.declined:
+            check_doctor_annual_cap(meeting, invitee.doctor)
+    _move(meeting, Status.submitted, actor, "submit", comment)
+    return meeting
+
+
+def budget_period(meeting: Meeting) -> str:
+    return quarter_of(local_date(meeting.starts_at))
+
+
+def approve(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
+    """A provincial manager approves within the province's limit; above it, or
+    their own proposal, it goes on to the region. Final approval draws the
+    total from the quarter's pool, or is refused and nothing changes."""
+    if not (is_provincial_manager_of(actor, meeting) or in_region(actor, meeting)):
+        raise Forbidden(_("only the province's provincial manager or the region's regional manager approves"))
+    if meeting.status not in (Status.submitted, Status.pending_regional):
+        raise InvalidTransition(_("a %(status)s meeting cannot be approved", status=meeting.status.value))
+    if meeting.owner_id == actor.id and actor.role == Role.regional_manager:
+        raise Forbidden(_("nobody approves their own proposal"))
+    if actor.role == Role.provincial_manager:
+        if meeting.status == Status.pending_regional:
+            raise Forbidden(_("this proposal awaits the regional manager"))
+        if meeting.owner_id == actor.id or meeting.budget_total > meeting.province.approval_limit:
+            _move(meeting, Status.pending_regional, actor, "approve", comment)
+            return meeting
+    pool = orgs.draw(meeting.province_id, budget_period(meeting), meeting.budget_total)
+    meeting.drawn_amount, meeting.drawn_pool_id = meeting.budget_total, pool.id
+    _move(meeting, Status.approved, actor, "approve", comment)
+    return meeting
+
+
+def _may_decide(actor: User, meeting: Meeting) -> bool:
+    if meeting.owner_id == actor.id:
+        return False
+    if meeting.status == Status.pending_regional:
+        return in_region(actor, meeting)
+    return is_provincial_manager_of(actor, meeting) or in_region(actor, meeting)
+
+
+def reject(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
+    if meeting.status not in (Status.submitted, Status.pending_regional):
+        raise InvalidTransition(_("a %(status)s meeting cannot be rejected", status=meeting.status.value))
+    if not _may_decide(actor, meeting):
+        raise Forbidden(_("you may not decide on this proposal"))
+    _move(meeting, Status.rejected, actor, "reject", comment)
+    return meeting
+
+
+def return_(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
+    """Back to the owner as a draft, with the comment saying what to change."""
+    if meeting.status not in (Status.submitted, Status.pending_regional):
+        raise InvalidTransition(_("a %(status)s meeting cannot be returned", status=meeting.status.value))
+    if not _may_decide(actor, meeting):
+        raise Forbidden(_("you may not decide on this proposal"))
+    if not (comment and comment.strip()):
+        raise InvalidInput(_("comment: say what the owner should change"), field="comment")
+    _move(meeting, Status.draft, actor, "return", comment)
+    return meeting
+
+
+def cancel(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
+    if not (meeting.owner_id == actor.id or is_provincial_manager_of(actor, meeting)
+            or in_region(actor, meeting)):
+        raise Forbidden(_("only the owner or a manager cancels a meeting"))
+    was_approved = meeting.status == Status.approved
+    _move(meeting, Status.cancelled, actor, "cancel", comment)
+    if was_approved and meeting.drawn_pool_id is not None:
+        orgs.refund(meeting.drawn_pool_id, meeting.drawn_amount)
+        meeting.drawn_amount = None
+    return meeting
+
+
+def start(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
+    if not runs_meeting(actor, meeting):
+        raise Forbidden(_("only the owner, the speaker or the province's staff run the meeting"))
+    if meeting.status != Status.approved:
+        raise InvalidTransition(_("a %(status)s meeting cannot be started", status=meeting.status.value))
+    earliest = meeting.starts_at - timedelta(hours=current_app.config["START_EARLIEST_HOURS"])
+    if utcnow() < earliest:
+        raise TooEarly(_("the meeting can be started from %(hours)s hours before its start",
+                         hours=current_app.config["START_EARLIEST_HOURS"]))
+    _move(meeting, Status.in_progress, actor, "start", comment)
+    return meeting
+
+
+def finish(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
+    if not runs_meeting(actor, meeting):
+        raise Forbidden(_("only the owner, the speaker or the province's staff run the meeting"))
+    _move(meeting, Status.held, actor, "finish", comment)
+    return meeting
+
+
+def close(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
+    if not (meeting.owner_id == actor.id or is_provincial_manager_of(actor, meeting)
+            or in_region(actor, meeting)):
+        raise Forbidden(_("only the owner or a manager closes a meeting"))
+    _move(meeting, Status.closed, actor, "close", comment)
+    return meeting
+
+
+ACTIONS = {
+    "submit": submit, "approve": approve, "reject": reject, "return": return_,
+    "cancel": cancel, "start": start, "finish": finish, "close": close,
+}
+
+
+def perform(actor: User, meeting_id: int, action: str, comment: str | None = None) -> Meeting:
+    """Load the meeting under a row lock and run one lifecycle action."""
+    meeting = get_meeting(actor, meeting_id, for_update=True)
+    return ACTIONS[action](actor, meeting, comment)
+
+
+def approval_inbox(user: User) -> Select:
+    """What waits for this user's decision."""
+    if user.role == Role.provincial_manager:
+        return (visible_meetings(user).where(Meeting.status == Status.submitted)
+                .order_by(Meeting.starts_at))
+    if user.role == Role.regional_manager:
+        return (visible_meetings(user)
+                .where(or_(Meeting.status == Status.pending_regional, Meeting.status == Status.submitted))
+                .where(Meeting.owner_id != user.id).order_by(Meeting.starts_at))
+    return select(Meeting).where(False)

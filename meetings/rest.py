@@ -1,0 +1,113 @@
+"""What every API module shares: the blueprint with bearer-token auth and
+SPEC §10's paging, the SQL pager, common fields."""
+from __future__ import annotations
+
+from datetime import datetime
+
+import marshmallow as ma
+from flask import g, request
+from flask_smorest import Blueprint as _Blueprint
+from flask_smorest import Page
+from marshmallow import fields, validate
+from sqlalchemy import func, select
+
+from .errors import Unauthorized
+from .extensions import db
+from .types import as_aware, to_local
+
+
+class Blueprint(_Blueprint):
+    # SPEC §10: page from 1, page_size default 50, at most 500
+    DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
+
+    def __init__(self, *args, public: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        if not public:
+            self.before_request(authenticate_request)
+
+
+def authenticate_request():
+    from .auth.services import user_for_token
+
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    if scheme.lower() != "bearer" or not token.strip():
+        raise Unauthorized("send Authorization: Bearer <token> (POST /api/v1/auth/token)")
+    g.api_user = user_for_token(token.strip())
+
+
+def current_user():
+    return g.api_user
+
+
+class SelectPage(Page):
+    """Pages a SQLAlchemy select without loading the whole collection."""
+
+    @property
+    def items(self):
+        params = self.page_params
+        return db.session.scalars(
+            self.collection.offset(params.first_item).limit(params.page_size)).unique().all()
+
+    @property
+    def item_count(self):
+        return db.session.scalar(select(func.count()).select_from(
+            self.collection.order_by(None).subquery()))
+
+
+class LocalDateTime(fields.DateTime):
+    """ISO 8601 with offset, shown in the deployment's zone; an input without
+    an offset is read in that zone."""
+
+    def _serialize(self, value, attr, obj, **kwargs):
+        if value is None:
+            return None
+        return to_local(value).isoformat()
+
+    def _deserialize(self, value, attr, data, **kwargs):
+        parsed: datetime = super()._deserialize(value, attr, data, **kwargs)
+        return as_aware(parsed)
+
+
+def Text(max_len: int = 200, required: bool = False, **kw):
+    return fields.String(required=required, validate=validate.Length(max=max_len), **kw)
+
+
+def Name(max_len: int = 120, **kw):
+    return fields.String(required=True, validate=validate.Length(min=1, max=max_len), **kw)
+
+
+def Money(**kw):
+    return fields.Decimal(as_string=True, places=2, allow_nan=False,
+                          validate=validate.Range(min=0, max=10**11), **kw)
+
+
+def Id(**kw):
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kw)
+
+
+class Args(ma.Schema):
+    """Input schemas ignore fields they do not know (clients may echo output
+    fields back), and bound every string."""
+
+    class Meta:
+        unknown = ma.EXCLUDE
+
+
+class ActionArgs(Args):
+    comment = Text(2000, allow_none=True)
+
+
+def register_api(app, api, csrf) -> None:
+    from .auth.api import blp as users, tokens
+    from .doctors.api import blp as doctors
+    from .invitees.api import blp as invitees
+    from .orgs.api import provinces, regions
+    from .proposals.api import blp as meetings
+
+    api.spec.components.security_scheme(
+        "bearerAuth", {"type": "http", "scheme": "bearer"})
+    api.spec.options["security"] = [{"bearerAuth": []}]
+    for blp in (tokens, users, regions, provinces, doctors, meetings, invitees):
+        csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
+        api.register_blueprint(blp)

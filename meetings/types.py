@@ -1,0 +1,79 @@
+"""Column types shared by every domain: UTC datetimes and money."""
+from __future__ import annotations
+
+from datetime import date, datetime, timezone
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+from flask import current_app
+from sqlalchemy import DateTime, Numeric
+from sqlalchemy.types import TypeDecorator
+
+CENT = Decimal("0.01")
+
+
+class UTCDateTime(TypeDecorator):
+    """Stored as naive UTC on every backend, returned timezone-aware (UTC)."""
+
+    impl = DateTime
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to a UTC column")
+        return value.astimezone(timezone.utc).replace(tzinfo=None)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return value.replace(tzinfo=timezone.utc)
+
+
+class Money(TypeDecorator):
+    """元 with two decimals, NUMERIC in the database, Decimal in Python."""
+
+    impl = Numeric(14, 2)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(value).quantize(CENT)
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        return Decimal(value).quantize(CENT)
+
+
+def money(value) -> Decimal:
+    return Decimal(value).quantize(CENT)
+
+
+def utcnow() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def local_zone() -> ZoneInfo:
+    return ZoneInfo(current_app.config["TIMEZONE"])
+
+
+def to_local(value: datetime) -> datetime:
+    return value.astimezone(local_zone())
+
+
+def local_date(value: datetime) -> date:
+    return to_local(value).date()
+
+
+def as_aware(value: datetime) -> datetime:
+    """A time without an offset is read in the deployment's zone."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=local_zone())
+    return value
+
+
+def quarter_of(day: date) -> str:
+    return f"{day.year}-Q{(day.month - 1) // 3 + 1}"

@@ -1,0 +1,51 @@
+"""Server-rendered pages: one blueprint per area, registered here."""
+from __future__ import annotations
+
+from flask import Blueprint, redirect, request, session, url_for
+from flask_login import current_user, login_required
+
+from ..auth.models import User
+from ..extensions import db, login_manager
+
+bp = Blueprint("web", __name__)
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    return db.session.get(User, int(user_id))
+
+
+login_manager.login_view = "auth_web.login"
+
+
+@bp.route("/")
+@login_required
+def index():
+    return redirect(url_for("meetings_web.list_meetings"))
+
+
+@bp.route("/lang/<code>")
+def set_language(code: str):
+    if code in ("zh", "en"):
+        session["lang"] = code
+    return redirect(request.referrer or url_for("web.index"))
+
+
+def register_web(app) -> None:
+    from ..auth.views import bp as auth_web
+    from ..checkin.views import bp as checkin
+    from ..proposals.views import bp as meetings_web
+
+    for blueprint in (bp, auth_web, meetings_web, checkin):
+        app.register_blueprint(blueprint)
+
+    @app.context_processor
+    def inject():
+        from ..auth.models import Role
+        from ..types import to_local
+        return {"Role": Role, "local": to_local, "lang": session.get("lang", "zh")}
+
+    @app.template_filter("localtime")
+    def localtime(value, fmt="%Y-%m-%d %H:%M"):
+        from ..types import to_local
+        return to_local(value).strftime(fmt) if value else ""

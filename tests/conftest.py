@@ -1,0 +1,278 @@
+"""Fixtures: a fresh app and an empty database per test, and factory makers
+with defaults so a test states only what matters to it.
+
+SQLite by default; set TEST_DATABASE_URL (postgresql+psycopg://…) to run the
+same suite on PostgreSQL.
+"""
+from __future__ import annotations
+
+import itertools
+import os
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+from sqlalchemy import text
+
+from meetings import create_app
+from meetings.auth.models import Role
+from meetings.extensions import db
+
+PASSWORD = "secret123"
+_seq = itertools.count(1)
+
+
+def _database_url(tmp_path_factory) -> str:
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        return url
+    return f"sqlite:///{tmp_path_factory.mktemp('db') / 'test.sqlite'}"
+
+
+@pytest.fixture(scope="session")
+def database_url(tmp_path_factory):
+    return _database_url(tmp_path_factory)
+
+
+@pytest.fixture(scope="session")
+def _schema(database_url):
+    app = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database_url,
+                      "TESTING": True})
+    with app.app_context():
+        db.drop_all()
+        db.create_all()
+    return database_url
+
+
+def _empty_tables() -> None:
+    tables = [t.name for t in reversed(db.metadata.sorted_tables)]
+    if db.engine.dialect.name == "postgresql":
+        db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables)
+                                + " RESTART IDENTITY CASCADE"))
+    else:
+        for table in tables:
+            db.session.execute(text(f'DELETE FROM "{table}"'))
+    db.session.commit()
+
+
+@pytest.fixture
+def app(_schema):
+    app = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": _schema,
+                      "TESTING": True, "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost",
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    with app.app_context():
+        _empty_tables()
+        yield app
+        db.session.remove()
+        _empty_tables()
+        db.engine.dispose()
+
+
+@pytest.fixture
+def client(app):
+    return app.test_client()
+
+
+# ---------------------------------------------------------------- factories
+
+@pytest.fixture
+def make_region(app):
+    from meetings.orgs.models import Region
+
+    def make(name=None):
+        region = Region(name=name or f"大区{next(_seq)}")
+        db.session.add(region)
+        db.session.commit()
+        return region
+    return make
+
+
+@pytest.fixture
+def make_province(app, make_region):
+    from meetings.orgs.models import BudgetPool, Province
+
+    def make(name=None, region=None, approval_limit="5000", budgets=None):
+        """budgets: {"2026-Q4": "10000"}; by default the quarters a test meeting falls in."""
+        province = Province(name=name or f"省区{next(_seq)}", region=region or make_region(),
+                            approval_limit=Decimal(approval_limit))
+        db.session.add(province)
+        db.session.flush()
+        if budgets is None:
+            budgets = {p: "50000" for p in _default_periods()}
+        for period, amount in budgets.items():
+            db.session.add(BudgetPool(province_id=province.id, period=period,
+                                      amount=Decimal(amount), spent=Decimal("0")))
+        db.session.commit()
+        return province
+    return make
+
+
+def _default_periods():
+    from meetings.types import quarter_of
+    today = datetime.now(timezone.utc).date()
+    return sorted({quarter_of(today + timedelta(days=d)) for d in (-120, -30, 0, 30, 120)})
+
+
+@pytest.fixture
+def make_user(app):
+    from meetings.auth.models import User
+
+    def make(role=Role.rep, province=None, region=None, username=None, password=PASSWORD):
+        role = Role(role)
+        user = User(username=username or f"{role.value}{next(_seq)}", display_name=f"{role.value} user",
+                    role=role, province_id=province.id if province else None,
+                    region_id=region.id if region else (province.region_id if province else None))
+        user.set_password(password)
+        db.session.add(user)
+        db.session.commit()
+        return user
+    return make
+
+
+@pytest.fixture
+def make_hospital(app, make_province):
+    from meetings.doctors.models import Department, Hospital
+
+    def make(province=None, name=None, level="tertiary"):
+        hospital = Hospital(name=name or f"医院{next(_seq)}", level=level, city="南京",
+                            province_id=(province or make_province()).id)
+        db.session.add(hospital)
+        db.session.flush()
+        db.session.add(Department(hospital_id=hospital.id, name="心内科", headcount=30))
+        db.session.commit()
+        return hospital
+    return make
+
+
+@pytest.fixture
+def make_doctor(app):
+    from meetings.doctors.models import Doctor
+
+    GRADES = {"A": (200, 100), "B": (200, 10), "C": (50, 40), "D": (50, 1)}
+
+    def make(hospital, grade="A", title="chief_physician", position="outpatient", name=None):
+        potential, support = GRADES[grade]
+        doctor = Doctor(department_id=hospital.departments[0].id, name=name or f"医生{next(_seq)}",
+                        title=title, position=position, potential=Decimal(potential),
+                        support=Decimal(support))
+        db.session.add(doctor)
+        db.session.commit()
+        return doctor
+    return make
+
+
+@pytest.fixture
+def org(make_region, make_province, make_user, make_hospital):
+    """One region with a province, its people and a hospital: the usual cast."""
+    class Org:
+        pass
+    o = Org()
+    o.region = make_region()
+    o.province = make_province(region=o.region)
+    o.rep = make_user(Role.rep, province=o.province)
+    o.pm = make_user(Role.provincial_manager, province=o.province)
+    o.rm = make_user(Role.regional_manager, region=o.region)
+    o.staff = make_user(Role.staff, province=o.province)
+    o.admin = make_user(Role.admin)
+    o.marketing = make_user(Role.marketing)
+    o.hospital = make_hospital(province=o.province)
+    o.department = o.hospital.departments[0]
+    return o
+
+
+def meeting_data(org, **overrides):
+    data = dict(
+        hospital_id=org.hospital.id, department_id=org.department.id, topic="用法用量",
+        purpose="usage_dosage", audience="prescribers", format="in_department", venue="示教室",
+        starts_at=datetime.now(timezone.utc) + timedelta(days=3), expected_attendees=15,
+        speaker_id=org.pm.id, staff_ids=[org.staff.id],
+        budget={"lines": [{"category": "meals", "amount": Decimal("1500")},
+                          {"category": "gifts", "amount": Decimal("500")}]},
+        preconditions={"supply_channel_open": True, "department_head_agreed": True,
+                       "relations_ok": True},
+        needs="",
+    )
+    data.update(overrides)
+    return data
+
+
+@pytest.fixture
+def make_meeting(app, org):
+    """make_meeting(status="approved", owner=…, **fields) walks the real services."""
+    from meetings.proposals import services
+
+    def make(status="draft", owner=None, **overrides):
+        owner = owner or org.rep
+        meeting = services.create_meeting(owner, **meeting_data(org, **overrides))
+        steps = {"submitted": ["submit"], "approved": ["submit", "approve"],
+                 "in_progress": ["submit", "approve", "start"],
+                 "held": ["submit", "approve", "start", "finish"]}[status] if status != "draft" else []
+        for step in steps:
+            if step == "submit":
+                services.submit(owner, meeting)
+            elif step == "approve":
+                services.approve(org.pm if owner != org.pm else org.rm, meeting)
+            elif step == "start":
+                if meeting.starts_at - datetime.now(timezone.utc) > timedelta(hours=2):
+                    meeting.starts_at = datetime.now(timezone.utc) + timedelta(minutes=30)
+                services.start(owner, meeting)
+            elif step == "finish":
+                services.finish(owner, meeting)
+        db.session.commit()
+        return meeting
+    return make
+
+
+# ---------------------------------------------------------------- API helpers
+
+class ApiClient:
+    def __init__(self, client, token=None):
+        self.client, self.token = client, token
+
+    def _headers(self, headers=None):
+        out = dict(headers or {})
+        if self.token:
+            out["Authorization"] = f"Bearer {self.token}"
+        return out
+
+    def get(self, path, **kw):
+        return self.client.get("/api/v1" + path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def post(self, path, json=None, **kw):
+        return self.client.post("/api/v1" + path, json=json if json is not None else {},
+                                headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def put(self, path, json=None, **kw):
+        return self.client.put("/api/v1" + path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def patch(self, path, json=None, **kw):
+        return self.client.patch("/api/v1" + path, json=json, headers=self._headers(kw.pop("headers", None)), **kw)
+
+    def delete(self, path, **kw):
+        return self.client.delete("/api/v1" + path, headers=self._headers(kw.pop("headers", None)), **kw)
+
+
+@pytest.fixture
+def api_as(client):
+    """api_as(user) → a client that sends that user's bearer token."""
+    def make(user=None):
+        if user is None:
+            return ApiClient(client)
+        response = client.post("/api/v1/auth/token",
+                               json={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 200, response.json
+        return ApiClient(client, response.json["token"])
+    return make
+
+
+def jsonable(data):
+    """meeting_data() → JSON body (decimals and datetimes as strings)."""
+    if isinstance(data, dict):
+        return {k: jsonable(v) for k, v in data.items()}
+    if isinstance(data, list):
+        return [jsonable(v) for v in data]
+    if isinstance(data, Decimal):
+        return str(data)
+    if isinstance(data, datetime):
+        return data.isoformat()
+    return data
