@@ -34,16 +34,20 @@ def set_language(code: str):
 def register_web(app) -> None:
     from ..auth.views import bp as auth_web
     from ..checkin.views import bp as checkin
+    from ..doctors.views import bp as doctors_web
+    from ..orgs.views import bp as orgs_web
     from ..proposals.views import bp as meetings_web
 
-    for blueprint in (bp, auth_web, meetings_web, checkin):
+    for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, checkin):
         app.register_blueprint(blueprint)
 
     @app.context_processor
     def inject():
         from ..auth.models import Role
         from ..types import to_local
-        return {"Role": Role, "local": to_local, "lang": session.get("lang", "zh")}
+        from .nav import items_for
+        return {"Role": Role, "local": to_local, "lang": session.get("lang", "zh"),
+                "nav_items": items_for}
 
     @app.template_filter("localtime")
     def localtime(value, fmt="%Y-%m-%d %H:%M"):

@@ -1,0 +1,48 @@
+"""Pages parse forms with the same marshmallow schemas as the API, so input
+rules exist once; errors come back per field for the template to show."""
+from __future__ import annotations
+
+from marshmallow import Schema, ValidationError
+from werkzeug.datastructures import MultiDict
+
+from ..errors import DomainError
+
+
+def form_dict(form: MultiDict, lists: tuple[str, ...] = (), booleans: tuple[str, ...] = ()) -> dict:
+    """A request form as a plain dict: blank fields are left out (so optional
+    fields stay optional), `lists` keep every value, unchecked checkboxes in
+    `booleans` become False."""
+    data = {}
+    for key in form.keys():
+        if key == "csrf_token":
+            continue
+        if key in lists:
+            data[key] = [v for v in form.getlist(key) if v != ""]
+        elif form.get(key, "").strip() != "":
+            data[key] = form.get(key).strip()
+    for key in booleans:
+        data[key] = form.get(key) in ("on", "true", "1", "y", "yes")
+    return data
+
+
+def flatten(messages, prefix: str = "") -> dict[str, str]:
+    out = {}
+    if isinstance(messages, dict):
+        for key, value in messages.items():
+            out.update(flatten(value, f"{prefix}{key}." if not isinstance(value, list) else f"{prefix}{key}"))
+    elif isinstance(messages, list):
+        name = prefix.rstrip(".")
+        out[name] = "; ".join(str(m) if not isinstance(m, (dict, list)) else str(flatten(m)) for m in messages)
+    return out
+
+
+def parse(schema: Schema, data: dict) -> tuple[dict | None, dict[str, str]]:
+    try:
+        return schema.load(data), {}
+    except ValidationError as exc:
+        return None, flatten(exc.messages)
+
+
+def errors_from(exc: DomainError) -> dict[str, str]:
+    """A domain error as form errors: on its field, or on the whole form ("_")."""
+    return {exc.field or "_": exc.message}
