@@ -94,6 +94,15 @@ class Args(ma.Schema):
         unknown = ma.EXCLUDE
 
 
+class Partial:
+    """Mixin for PATCH inputs: every field optional, and load_default not
+    applied, so only what the client sent changes."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
 class ActionArgs(Args):
     comment = Text(2000, allow_none=True)
 

@@ -2,7 +2,7 @@ import marshmallow as ma
 from flask import g, url_for
 from marshmallow import fields, validate
 
-from ..rest import Args, Id, LocalDateTime, Money, Name, Text
+from ..rest import Args, Partial, Id, LocalDateTime, Money, Name, Text
 from .models import Audience, BudgetCategory, Format, Purpose, Status
 from .services import meeting_warnings, runs_meeting
 
@@ -42,9 +42,8 @@ class MeetingArgs(Args):
     needs = Text(5000, allow_none=True)
 
 
-class MeetingPatchArgs(MeetingArgs):
-    class Meta:
-        partial = True
+class MeetingPatchArgs(Partial, MeetingArgs):
+    pass
 
 
 class MeetingFilter(Args):

@@ -1,0 +1,24 @@
+def test_invitee_endpoints(org, api_as, make_meeting, make_doctor):
+    meeting = make_meeting()
+    rep = api_as(org.rep)
+    a1, a2 = make_doctor(org.hospital, "A"), make_doctor(org.hospital, "A")
+    primary = rep.post(f"/meetings/{meeting.id}/invitees", {"doctor_id": a1.id, "role": "primary"})
+    assert primary.status_code == 201
+    assert primary.json["grade"] == "A" and primary.json["status"] == "invited"
+    assert rep.post(f"/meetings/{meeting.id}/submit").json["reason"] == "backup_missing"
+    backup = rep.post(f"/meetings/{meeting.id}/invitees",
+                      {"doctor_id": a2.id, "role": "backup", "backup_for": primary.json["id"]})
+    assert backup.status_code == 201 and backup.json["backup_for"] == primary.json["id"]
+    twice = rep.post(f"/meetings/{meeting.id}/invitees", {"doctor_id": a1.id, "role": "primary"})
+    assert twice.status_code == 422 and "doctor_id" in twice.json["message"]
+    declined = rep.post(f"/meetings/{meeting.id}/invitees/{primary.json['id']}/decline")
+    assert declined.status_code == 200 and declined.json["status"] == "declined"
+    promoted = rep.get(f"/meetings/{meeting.id}/invitees/{backup.json['id']}").json
+    assert promoted["role"] == "primary"
+    confirmed = rep.post(f"/meetings/{meeting.id}/invitees/{backup.json['id']}/confirm")
+    assert confirmed.json["status"] == "confirmed"
+    assert len(rep.get(f"/meetings/{meeting.id}/invitees").json) == 2
+    assert api_as(org.pm).post(f"/meetings/{meeting.id}/invitees",
+                               {"doctor_id": a1.id}).status_code == 403
+    assert rep.get(f"/meetings/{meeting.id}/invitees/99999").status_code == 404
+    assert rep.post(f"/meetings/{meeting.id}/invitees", {"doctor_id": 99999}).status_code == 422

@@ -1,0 +1,97 @@
+import pytest
+
+from meetings.errors import BackupMissing, Forbidden, InvalidInput, InvalidTransition
+from meetings.invitees import services
+from meetings.invitees.models import InviteeRole, InviteeStatus
+from meetings.proposals import services as proposals
+from meetings.proposals.models import Status
+
+
+def test_a_key_primary_without_backup_blocks_submit(org, make_meeting, make_doctor):
+    meeting = make_meeting()
+    chief = make_doctor(org.hospital, grade="A")
+    services.add_invitee(org.rep, meeting, doctor_id=chief.id, role="primary")
+    with pytest.raises(BackupMissing) as err:
+        proposals.submit(org.rep, meeting)
+    assert chief.name in err.value.message
+    assert meeting.status == Status.draft
+
+
+def test_a_backup_of_equal_grade_lets_submit_through(org, make_meeting, make_doctor):
+    meeting = make_meeting()
+    primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "B").id,
+                                   role="primary")
+    services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "B").id,
+                         role="backup", backup_for=primary.id)
+    proposals.submit(org.rep, meeting)
+    assert meeting.status == Status.submitted
+
+
+def test_a_higher_grade_backup_is_fine_a_lower_one_is_refused(org, make_meeting, make_doctor):
+    meeting = make_meeting()
+    b_primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "B").id,
+                                     role="primary")
+    services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "A").id,
+                         role="backup", backup_for=b_primary.id)
+    a_primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "A").id,
+                                     role="primary")
+    with pytest.raises(InvalidInput) as err:
+        services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "B").id,
+                             role="backup", backup_for=a_primary.id)
+    assert err.value.field == "doctor_id"
+
+
+def test_nurses_and_interns_are_never_key_and_need_no_backup(org, make_meeting, make_doctor):
+    meeting = make_meeting()
+    for title in ("nurse", "intern"):
+        services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "A", title=title).id,
+                             role="primary")
+    proposals.submit(org.rep, meeting)
+    assert meeting.status == Status.submitted
+
+
+def test_the_same_doctor_twice_is_refused(org, make_meeting, make_doctor):
+    meeting = make_meeting()
+    doctor = make_doctor(org.hospital, "C")
+    services.add_invitee(org.rep, meeting, doctor_id=doctor.id, role="primary")
+    with pytest.raises(InvalidInput):
+        services.add_invitee(org.rep, meeting, doctor_id=doctor.id, role="primary")
+    primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "A").id,
+                                   role="primary")
+    with pytest.raises(InvalidInput):  # already on the list: cannot also be a backup
+        services.add_invitee(org.rep, meeting, doctor_id=doctor.id, role="backup",
+                             backup_for=primary.id)
+
+
+def test_doctors_of_another_hospital_are_refused(org, make_meeting, make_doctor, make_hospital):
+    meeting = make_meeting()
+    stranger = make_doctor(make_hospital(province=org.province), "C")
+    with pytest.raises(InvalidInput):
+        services.add_invitee(org.rep, meeting, doctor_id=stranger.id, role="primary")
+
+
+def test_decline_promotes_the_backup(org, make_meeting, make_doctor):
+    meeting = make_meeting()
+    primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "A").id,
+                                   role="primary")
+    backup = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "A").id,
+                                  role="backup", backup_for=primary.id)
+    services.decline(org.rep, meeting, primary)
+    assert primary.status == InviteeStatus.declined
+    assert backup.role == InviteeRole.primary
+    assert backup.promoted_at is not None
+    assert meeting.history[-1].action == "promote_backup"
+    assert backup.doctor.name in meeting.history[-1].comment
+
+
+def test_only_the_owner_manages_the_list(org, make_meeting, make_doctor):
+    meeting = make_meeting()
+    with pytest.raises(Forbidden):
+        services.add_invitee(org.pm, meeting, doctor_id=make_doctor(org.hospital).id, role="primary")
+
+
+def test_the_list_closes_once_the_meeting_ran(org, make_meeting, make_doctor):
+    meeting = make_meeting("held")
+    with pytest.raises(InvalidTransition):
+        services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
+                             role="primary")
