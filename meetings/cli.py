@@ -53,3 +53,29 @@ def register_cli(app: Flask) -> None:
         click.echo("Demo data loaded. Logins (username / password):")
         for role, username, password in logins:
             click.echo(f"  {role:20} {username:12} {password}")
+
+    @app.cli.command("run-jobs")
+    @click.option("--job", "names", multiple=True, help="run only this job (repeatable)")
+    def run_jobs_command(names):
+        """Run every due job once and exit (non-zero on failure)."""
+        from .jobs import JOBS, run_job
+
+        unknown = [n for n in names if n not in JOBS]
+        if unknown:
+            raise click.ClickException(f"unknown job(s): {', '.join(unknown)}; known: {', '.join(JOBS)}")
+        for name in names or JOBS:
+            try:
+                result = run_job(name)
+            except Exception as exc:
+                raise click.ClickException(f"job {name} failed: {exc}")
+            click.echo(f"{name}: {result}")
+
+    @app.cli.command("scheduler")
+    def scheduler_command():
+        """Run the job scheduler in the foreground until SIGINT/SIGTERM."""
+        import logging
+
+        from .jobs import run_scheduler
+
+        logging.basicConfig(level=logging.INFO, format="%(asctime)s %(name)s %(message)s")
+        run_scheduler(app)

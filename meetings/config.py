@@ -49,6 +49,14 @@ def from_env(require_secret: bool = True) -> dict:
         "ATTENDANCE_FREQUENCY_DAYS": _int("ATTENDANCE_FREQUENCY_DAYS", 90),
         "START_EARLIEST_HOURS": _int("START_EARLIEST_HOURS", 2),
         "API_TOKEN_MAX_AGE": _int("API_TOKEN_MAX_AGE", 12 * 3600),
+        # SPEC §8 notifications: e-mail only when SMTP_HOST is set; otherwise the outbox keeps it
+        "SMTP_HOST": os.environ.get("SMTP_HOST"),
+        "SMTP_PORT": _int("SMTP_PORT", 25),
+        "SMTP_SENDER": os.environ.get("SMTP_SENDER", "meetings@localhost"),
+        "SMTP_USER": os.environ.get("SMTP_USER"),
+        "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD"),
+        "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS") in ("1", "true", "True"),
+        "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", 10),
     }
 
 

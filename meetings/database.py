@@ -26,3 +26,21 @@ def configure(engine) -> None:
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
         connection.exec_driver_sql("BEGIN IMMEDIATE")
+
+
+def insert_once(model, values: dict, conflict: list[str]) -> int | None:
+    """INSERT … ON CONFLICT DO NOTHING on the natural key `conflict`.
+
+    Returns the new row's id, or None when the row already existed. This is
+    how jobs create things "exactly once" even when two processes race: the
+    database decides, never a check-then-insert."""
+    from sqlalchemy.dialects import postgresql, sqlite
+
+    from .extensions import db
+
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    statement = (insert(model).values(**values)
+                 .on_conflict_do_nothing(index_elements=conflict)
+                 .returning(model.id))
+    return db.session.execute(statement).scalar_one_or_none()

@@ -112,11 +112,12 @@ def register_api(app, api, csrf) -> None:
     from .doctors.api import blp as doctors
     from .invitees.api import blp as invitees
     from .orgs.api import provinces, regions
+    from .notifications.api import blp as notifications
     from .proposals.api import blp as meetings
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for blp in (tokens, users, regions, provinces, doctors, meetings, invitees):
+    for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, notifications):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

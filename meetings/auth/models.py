@@ -34,6 +34,7 @@ class User(UserMixin, db.Model):
     username: Mapped[str] = mapped_column(String(80), unique=True)
     password_hash: Mapped[str] = mapped_column(String(256))
     display_name: Mapped[str] = mapped_column(String(120))
+    email: Mapped[str | None] = mapped_column(String(200))
     role: Mapped[Role] = mapped_column(enum_column(Role))
     province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))

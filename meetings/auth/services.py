@@ -59,7 +59,8 @@ def _check_scope(role: Role, province_id, region_id) -> None:
 
 
 def create_user(actor: User | None, *, username: str, password: str, display_name: str | None = None,
-                role: Role, province_id: int | None = None, region_id: int | None = None) -> User:
+                role: Role, province_id: int | None = None, region_id: int | None = None,
+                email: str | None = None) -> User:
     """`actor` None is the command line (trusted operator)."""
     if actor is not None and actor.role != Role.admin:
         raise Forbidden("only an administrator manages users")
@@ -72,7 +73,7 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
         raise InvalidInput("password: at least 6 characters", field="password")
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(f"username: {username!r} is taken", field="username")
-    user = User(username=username, display_name=display_name or username, role=role,
+    user = User(username=username, display_name=display_name or username, role=role, email=email,
                 province_id=province_id, region_id=region_id)
     user.set_password(password)
     db.session.add(user)

@@ -1,0 +1,99 @@
+"""The scheduled jobs (SPEC §8). Each is thin — a service call and a commit —
+and idempotent: the services insert on natural keys (ON CONFLICT DO NOTHING),
+and a per-job lock keeps two runs from working side by side."""
+from __future__ import annotations
+
+import logging
+import signal
+from dataclasses import dataclass, field
+from typing import Callable
+
+from .extensions import db
+from .locks import exclusive
+
+log = logging.getLogger("meetings.jobs")
+
+
+@dataclass
+class Job:
+    name: str
+    func: Callable[[], dict]
+    trigger: dict = field(default_factory=dict)  # APScheduler interval/cron arguments
+
+
+JOBS: dict[str, Job] = {}
+
+
+def job(name: str, **trigger):
+    def register(func):
+        JOBS[name] = Job(name, func, trigger)
+        return func
+    return register
+
+
+@job("deliver_mail", trigger="interval", minutes=1)
+def deliver_mail() -> dict:
+    from .notifications.services import deliver_pending
+    return deliver_pending()
+
+
+def run_job(name: str) -> dict:
+    with exclusive(f"job:{name}", wait=True):
+        try:
+            result = JOBS[name].func() or {}
+            db.session.commit()
+        except Exception:
+            db.session.rollback()
+            raise
+    log.info("job %s: %s", name, result)
+    return result
+
+
+def run_all() -> dict[str, dict]:
+    return {name: run_job(name) for name in JOBS}
+
+
+def run_scheduler(app, *, standby_seconds: int = 30) -> None:
+    """Foreground scheduler. Only one instance acts at a time (advisory lock);
+    another waits on standby and takes over if the first one stops."""
+    from apscheduler.schedulers.blocking import BlockingScheduler
+
+    import threading
+    stopping = threading.Event()
+
+    def stop(signum, _frame):
+        log.info("signal %s: stopping the scheduler", signum)
+        stopping.set()
+        if scheduler.running:
+            scheduler.shutdown(wait=False)
+
+    scheduler = BlockingScheduler(timezone=app.config["TIMEZONE"])
+    for name, spec in JOBS.items():
+        trigger = dict(spec.trigger)
+        kind = trigger.pop("trigger", "interval")
+        scheduler.add_job(_in_context(app, name), kind, id=name, name=name, coalesce=True,
+                          max_instances=1, misfire_grace_time=300, **trigger)
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    with app.app_context():
+        while not stopping.is_set():
+            with exclusive("scheduler", wait=False) as active:
+                if active:
+                    log.info("scheduler active with jobs: %s", ", ".join(JOBS))
+                    scheduler.start()  # blocks until stop()
+                    return
+            log.info("another scheduler is active; standing by")
+            stopping.wait(standby_seconds)
+
+
+def _in_context(app, name):
+    def run():
+        with app.app_context():
+            try:
+                run_job(name)
+            except Exception:  # keep the scheduler alive; the next run retries
+                log.exception("job %s failed", name)
+            finally:
+                db.session.remove()
+    run.__name__ = name
+    return run

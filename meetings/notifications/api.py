@@ -1,0 +1,22 @@
+from ..extensions import db
+from ..rest import Blueprint, SelectPage, current_user
+from . import services
+from .schemas import NotificationSchema
+
+blp = Blueprint("notifications", __name__, url_prefix="/api/v1/notifications",
+                description="The current user's in-app notifications")
+
+
+@blp.route("")
+@blp.response(200, NotificationSchema(many=True))
+@blp.paginate(SelectPage)
+def list_notifications():
+    return services.for_user(current_user())
+
+
+@blp.route("/<int:notification_id>/read", methods=["POST"])
+@blp.response(200, NotificationSchema)
+def mark_read(notification_id):
+    notification = services.mark_read(current_user(), notification_id)
+    db.session.commit()
+    return notification

@@ -1,0 +1,77 @@
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from meetings.auth.models import Role, User
+from meetings.extensions import db
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_create_user_and_seed_demo(app, org):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["create-user", "--username", "u1", "--password", "secret123",
+                                 "--role", "rep", "--province", org.province.name])
+    assert result.exit_code == 0, result.output
+    user = db.session.query(User).filter_by(username="u1").one()
+    assert user.role == Role.rep and user.province_id == org.province.id
+    bad = runner.invoke(args=["create-user", "--username", "u2", "--password", "secret123",
+                              "--role", "rep", "--province", "nowhere"])
+    assert bad.exit_code != 0 and "nowhere" in bad.output
+    no_scope = runner.invoke(args=["create-user", "--username", "u3", "--password", "secret123",
+                                   "--role", "staff"])
+    assert no_scope.exit_code != 0 and "province" in no_scope.output
+    demo = runner.invoke(args=["seed-demo"])
+    assert demo.exit_code == 0, demo.output
+    for login in ("admin", "rep", "pm", "rm", "marketing", "staff"):
+        assert login in demo.output
+    again = runner.invoke(args=["seed-demo"])  # idempotent
+    assert again.exit_code == 0
+
+
+def test_run_jobs_runs_every_job_once(app):
+    result = app.test_cli_runner().invoke(args=["run-jobs"])
+    assert result.exit_code == 0, result.output
+    assert "deliver_mail" in result.output
+    unknown = app.test_cli_runner().invoke(args=["run-jobs", "--job", "nope"])
+    assert unknown.exit_code != 0
+
+
+def _start_scheduler(database_url):
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="t")
+    return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"], cwd=ROOT,
+                            env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+
+
+def _wait_for(proc, text, limit=60):
+    lines = []
+    deadline = time.monotonic() + limit  # a bound on waiting, not a timed assertion
+    while time.monotonic() < deadline:
+        line = proc.stdout.readline()
+        if not line:
+            break
+        lines.append(line)
+        if text in line:
+            return lines
+    raise AssertionError(f"never saw {text!r}: {''.join(lines)}")
+
+
+def test_scheduler_runs_alone_and_stops_cleanly_on_sigterm(app, database_url):
+    db.session.remove()
+    first = _start_scheduler(database_url)
+    second = None
+    try:
+        _wait_for(first, "scheduler active")
+        second = _start_scheduler(database_url)
+        _wait_for(second, "standing by")
+        first.send_signal(signal.SIGTERM)
+        assert first.wait(timeout=60) == 0
+        second.send_signal(signal.SIGINT)
+        assert second.wait(timeout=60) == 0
+    finally:
+        for proc in (first, second):
+            if proc and proc.poll() is None:
+                proc.kill()
