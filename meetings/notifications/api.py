@@ -14,6 +14,12 @@ def list_notifications():
     return services.for_user(current_user())
 
 
+@blp.route("/<int:notification_id>")
+@blp.response(200, NotificationSchema)
+def get_notification(notification_id):
+    return services.get_own(current_user(), notification_id)
+
+
 @blp.route("/<int:notification_id>/read", methods=["POST"])
 @blp.response(200, NotificationSchema)
 def mark_read(notification_id):

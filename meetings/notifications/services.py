@@ -44,10 +44,15 @@ def unread_count(user: User) -> int:
         Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
-def mark_read(user: User, notification_id: int) -> Notification:
+def get_own(user: User, notification_id: int) -> Notification:
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != user.id:
         raise NotFound("notification not found")
+    return notification
+
+
+def mark_read(user: User, notification_id: int) -> Notification:
+    notification = get_own(user, notification_id)
     if notification.read_at is None:
         notification.read_at = utcnow()
     return notification

@@ -85,3 +85,5 @@ def test_notification_api(org, api_as):
     assert rep.post(f"/notifications/{items[0]['id']}/read").json["read"] is True
     assert api_as(org.pm).post(f"/notifications/{items[0]['id']}/read").status_code == 404
     assert api_as(org.pm).get("/notifications").json == []
+    assert rep.get(f"/notifications/{items[0]['id']}").json["subject"] == "Hello"
+    assert api_as(org.pm).get(f"/notifications/{items[0]['id']}").status_code == 404
