@@ -43,8 +43,12 @@ class MeetingArgs(Args):
 
 
 class MeetingPatchArgs(MeetingArgs):
-    class Meta:
-        partial = True
+    """Only the fields sent change. (marshmallow has no `partial` Meta option:
+    it is a load argument, so it is set on every instance.)"""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
 
 
 class MeetingFilter(Args):
