@@ -50,9 +50,14 @@ LABELS = {
         BudgetCategory.speaker_fee: _l("Speaker fee"), BudgetCategory.other: _l("Other"),
     },
     "action": {
-        "create": _l("Created"), "submit": _l("Submit"), "approve": _l("Approve"),
+        "submit": _l("Submit"), "approve": _l("Approve"),
         "return": _l("Return for changes"), "reject": _l("Reject"), "cancel": _l("Cancel meeting"),
         "start": _l("Start"), "finish": _l("Finish"), "close": _l("Close"),
+    },
+    "history": {
+        "create": _l("Created"), "submit": _l("Submitted"), "approve": _l("Approved"),
+        "return": _l("Returned"), "reject": _l("Rejected"), "cancel": _l("Cancelled"),
+        "start": _l("Started"), "finish": _l("Finished"), "close": _l("Closed"),
         "promote_backup": _l("Backup promoted"),
     },
     "invitee_status": {
