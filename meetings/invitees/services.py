@@ -133,5 +133,19 @@ def decline(actor: User, meeting: Meeting, invitee: Invitee) -> Invitee:
     return invitee
 
 
+def can_manage(user: User, meeting: Meeting) -> bool:
+    """Whether to offer the list's add/remove/confirm/decline forms."""
+    return meeting.owner_id == user.id and meeting.status in LIST_OPEN
+
+
+def invitable_doctors(meeting: Meeting) -> list[Doctor]:
+    """Doctors of the meeting's hospital who are not on its list yet."""
+    listed = select(Invitee.doctor_id).where(Invitee.meeting_id == meeting.id)
+    return list(db.session.scalars(
+        select(Doctor).join(Department, Doctor.department_id == Department.id)
+        .where(Department.hospital_id == meeting.hospital_id, Doctor.id.not_in(listed))
+        .order_by(Department.name, Doctor.name, Doctor.id)))
+
+
 def list_invitees(meeting: Meeting) -> list[Invitee]:
     return list(meeting.invitees)

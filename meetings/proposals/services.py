@@ -104,6 +104,49 @@ def company_staff_count(owner_id: int | None, speaker_id: int | None, staff_ids)
     return len({i for i in (owner_id, speaker_id, *staff_ids) if i is not None})
 
 
+def preview(actor: User, *, expected_attendees: int | None = None, format: Format | None = None,
+            speaker_id: int | None = None, staff_ids=(), budget: dict | None = None,
+            owner_id: int | None = None, **_ignored) -> dict:
+    """What the proposal form shows while it is being typed: the budget total,
+    the sizing warnings and the compliance-cap errors. Nothing is written.
+    Lines the form could not parse yet are left out of the figures."""
+    lines = [line for line in (budget or {}).get("lines", [])
+             if line.get("amount") is not None and line.get("category") is not None]
+    total = sum((money(line["amount"]) for line in lines), Decimal("0.00"))
+    meals = sum((money(line["amount"]) for line in lines
+                 if BudgetCategory(line["category"]) == BudgetCategory.meals), Decimal("0.00"))
+    warnings = sizing_warnings(
+        expected_attendees=expected_attendees, format=format,
+        company_staff=company_staff_count(owner_id or actor.id, speaker_id, staff_ids or ()),
+        meals=meals)
+    errors = {}
+    if expected_attendees:
+        try:
+            check_meal_cap(meals, expected_attendees)
+        except ComplianceCapExceeded as exc:
+            errors[exc.field or "_"] = exc.message
+    return {"total": total, "warnings": warnings, "errors": errors}
+
+
+def proposal_hospitals(user: User) -> list[Hospital]:
+    """The hospitals this user may propose a meeting at (their province's)."""
+    from ..doctors.services import visible_hospitals
+
+    return list(db.session.scalars(select(Hospital).where(Hospital.id.in_(visible_hospitals(user)))
+                                   .order_by(Hospital.name, Hospital.id)))
+
+
+def colleagues(user: User) -> list[User]:
+    """Who may be named speaker or company staff on this user's proposals:
+    the active users of their province and the regional managers of its region."""
+    query = select(User).where(User.active.is_(True))
+    if user.role != Role.admin:
+        query = query.where(or_(User.province_id == user.province_id,
+                                (User.role == Role.regional_manager)
+                                & (User.region_id == user.region_id)))
+    return list(db.session.scalars(query.order_by(User.role, User.display_name, User.id)))
+
+
 def meeting_warnings(meeting: Meeting) -> list[str]:
     return sizing_warnings(
         expected_attendees=meeting.expected_attendees, format=meeting.format,
@@ -356,6 +399,31 @@ def perform(actor: User, meeting_id: int, action: str, comment: str | None = Non
     """Load the meeting under a row lock and run one lifecycle action."""
     meeting = get_meeting(actor, meeting_id, for_update=True)
     return ACTIONS[action](actor, meeting, comment)
+
+
+def can_edit(user: User, meeting: Meeting) -> bool:
+    return meeting.owner_id == user.id and meeting.status in EDITABLE
+
+
+def allowed_actions(user: User, meeting: Meeting) -> list[str]:
+    """The lifecycle actions to offer this user on this meeting in its state:
+    the same who-and-when checks as the actions above. The action itself still
+    checks the rest (preconditions, backups, the pool, the clock) when it runs."""
+    status, owner = meeting.status, meeting.owner_id == user.id
+    manager = is_provincial_manager_of(user, meeting) or in_region(user, meeting)
+    may = {
+        "submit": owner and status == Status.draft,
+        "approve": (status == Status.submitted and is_provincial_manager_of(user, meeting))
+                   or (status in (Status.submitted, Status.pending_regional)
+                       and in_region(user, meeting) and not owner),
+        "return": status in (Status.submitted, Status.pending_regional) and _may_decide(user, meeting),
+        "reject": status in (Status.submitted, Status.pending_regional) and _may_decide(user, meeting),
+        "cancel": Status.cancelled in TRANSITIONS.get(status, set()) and (owner or manager),
+        "start": status == Status.approved and runs_meeting(user, meeting),
+        "finish": status == Status.in_progress and runs_meeting(user, meeting),
+        "close": status == Status.summarized and (owner or manager),
+    }
+    return [action for action in ACTIONS if may[action]]
 
 
 def approval_inbox(user: User) -> Select:

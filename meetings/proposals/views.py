@@ -1,19 +1,266 @@
-from flask import Blueprint, render_template
+"""Pages for proposals and their approval (SPEC §3). Each handler parses the
+form with the API's schema, calls one service, commits and responds; the
+rules (who may do what, the sizing warnings, the caps) stay in services."""
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
+from marshmallow import ValidationError
 
+from ..auth.models import Role
+from ..errors import DomainError, NotFound
 from ..extensions import db
+from ..web.forms import errors_from, flatten, form_dict, parse
 from ..web.nav import nav_item
 from . import services
-from .models import Meeting
+from .models import Audience, BudgetCategory, Format, Meeting, Purpose, Status
+from .schemas import BudgetLineArgs, MeetingArgs, MeetingFilter, MeetingPatchArgs, MeetingSchema
 
 bp = Blueprint("meetings_web", __name__, url_prefix="/meetings")
 nav_item("meetings_web.list_meetings", _l("Meetings"), order=10)
+nav_item("meetings_web.inbox", _l("Approvals"),
+         roles={Role.provincial_manager, Role.regional_manager}, order=20)
+nav_item("meetings_web.new_meeting", _l("New proposal"),
+         roles={Role.rep, Role.provincial_manager}, order=30)
+
+LABELS = {
+    "status": {
+        Status.draft: _l("Draft"), Status.submitted: _l("Submitted"),
+        Status.pending_regional: _l("Awaiting regional approval"), Status.approved: _l("Approved"),
+        Status.rejected: _l("Rejected"), Status.cancelled: _l("Cancelled"),
+        Status.in_progress: _l("In progress"), Status.held: _l("Held"),
+        Status.summarized: _l("Summarized"), Status.closed: _l("Closed"),
+    },
+    "purpose": {
+        Purpose.new_indication: _l("New indication"), Purpose.usage_dosage: _l("Usage and dosage"),
+        Purpose.concern_qa: _l("Questions about the drug"), Purpose.new_product: _l("New product"),
+    },
+    "audience": {
+        Audience.chiefs: _l("Chiefs and associate chiefs"), Audience.prescribers: _l("Prescribing doctors"),
+        Audience.whole_department: _l("Whole department"),
+    },
+    "format": {Format.in_department: _l("In the department"), Format.off_site: _l("Off site")},
+    "category": {
+        BudgetCategory.gifts: _l("Gifts"), BudgetCategory.meals: _l("Meals"),
+        BudgetCategory.materials: _l("Materials"), BudgetCategory.venue: _l("Venue"),
+        BudgetCategory.speaker_fee: _l("Speaker fee"), BudgetCategory.other: _l("Other"),
+    },
+    "action": {
+        "submit": _l("Submit"), "approve": _l("Approve"),
+        "return": _l("Return for changes"), "reject": _l("Reject"), "cancel": _l("Cancel meeting"),
+        "start": _l("Start"), "finish": _l("Finish"), "close": _l("Close"),
+    },
+    "history": {
+        "create": _l("Created"), "submit": _l("Submitted"), "approve": _l("Approved"),
+        "return": _l("Returned"), "reject": _l("Rejected"), "cancel": _l("Cancelled"),
+        "start": _l("Started"), "finish": _l("Finished"), "close": _l("Closed"),
+        "promote_backup": _l("Backup promoted"),
+    },
+    "invitee_status": {
+        "invited": _l("invited"), "confirmed": _l("confirmed"), "declined": _l("declined"),
+        "attended": _l("attended"), "absent": _l("absent"),
+    },
+    "precondition": {
+        "supply_channel_open": _l("Supply channel open: the drug can be had in the pharmacy"),
+        "department_head_agreed": _l("The department head has agreed"),
+        "relations_ok": _l("Working relations with an outpatient and an inpatient doctor at "
+                           "associate-chief level or above"),
+    },
+}
+DONE = {
+    "submit": _l("The proposal was submitted."), "approve": _l("The proposal was approved."),
+    "return": _l("The proposal was returned to its owner."), "reject": _l("The proposal was rejected."),
+    "cancel": _l("The meeting was cancelled."), "start": _l("The meeting has started."),
+    "finish": _l("The meeting is marked as held."), "close": _l("The meeting was closed."),
+}
+PRECONDITIONS = ("supply_channel_open", "department_head_agreed", "relations_ok")
+_INTEGER = re.compile(r"^\d{1,10}$")
+
+
+@bp.context_processor
+def labels():
+    from ..doctors.services import grade_of, is_key
+
+    return {"labels": LABELS, "invitee_status": LABELS["invitee_status"], "Status": Status,
+            "BudgetCategory": BudgetCategory, "Purpose": Purpose, "Audience": Audience,
+            "Format": Format, "grade_of": grade_of, "is_key": is_key}
+
+
+# ---------------------------------------------------------------- form parsing
+
+def _int(value):
+    """Forms send text; the schema's ids and counts are strict integers."""
+    return int(value) if isinstance(value, str) and _INTEGER.match(value) else value
+
+
+def meeting_form_data(form) -> tuple[dict, list[str]]:
+    """The proposal form as the API's JSON shape; also the budget categories in
+    line order, to put a line's error back on its row."""
+    flat = form_dict(form, lists=("staff_ids",), booleans=PRECONDITIONS)
+    lines, order = [], []
+    for category in BudgetCategory:
+        amount = flat.pop(f"amount_{category.value}", None)
+        note = flat.pop(f"note_{category.value}", None)
+        if amount is not None:
+            lines.append({"category": category.value, "amount": amount,
+                          **({"note": note} if note else {})})
+            order.append(category.value)
+    data = {key: _int(value) for key, value in flat.items() if key not in PRECONDITIONS}
+    data["staff_ids"] = [_int(v) for v in flat.get("staff_ids", [])]
+    data["budget"] = {"lines": lines}
+    data["preconditions"] = {key: flat[key] for key in PRECONDITIONS}
+    return data, order
+
+
+def form_errors(errors: dict[str, str], order: list[str]) -> dict[str, str]:
+    """Schema error keys (`budget.lines.0.amount`) as form field names (`amount_meals`)."""
+    out = {}
+    for key, message in errors.items():
+        match = re.match(r"^budget\.lines\.(\d+)\.(amount|note|category)$", key)
+        if match and int(match.group(1)) < len(order):
+            key = f"{match.group(2)}_{order[int(match.group(1))]}"
+        elif key.startswith("preconditions."):
+            key = key.split(".", 1)[1]
+        out[key] = message
+    return out
+
+
+def _form_values(meeting: Meeting | None) -> dict:
+    """What the form shows: the meeting's values, or the defaults of a new one."""
+    if meeting is None:
+        return {"staff_ids": [], "budget": {"lines": []},
+                "preconditions": dict.fromkeys(PRECONDITIONS, False)}
+    return MeetingSchema().dump(meeting)
+
+
+def _render_form(meeting: Meeting | None, values: dict, errors: dict, status: int = 200):
+    amounts = {line["category"]: line for line in values.get("budget", {}).get("lines", [])}
+    return render_template(
+        "meetings/form.html", meeting=meeting, values=values, amounts=amounts, errors=errors,
+        hospitals=services.proposal_hospitals(current_user),
+        people=services.colleagues(current_user)), status
+
+
+def _save(meeting: Meeting | None):
+    data, order = meeting_form_data(request.form)
+    args, errors = parse(MeetingArgs(), data)
+    if errors:
+        return _render_form(meeting, data, form_errors(errors, order), 422)
+    try:
+        if meeting is None:
+            meeting = services.create_meeting(current_user, **args)
+        else:
+            meeting = services.update_meeting(current_user, meeting, **args)
+    except DomainError as exc:
+        db.session.rollback()
+        return _render_form(meeting, data, form_errors(errors_from(exc), order), exc.http_status)
+    db.session.commit()
+    flash(_("The proposal was saved."), "success")
+    return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting.id))
+
+
+# ---------------------------------------------------------------- pages
+
+def _visible_meeting(meeting_id: int, for_update: bool = False) -> Meeting:
+    """A page of a meeting the user may not see is a plain 404 (SPEC §1),
+    not the flash-and-go-back of other refusals."""
+    try:
+        return services.get_meeting(current_user, meeting_id, for_update=for_update)
+    except NotFound:
+        abort(404)
 
 
 @bp.route("")
 @login_required
 def list_meetings():
-    meetings = db.session.scalars(
-        services.visible_meetings(current_user).order_by(Meeting.starts_at.desc())).all()
-    return render_template("meetings/list.html", meetings=meetings)
+    args, _errors = parse(MeetingFilter(), form_dict(request.args))
+    query = services.visible_meetings(current_user)
+    status = (args or {}).get("status")
+    if status is not None:
+        query = query.where(Meeting.status == status)
+    page = db.paginate(query.order_by(Meeting.starts_at.desc(), Meeting.id.desc()),
+                       per_page=50, error_out=False)
+    return render_template("meetings/list.html", page=page, meetings=page.items, status=status)
+
+
+@bp.route("/inbox")
+@login_required
+def inbox():
+    meetings = db.session.scalars(services.approval_inbox(current_user)).all()
+    return render_template("meetings/inbox.html", meetings=meetings)
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@login_required
+def new_meeting():
+    if request.method == "POST":
+        return _save(None)
+    return _render_form(None, _form_values(None), {})
+
+
+@bp.route("/<int:meeting_id>/edit", methods=["GET", "POST"])
+@login_required
+def edit_meeting(meeting_id: int):
+    meeting = _visible_meeting(meeting_id, for_update=request.method == "POST")
+    if not services.can_edit(current_user, meeting):
+        flash(_("Only the owner edits a draft proposal."), "warning")
+        return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting.id))
+    if request.method == "POST":
+        return _save(meeting)
+    return _render_form(meeting, _form_values(meeting), {})
+
+
+@bp.route("/preview", methods=["POST"])
+@login_required
+def preview():
+    """The form's live figures: JSON {total, warnings, errors}; nothing is saved."""
+    data, order = meeting_form_data(request.form)
+    try:
+        args, errors = MeetingPatchArgs().load(data), {}
+    except ValidationError as exc:
+        args, errors = exc.valid_data or {}, flatten(exc.messages)
+        if "budget" not in args:  # one bad amount: the other lines still count
+            args["budget"] = {"lines": [line for line in (_load(BudgetLineArgs(), line)
+                                                          for line in data["budget"]["lines"]) if line]}
+    result = services.preview(current_user, **args)
+    return {"total": str(result["total"]), "warnings": result["warnings"],
+            "errors": form_errors({**result["errors"], **errors}, order)}
+
+
+def _load(schema, data):
+    try:
+        return schema.load(data)
+    except ValidationError:
+        return None
+
+
+@bp.route("/<int:meeting_id>")
+@login_required
+def show_meeting(meeting_id: int):
+    from ..invitees import services as invitees
+    from ..invitees.schemas import InviteeSchema
+
+    meeting = _visible_meeting(meeting_id)
+    return render_template(
+        "meetings/detail.html", meeting=meeting,
+        invitees=InviteeSchema(many=True).dump(invitees.list_invitees(meeting)),
+        warnings=services.meeting_warnings(meeting),
+        actions=services.allowed_actions(current_user, meeting),
+        can_edit=services.can_edit(current_user, meeting),
+        manage_invitees=invitees.can_manage(current_user, meeting),
+        doctors=invitees.invitable_doctors(meeting) if invitees.can_manage(current_user, meeting) else [])
+
+
+@bp.route("/<int:meeting_id>/<any(submit,approve,return,reject,cancel,start,finish,close):action>",
+          methods=["POST"])
+@login_required
+def act(meeting_id: int, action: str):
+    comment = (request.form.get("comment") or "").strip() or None
+    services.perform(current_user, meeting_id, action, comment)  # DomainError: flashed, back
+    db.session.commit()
+    flash(DONE[action], "success")
+    return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting_id))

@@ -35,11 +35,12 @@ def register_web(app) -> None:
     from ..auth.views import bp as auth_web
     from ..checkin.views import bp as checkin
     from ..doctors.views import bp as doctors_web
+    from ..invitees.views import bp as invitees_web
     from ..notifications.views import bp as notifications_web
     from ..orgs.views import bp as orgs_web
     from ..proposals.views import bp as meetings_web
 
-    for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, checkin,
+    for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
                       notifications_web):
         app.register_blueprint(blueprint)
 
