@@ -94,6 +94,15 @@ class Args(ma.Schema):
         unknown = ma.EXCLUDE
 
 
+class PartialArgs(Args):
+    """For PATCH: every field optional. (marshmallow has no `Meta.partial`;
+    partial loading is an argument of the schema, defaulted here.)"""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("partial", True)
+        super().__init__(*args, **kwargs)
+
+
 class ActionArgs(Args):
     comment = Text(2000, allow_none=True)
 

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..rest import Args, Id, Name, Text
+from ..rest import Args, Id, Name, PartialArgs, Text
 from .models import Grade, HospitalLevel, Position, Title
 from .services import grade_of, is_key
 
@@ -16,9 +16,8 @@ class HospitalArgs(Args):
     province_id = Id(required=True)
 
 
-class HospitalPatchArgs(HospitalArgs):
-    class Meta:
-        partial = True
+class HospitalPatchArgs(PartialArgs, HospitalArgs):
+    pass
 
 
 class HospitalSchema(ma.Schema):
@@ -51,14 +50,12 @@ class DoctorArgs(Args):
     support = Figure(load_default=0)
 
 
-class DepartmentPatchArgs(DepartmentArgs):
-    class Meta:
-        partial = True
+class DepartmentPatchArgs(PartialArgs, DepartmentArgs):
+    pass
 
 
-class DoctorPatchArgs(DoctorArgs):
-    class Meta:
-        partial = True
+class DoctorPatchArgs(PartialArgs, DoctorArgs):
+    pass
 
 
 class GradeOverrideArgs(Args):

@@ -95,6 +95,11 @@ def enum_options(enum_cls) -> list[tuple[str, object]]:
 
 
 def register_template_helpers(bp) -> None:
-    """Make `label` and `enum_options` available in every template."""
+    """Make `label`, `enum_options` and the master-data enums available in
+    every template: `enum_options(doctor_titles)`."""
+    from ..doctors.models import HospitalLevel, Position, Title
     bp.add_app_template_global(label, "label")
     bp.add_app_template_global(enum_options, "enum_options")
+    bp.add_app_template_global(HospitalLevel, "hospital_levels")
+    bp.add_app_template_global(Title, "doctor_titles")
+    bp.add_app_template_global(Position, "doctor_positions")
