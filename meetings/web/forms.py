@@ -61,5 +61,9 @@ def parse(schema: Schema, data: dict) -> tuple[dict | None, dict[str, str]]:
 
 
 def errors_from(exc: DomainError) -> dict[str, str]:
-    """A domain error as form errors: on its field, or on the whole form ("_")."""
-    return {exc.field or "_": exc.message}
+    """A domain error as form errors: on its field, or on the whole form ("_").
+    Beside its field, a message drops its "field: " prefix."""
+    message = exc.message
+    if exc.field and message.startswith(f"{exc.field}: "):
+        message = message[len(exc.field) + 2:]
+    return {exc.field or "_": message}
