@@ -106,3 +106,16 @@ def test_a_short_new_password_changes_nothing(client, org):
 def test_editing_an_unknown_user_is_404(client, org):
     login(client, org.admin)
     assert client.get("/admin/users/9999/edit").status_code == 404
+
+
+def test_moving_a_rep_to_another_province_moves_the_region_too(client, org, make_province, make_region):
+    elsewhere = make_province(region=make_region())
+    login(client, org.admin)
+    form = client.get(f"/admin/users/{org.rep.id}/edit").get_data(as_text=True)
+    assert 'name="province_id"' in form and 'name="region_id"' not in form
+    response = client.post(f"/admin/users/{org.rep.id}/edit", data={
+        "display_name": "rep", "province_id": str(elsewhere.id), "active": "on"})
+    assert response.status_code == 302
+    db.session.expire_all()
+    rep = db.session.get(User, org.rep.id)
+    assert rep.province_id == elsewhere.id and rep.region_id == elsewhere.region_id
