@@ -1,6 +1,5 @@
 from sqlalchemy import select
 
-from ..auth.models import Role
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..rest import Blueprint, SelectPage, current_user
@@ -72,14 +71,8 @@ def update_province(args, province_id):
 
 def _budget_reader(province: Province):
     """Budgets are seen by admins, marketing, the province's managers and the region's."""
-    user = current_user()
-    if user.role in (Role.admin, Role.marketing):
-        return
-    if user.role == Role.provincial_manager and user.province_id == province.id:
-        return
-    if user.role == Role.regional_manager and user.region_id == province.region_id:
-        return
-    raise Forbidden("you may not see this province's budget")
+    if not services.can_read_budgets(current_user(), province):
+        raise Forbidden("you may not see this province's budget")
 
 
 @provinces.route("/<int:province_id>/budgets")

@@ -4,7 +4,7 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-from sqlalchemy import select, update
+from sqlalchemy import false, select, update
 
 from .. import audit
 from ..auth.models import Role, User
@@ -133,3 +133,23 @@ def refund(pool_id: int, amount: Decimal) -> None:
         .values(spent=BudgetPool.spent - amount)
         .execution_options(synchronize_session=False)
     )
+
+
+# ---------------------------------------------------------------- visibility
+
+def visible_provinces(user: User):
+    """The provinces whose budgets `user` may read: admins and marketing all,
+    a provincial manager their province, a regional manager their region's;
+    nobody else any (a select of Province.id)."""
+    query = select(Province.id)
+    if user.role in (Role.admin, Role.marketing):
+        return query
+    if user.role == Role.provincial_manager:
+        return query.where(Province.id == user.province_id)
+    if user.role == Role.regional_manager:
+        return query.where(Province.region_id == user.region_id)
+    return query.where(false())
+
+
+def can_read_budgets(user: User, province: Province) -> bool:
+    return db.session.scalar(visible_provinces(user).where(Province.id == province.id)) is not None

@@ -2,7 +2,9 @@
 rules exist once; errors come back per field for the template to show."""
 from __future__ import annotations
 
-from marshmallow import Schema, ValidationError
+import re
+
+from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
 from ..errors import DomainError
@@ -36,13 +38,32 @@ def flatten(messages, prefix: str = "") -> dict[str, str]:
     return out
 
 
+_INTEGER = re.compile(r"^-?\d{1,18}$")
+
+
+def _integers(schema: Schema, data: dict) -> dict:
+    """Forms send text; the API's ids and counts are strict integers. Whole
+    numbers become ints, anything else stays text for the schema to refuse."""
+    out = dict(data)
+    for name, field in schema.fields.items():
+        key = field.data_key or name
+        value = out.get(key)
+        if isinstance(field, fields.Integer) and isinstance(value, str) and _INTEGER.match(value):
+            out[key] = int(value)
+    return out
+
+
 def parse(schema: Schema, data: dict) -> tuple[dict | None, dict[str, str]]:
     try:
-        return schema.load(data), {}
+        return schema.load(_integers(schema, data)), {}
     except ValidationError as exc:
         return None, flatten(exc.messages)
 
 
 def errors_from(exc: DomainError) -> dict[str, str]:
-    """A domain error as form errors: on its field, or on the whole form ("_")."""
-    return {exc.field or "_": exc.message}
+    """A domain error as form errors: on its field, or on the whole form ("_").
+    Beside its field, a message drops its "field: " prefix."""
+    message = exc.message
+    if exc.field and message.startswith(f"{exc.field}: "):
+        message = message[len(exc.field) + 2:]
+    return {exc.field or "_": message}

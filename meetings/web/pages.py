@@ -1,0 +1,105 @@
+"""What page handlers share: role gates, the form round trip (parse → one
+service → commit, or re-render with errors), and labels for enum values."""
+from __future__ import annotations
+
+from functools import wraps
+from typing import Callable
+
+from flask import abort, request
+from flask_babel import lazy_gettext as _l
+from flask_login import current_user, login_required
+from marshmallow import Schema
+
+from ..errors import DomainError, Forbidden, NotFound
+from ..extensions import db
+from .forms import errors_from, form_dict, parse
+
+
+def roles_required(*roles):
+    """Logged in and holding one of `roles`, else 403 (the page exists, it is
+    not for this person)."""
+    def decorate(view):
+        @wraps(view)
+        @login_required
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+        return wrapped
+    return decorate
+
+
+def submit(schema: Schema, service: Callable[[dict], object], done: Callable[[object], object],
+           again: Callable[[dict], str], *, data: dict | None = None, booleans: tuple[str, ...] = ()):
+    """Parse the posted form with the API's `schema`, call `service(args)`,
+    commit and return `done(result)`. Bad input or a refused change rolls back
+    and returns `again(errors)` with 422 — the form, its values and the errors
+    beside the fields. Not-found and forbidden keep their usual responses."""
+    if data is None:
+        data = form_dict(request.form, booleans=booleans)
+    args, errors = parse(schema, data)
+    if not errors:
+        try:
+            result = service(args)
+            db.session.commit()
+            return done(result)
+        except (Forbidden, NotFound):
+            raise
+        except DomainError as exc:
+            db.session.rollback()
+            errors = errors_from(exc)
+    return again(errors), 422
+
+
+def or_404(getter: Callable, *args):
+    """A service getter whose NotFound becomes the 404 page."""
+    try:
+        return getter(*args)
+    except NotFound:
+        abort(404)
+
+
+# ---------------------------------------------------------------- labels
+
+def _labels() -> dict:
+    from ..auth.models import Role
+    from ..doctors.models import Grade, HospitalLevel, Position, Title
+    return {
+        Role: {Role.rep: _l("Rep"), Role.provincial_manager: _l("Provincial manager"),
+               Role.regional_manager: _l("Regional manager"), Role.marketing: _l("Marketing"),
+               Role.staff: _l("Staff"), Role.admin: _l("Administrator")},
+        HospitalLevel: {HospitalLevel.tertiary: _l("Tertiary"), HospitalLevel.secondary: _l("Secondary"),
+                        HospitalLevel.primary: _l("Primary"), HospitalLevel.other: _l("Other")},
+        Title: {Title.chief_physician: _l("Chief physician"),
+                Title.associate_chief_physician: _l("Associate chief physician"),
+                Title.attending: _l("Attending physician"), Title.resident: _l("Resident"),
+                Title.nurse: _l("Nurse"), Title.intern: _l("Intern"), Title.other: _l("Other")},
+        Position: {Position.department_head: _l("Department head"),
+                   Position.academic_lead: _l("Academic lead"), Position.outpatient: _l("Outpatient"),
+                   Position.inpatient: _l("Inpatient"), Position.pharmacy: _l("Pharmacy"),
+                   Position.other: _l("Other")},
+        Grade: {g: g.value for g in Grade},
+    }
+
+
+def label(value):
+    """An enum member as the words a person reads ("Chief physician")."""
+    if value is None:
+        return ""
+    return _labels().get(type(value), {}).get(value, getattr(value, "value", value))
+
+
+def enum_options(enum_cls) -> list[tuple[str, object]]:
+    """(value, label) pairs for a select."""
+    return [(member.value, label(member)) for member in enum_cls]
+
+
+def register_template_helpers(bp) -> None:
+    """Make `label`, `enum_options` and the master-data enums available in
+    every template: `enum_options(doctor_titles)`."""
+    from ..doctors.models import HospitalLevel, Position, Title
+    bp.add_app_template_global(label, "label")
+    bp.add_app_template_global(enum_options, "enum_options")
+    bp.add_app_template_global(HospitalLevel, "hospital_levels")
+    bp.add_app_template_global(Title, "doctor_titles")
+    bp.add_app_template_global(Position, "doctor_positions")
