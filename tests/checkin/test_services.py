@@ -16,8 +16,15 @@ from meetings.types import utcnow
 
 
 def png_data_url(size=(300, 100)) -> str:
+    """A transparent PNG with a scribble, as a signature pad sends it."""
+    from PIL import ImageDraw
+
+    image = Image.new("RGBA", size, (0, 0, 0, 0))
+    w, h = size
+    ImageDraw.Draw(image).line([(w * 0.1, h * 0.7), (w * 0.3, h * 0.2), (w * 0.5, h * 0.8),
+                                (w * 0.7, h * 0.3), (w * 0.9, h * 0.6)], fill=(0, 0, 0, 255), width=4)
     buf = io.BytesIO()
-    Image.new("RGBA", size, (0, 0, 0, 0)).save(buf, "PNG")
+    image.save(buf, "PNG")
     return "data:image/png;base64," + base64.b64encode(buf.getvalue()).decode()
 
 
