@@ -33,12 +33,12 @@ def set_language(code: str):
 
 def register_web(app) -> None:
     from ..auth.views import bp as auth_web
-    from ..checkin.views import bp as checkin
+    from ..checkin.views import bp as checkin, staff_bp as checkin_staff
     from ..doctors.views import bp as doctors_web
     from ..orgs.views import bp as orgs_web
     from ..proposals.views import bp as meetings_web
 
-    for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, checkin):
+    for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, checkin, checkin_staff):
         app.register_blueprint(blueprint)
 
     @app.context_processor
