@@ -22,7 +22,10 @@
     return Array.prototype.map.call(bytes, function (b) { return ("0" + b.toString(16)).slice(-2); }).join("");
   }
   function hhmm(iso) {
-    var d = new Date(iso);
+    // the server sends times in the meeting's zone (…T09:05:00+08:00): show them as they are
+    var local = /T(\d\d:\d\d).*[+-]\d\d:\d\d$/.exec(iso);
+    if (local) return local[1];
+    var d = new Date(iso); // a queued tap: this device's clock and zone
     return ("0" + d.getHours()).slice(-2) + ":" + ("0" + d.getMinutes()).slice(-2);
   }
   function status(text) {
