@@ -5,4 +5,5 @@ from .doctors.models import Department, Doctor, Hospital  # noqa: F401
 from .invitees.models import Invitee  # noqa: F401
 from .orgs.models import BudgetPool, Province, Region  # noqa: F401
 from .proposals.models import BudgetLine, Meeting, Transition  # noqa: F401
+from .checkin.models import CheckIn  # noqa: F401
 from .notifications.models import Notification, OutgoingMail  # noqa: F401

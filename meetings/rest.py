@@ -109,6 +109,7 @@ class ActionArgs(Args):
 
 def register_api(app, api, csrf) -> None:
     from .auth.api import blp as users, tokens
+    from .checkin.api import blp as checkins
     from .doctors.api import blp as doctors
     from .invitees.api import blp as invitees
     from .orgs.api import provinces, regions
@@ -118,6 +119,7 @@ def register_api(app, api, csrf) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, notifications):
+    for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
+                notifications):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

@@ -1,11 +1,186 @@
-"""Self sign-in through the meeting's QR code (SPEC §5) — public, no account."""
-from flask import Blueprint, abort
+"""Sign-in pages (SPEC §5).
+
+`checkin`: the public QR page a doctor opens on their own phone. It has no
+account; the unguessable token is the key, and anything wrong answers 404.
+CSRF stays on: the form carries the session's CSRF token beside a one-time
+nonce, so a double tap or a resubmitted form signs in once.
+
+`checkin_staff`: the page staff sign people in from, for those who run the
+meeting. Taps go through a queue in the browser (localStorage) with a nonce
+and the original time each, and are posted as JSON (CSRF token in the
+X-CSRFToken header) to the same service as the API.
+"""
+from __future__ import annotations
+
+import secrets
+
+from flask import (Blueprint, Response, abort, jsonify, redirect, render_template, request, session,
+                   url_for)
+from flask_babel import gettext as _
+from flask_login import current_user, login_required
+from marshmallow import ValidationError, fields, validate
+
+from ..doctors.models import Title
+from ..errors import DomainError, Forbidden, NotFound
+from ..extensions import db
+from ..pdf.base import title_label
+from ..proposals.services import get_meeting, runs_meeting
+from ..rest import Args, Text
+from ..web.forms import form_dict, parse
+from . import services
+from .models import CheckIn
+from .schemas import AttendanceSchema, CheckInArgs, CheckInSchema
 
 bp = Blueprint("checkin", __name__)
+staff_bp = Blueprint("checkin_staff", __name__, url_prefix="/meetings")
+
+NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
+            "X-Robots-Tag": "noindex"}
+
+
+# ---------------------------------------------------------------- public QR page
+
+class SelfCheckInArgs(Args):
+    doctor_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))  # form text
+    name = Text(80, allow_none=True)
+    title = fields.Enum(Title, by_value=True, allow_none=True)
+    nonce = fields.String(allow_none=True)
+    meal_opt_in = fields.Boolean(load_default=False)
+    signature = fields.String(allow_none=True)
+
+
+def _open_meeting(token: str):
+    try:
+        return services.meeting_for_token(token)
+    except NotFound:
+        abort(404)
+
+
+def _self_page(meeting, token, errors=None, values=None, status=200):
+    body = render_template("checkin/self.html", meeting=meeting, token=token,
+                           choices=services.self_checkin_choices(meeting),
+                           titles=[(t.value, title_label(t)) for t in Title],
+                           nonce=(values or {}).get("nonce") or secrets.token_urlsafe(12),
+                           errors=errors or {}, values=values or {})
+    return body, status, NO_STORE
 
 
 @bp.route("/checkin/<token>")
 def self_checkin(token: str):
-    # The doctor-facing page arrives with the on-the-day work (issue 4);
-    # until then the link refuses like a wrong token does.
-    abort(404)
+    return _self_page(_open_meeting(token), token)
+
+
+@bp.route("/checkin/<token>", methods=["POST"])
+def self_checkin_post(token: str):
+    meeting = _open_meeting(token)
+    values = form_dict(request.form, booleans=("meal_opt_in",))
+    if values.get("doctor_id") == "walk-in":  # "I am not on the list": name and title typed
+        del values["doctor_id"]
+    else:
+        for key in ("name", "title"):
+            values.pop(key, None)
+    args, errors = parse(SelfCheckInArgs(), values)
+    if errors:
+        return _self_page(meeting, token, errors, values, 422)
+    try:
+        checkin, _created = services.self_check_in(token, **args)
+    except NotFound:
+        abort(404)
+    except DomainError as exc:
+        db.session.rollback()
+        return _self_page(meeting, token, {exc.field or "_": exc.message}, values, 422)
+    db.session.commit()
+    session["checked_in"] = checkin.id
+    return redirect(url_for("checkin.self_checkin_done", token=token), 303)
+
+
+@bp.route("/checkin/<token>/thanks")
+def self_checkin_done(token: str):
+    meeting = _open_meeting(token)
+    checkin = db.session.get(CheckIn, session.get("checked_in") or 0)
+    if checkin is None or checkin.meeting_id != meeting.id:
+        return redirect(url_for("checkin.self_checkin", token=token))
+    return render_template("checkin/thanks.html", meeting=meeting, checkin=checkin), 200, NO_STORE
+
+
+# ---------------------------------------------------------------- staff page
+
+def _run(meeting_id: int):
+    meeting = get_meeting(current_user, meeting_id)
+    if not runs_meeting(current_user, meeting):
+        raise Forbidden(_("only the owner, the speaker or the province's staff run the meeting"))
+    return meeting
+
+
+def _json_error(exc: DomainError):
+    db.session.rollback()
+    return jsonify(exc.payload()), exc.http_status
+
+
+def _state(meeting) -> dict:
+    return {"attendance": AttendanceSchema().dump(services.attendance(meeting)),
+            "checkins": CheckInSchema(many=True).dump(services.list_checkins(meeting))}
+
+
+@staff_bp.route("/<int:meeting_id>/sign-in")
+@login_required
+def staff_page(meeting_id: int):
+    meeting = _run(meeting_id)
+    checkins = services.list_checkins(meeting)
+    by_doctor = {c.doctor_id: c for c in checkins if c.doctor_id is not None}
+    url = url_for("checkin.self_checkin", token=meeting.checkin_token, _external=True)
+    return render_template(
+        "checkin/staff.html", meeting=meeting, invitees=sorted(meeting.invitees, key=_invitee_order),
+        by_doctor=by_doctor, walk_ins=[c for c in checkins if c.invitee_id is None],
+        figures=services.attendance(meeting), checkin_url=url, qr_svg=_qr_svg(url),
+        titles=[(t.value, title_label(t)) for t in Title], title_label=title_label,
+        frequent=services.recent_attendance(meeting),
+        open=meeting.status in services.OPEN_FOR[services.Source.staff])
+
+
+def _invitee_order(invitee):
+    return (invitee.role.value != "primary", invitee.doctor.name)
+
+
+def _qr_svg(url: str) -> str:
+    import segno
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+
+
+@staff_bp.route("/<int:meeting_id>/sign-in/checkins", methods=["POST"])
+@login_required
+def staff_check_in(meeting_id: int):
+    try:
+        meeting = _run(meeting_id)
+        try:
+            args = CheckInArgs().load(request.get_json(silent=True) or {})
+        except ValidationError as exc:
+            return jsonify({"code": 422, "status": "Unprocessable Entity", "reason": "invalid",
+                            "message": "; ".join(f"{k}: {v}" for k, v in exc.messages.items()),
+                            "errors": exc.messages}), 422
+        checkin, created = services.check_in(current_user, meeting, **args)
+    except DomainError as exc:
+        return _json_error(exc)
+    db.session.commit()
+    return jsonify({"checkin": CheckInSchema().dump(checkin), "created": created,
+                    **_state(meeting)}), 201 if created else 200
+
+
+@staff_bp.route("/<int:meeting_id>/sign-in/state")
+@login_required
+def staff_state(meeting_id: int):
+    try:
+        meeting = _run(meeting_id)
+    except DomainError as exc:
+        return _json_error(exc)
+    return jsonify(_state(meeting))
+
+
+@staff_bp.route("/<int:meeting_id>/sign-in/sheet.pdf")
+@login_required
+def staff_sheet(meeting_id: int):
+    from ..pdf.signin_sheet import render
+
+    meeting = get_meeting(current_user, meeting_id)
+    return Response(render(meeting), mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="sign-in-sheet-{meeting.id}.pdf"'})

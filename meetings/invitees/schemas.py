@@ -1,6 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields
 
+from ..checkin import services as _checkin
 from ..doctors.services import grade_of, is_key
 from ..rest import Args, Id
 from .models import InviteeRole, InviteeStatus
@@ -22,3 +23,7 @@ class InviteeSchema(ma.Schema):
     grade = fields.Function(lambda i: grade_of(i.doctor).value)
     key = fields.Function(lambda i: is_key(i.doctor))
     promoted = fields.Function(lambda i: i.promoted_at is not None)
+    # SPEC §3: attended ATTENDANCE_FREQUENCY_LIMIT+ meetings in the last
+    # ATTENDANCE_FREQUENCY_DAYS — a warning, repeat attendance draws scrutiny
+    frequent = fields.Function(lambda i: _checkin.is_frequent(i))
+    recent_meetings = fields.Function(lambda i: _checkin.recent_attendance(i.meeting).get(i.doctor_id, 0))

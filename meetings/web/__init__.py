@@ -33,7 +33,7 @@ def set_language(code: str):
 
 def register_web(app) -> None:
     from ..auth.views import bp as auth_web
-    from ..checkin.views import bp as checkin
+    from ..checkin.views import bp as checkin, staff_bp as checkin_staff
     from ..doctors.views import bp as doctors_web
     from ..invitees.views import bp as invitees_web
     from ..notifications.views import bp as notifications_web
@@ -41,7 +41,7 @@ def register_web(app) -> None:
     from ..proposals.views import bp as meetings_web
 
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
-                      notifications_web):
+                      checkin_staff, notifications_web):
         app.register_blueprint(blueprint)
 
     @app.context_processor

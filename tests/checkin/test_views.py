@@ -1,0 +1,112 @@
+from datetime import timedelta
+
+import time_machine
+
+from meetings.checkin.models import CheckIn
+from meetings.extensions import db
+from tests.checkin.test_services import png_data_url
+from tests.conftest import PASSWORD
+
+
+def login(client, user):
+    response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+    assert response.status_code == 302
+
+
+# ---------------------------------------------------------------- the QR page
+
+def test_the_qr_page_shows_the_topic_and_the_names_to_pick(client, meeting_with, doctors):
+    invited = doctors("C", "D")
+    meeting = meeting_with(invited, topic="新适应症")
+    with time_machine.travel(meeting.starts_at - timedelta(minutes=30), tick=False):
+        page = client.get(f"/checkin/{meeting.checkin_token}")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert "新适应症" in html and all(d.name in html for d in invited)
+    assert 'id="pad"' in html and "signature_pad" in html and 'name="meal_opt_in"' in html
+    assert page.headers["Cache-Control"] == "no-store"
+
+
+def test_the_qr_page_is_a_404_outside_its_window_or_with_a_wrong_token(client, meeting_with):
+    meeting = meeting_with([])
+    assert client.get(f"/checkin/{meeting.checkin_token}").status_code == 404  # 3 days early
+    with time_machine.travel(meeting.starts_at, tick=False):
+        assert client.get(f"/checkin/{'A' * 32}").status_code == 404
+        assert client.post(f"/checkin/{'A' * 32}", data={"name": "x"}).status_code == 404
+
+
+def test_a_doctor_signs_in_on_the_qr_page_once(client, meeting_with, doctors):
+    (doc,) = doctors("C")
+    meeting = meeting_with([doc])
+    form = {"doctor_id": str(doc.id), "nonce": "form-nonce-1", "meal_opt_in": "y",
+            "signature": png_data_url(), "name": "ignored"}
+    with time_machine.travel(meeting.starts_at - timedelta(minutes=5), tick=False):
+        posted = client.post(f"/checkin/{meeting.checkin_token}", data=form)
+        assert posted.status_code == 303
+        thanks = client.get(posted.headers["Location"])
+        again = client.post(f"/checkin/{meeting.checkin_token}", data=form)
+    assert thanks.status_code == 200 and doc.name in thanks.get_data(as_text=True)
+    assert again.status_code == 303
+    records = db.session.query(CheckIn).filter_by(meeting_id=meeting.id).all()
+    assert len(records) == 1
+    assert records[0].source.value == "self" and records[0].meal_opt_in and records[0].has_signature
+
+
+def test_a_walk_in_on_the_qr_page_must_give_a_title(client, meeting_with):
+    meeting = meeting_with([])
+    with time_machine.travel(meeting.starts_at, tick=False):
+        page = client.post(f"/checkin/{meeting.checkin_token}",
+                           data={"doctor_id": "walk-in", "name": "周医生", "nonce": "form-nonce-2"})
+        assert page.status_code == 422 and "title" in page.get_data(as_text=True)
+        ok = client.post(f"/checkin/{meeting.checkin_token}",
+                         data={"doctor_id": "walk-in", "name": "周医生", "title": "resident",
+                               "nonce": "form-nonce-2"})
+    assert ok.status_code == 303
+    assert db.session.query(CheckIn).filter_by(meeting_id=meeting.id, name="周医生").count() == 1
+
+
+def test_the_qr_form_keeps_csrf_protection(app, client, meeting_with):
+    app.config["WTF_CSRF_ENABLED"] = True
+    meeting = meeting_with([])
+    with time_machine.travel(meeting.starts_at, tick=False):
+        refused = client.post(f"/checkin/{meeting.checkin_token}",
+                              data={"doctor_id": "walk-in", "name": "甲", "title": "other"})
+    assert refused.status_code == 400
+    assert db.session.query(CheckIn).count() == 0
+
+
+# ---------------------------------------------------------------- the staff page
+
+def test_staff_see_the_list_and_sign_people_in_exactly_once(client, org, meeting_with, doctors):
+    (doc,) = doctors("C")
+    meeting = meeting_with([doc], status="in_progress")
+    login(client, org.staff)
+    page = client.get(f"/meetings/{meeting.id}/sign-in")
+    assert page.status_code == 200
+    html = page.get_data(as_text=True)
+    assert doc.name in html and "staff.js" in html and meeting.checkin_token in html
+    item = {"doctor_id": doc.id, "nonce": "queued-000001", "checked_in_at": "2026-01-01T00:00:00Z"}
+    url = f"/meetings/{meeting.id}/sign-in/checkins"
+    first = client.post(url, json={**item, "checked_in_at": None})
+    assert first.status_code == 201 and first.json["attendance"]["present"] == 1
+    retry = client.post(url, json={**item, "checked_in_at": None})
+    assert retry.status_code == 200 and retry.json["checkin"]["id"] == first.json["checkin"]["id"]
+    walk_in = client.post(url, json={"name": "吴", "title": "nurse", "nonce": "queued-000002"})
+    assert walk_in.status_code == 201 and walk_in.json["attendance"]["present"] == 2
+    bad = client.post(url, json={"name": "吴", "nonce": "queued-000003"})
+    assert bad.status_code == 422 and "title" in bad.json["errors"]
+    state = client.get(f"/meetings/{meeting.id}/sign-in/state")
+    assert state.status_code == 200 and len(state.json["checkins"]) == 2
+    sheet = client.get(f"/meetings/{meeting.id}/sign-in/sheet.pdf")
+    assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
+
+
+def test_the_staff_page_is_only_for_those_who_run_the_meeting(client, org, meeting_with):
+    meeting = meeting_with([], status="in_progress")
+    login(client, org.marketing)
+    assert client.get(f"/meetings/{meeting.id}/sign-in").status_code == 403
+    refused = client.post(f"/meetings/{meeting.id}/sign-in/checkins",
+                          json={"name": "甲", "title": "other"})
+    assert refused.status_code == 403 and refused.json["reason"] == "forbidden"
+    client.post("/logout")
+    assert client.get(f"/meetings/{meeting.id}/sign-in").status_code == 302  # to the login page
