@@ -2,6 +2,7 @@
 import json
 from decimal import Decimal
 
+from flask_babel import gettext
 from sqlalchemy import select
 
 from meetings.audit import AuditEntry
@@ -37,11 +38,12 @@ def test_hospital_page_lists_doctors_with_grade_and_key_flag(client, org, make_d
     html = client.get(f"/hospitals/{org.hospital.id}").get_data(as_text=True)
     assert "心内科" in html
     rows = {name: html.split(name, 1)[1].split("</tr>", 1)[0] for name in ("张主任", "护士李", "王医生")}
-    assert ">A<" in rows["张主任"] and "key" in rows["张主任"]
-    assert ">A<" in rows["护士李"] and "key" not in rows["护士李"]  # nurses are never key
-    assert ">D<" in rows["王医生"] and "key" not in rows["王医生"]
+    key = gettext("key")  # the flag as the page shows it (Chinese by default)
+    assert ">A<" in rows["张主任"] and key in rows["张主任"]
+    assert ">A<" in rows["护士李"] and key not in rows["护士李"]  # nurses are never key
+    assert ">D<" in rows["王医生"] and key not in rows["王医生"]
     # read-only for a rep
-    assert "/edit" not in html and "New doctor" not in html
+    assert "/edit" not in html and gettext("New doctor") not in html
 
 
 def test_admin_creates_a_hospital_a_department_and_a_doctor(client, org):
@@ -134,7 +136,7 @@ def test_grade_override_needs_a_reason_and_is_audited(client, org, make_doctor):
     detail = json.loads(entry.detail)
     assert detail["before"] == "D" and detail["after"] == "A" and detail["reason"] == "科主任的接班人"
     html = client.get(f"/hospitals/{org.hospital.id}").get_data(as_text=True)
-    assert "overridden" in html and "key" in html
+    assert gettext("overridden") in html and gettext("key") in html
 
 
 def test_clearing_the_override_returns_to_the_computed_grade(client, org, make_doctor):
@@ -153,7 +155,7 @@ def test_non_admins_browse_read_only_and_get_403_on_changes(client, org, make_do
     for user in (org.rep, org.pm, org.rm, org.staff, org.marketing):
         login(client, user)
         page = client.get(f"/doctors/{doctor.id}")
-        assert page.status_code == 200 and "Override the grade" not in page.get_data(as_text=True)
+        assert page.status_code == 200 and gettext("Override the grade") not in page.get_data(as_text=True)
         assert client.get("/hospitals/new").status_code == 403
         assert client.get(f"/hospitals/{org.hospital.id}/edit").status_code == 403
         assert client.post(f"/hospitals/{org.hospital.id}/departments/new", data={"name": "x"}).status_code == 403

@@ -3,6 +3,7 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from flask_babel import gettext
 from sqlalchemy import func, select
 
 from meetings.auth.models import Role
@@ -200,7 +201,7 @@ def test_submit_names_missing_backups_and_the_list_forms_fix_it(org, login, make
     db.session.expire_all()
     backup = meeting.invitees[1]
     assert backup.role.value == "primary" and backup.promoted_at is not None
-    assert "promoted" in client.get(url).get_data(as_text=True)
+    assert gettext("promoted") in client.get(url).get_data(as_text=True)
 
 
 def test_the_pages_need_a_login(client, org, make_meeting):
