@@ -5,3 +5,4 @@ from .doctors.models import Department, Doctor, Hospital  # noqa: F401
 from .invitees.models import Invitee  # noqa: F401
 from .orgs.models import BudgetPool, Province, Region  # noqa: F401
 from .proposals.models import BudgetLine, Meeting, Transition  # noqa: F401
+from .agenda.models import AgendaSegment, ChecklistItem, QuizItem  # noqa: F401

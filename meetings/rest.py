@@ -108,6 +108,7 @@ class ActionArgs(Args):
 
 
 def register_api(app, api, csrf) -> None:
+    from .agenda.api import blp as agenda
     from .auth.api import blp as users, tokens
     from .doctors.api import blp as doctors
     from .invitees.api import blp as invitees
@@ -117,6 +118,6 @@ def register_api(app, api, csrf) -> None:
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for blp in (tokens, users, regions, provinces, doctors, meetings, invitees):
+    for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, agenda):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

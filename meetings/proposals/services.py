@@ -182,6 +182,8 @@ def create_meeting(actor: User, **data) -> Meeting:
     db.session.add(meeting)
     db.session.flush()
     _record(meeting, "create", Status.draft, Status.draft, actor, None)
+    from ..agenda import services as agenda  # agenda builds on proposals
+    agenda.prepare(meeting)  # the default agenda and materials checklist (SPEC §6)
     return meeting
 
 
