@@ -114,10 +114,13 @@ def register_api(app, api, csrf) -> None:
     from .invitees.api import blp as invitees
     from .orgs.api import provinces, regions
     from .proposals.api import blp as meetings
+    from .questions.api import blp as questions
+    from .summary.api import blp as summary
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
-    for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, agenda):
+    for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, agenda, summary,
+                questions):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)
