@@ -7,3 +7,7 @@ from .orgs.models import BudgetPool, Province, Region  # noqa: F401
 from .proposals.models import BudgetLine, Meeting, Transition  # noqa: F401
 from .checkin.models import CheckIn  # noqa: F401
 from .notifications.models import Notification, OutgoingMail  # noqa: F401
+from .agenda.models import AgendaSegment, ChecklistItem, QuizItem  # noqa: F401
+from .questions.models import Question  # noqa: F401
+from .summary.models import SpendLine, Summary  # noqa: F401
+from .followups.models import FollowUp  # noqa: F401

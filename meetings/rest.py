@@ -108,6 +108,7 @@ class ActionArgs(Args):
 
 
 def register_api(app, api, csrf) -> None:
+    from .agenda.api import blp as agenda
     from .auth.api import blp as users, tokens
     from .checkin.api import blp as checkins
     from .doctors.api import blp as doctors
@@ -115,11 +116,13 @@ def register_api(app, api, csrf) -> None:
     from .orgs.api import provinces, regions
     from .notifications.api import blp as notifications
     from .proposals.api import blp as meetings
+    from .questions.api import blp as questions
+    from .summary.api import blp as summary
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
-                notifications):
+                agenda, summary, questions, notifications):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

@@ -148,11 +148,13 @@ def colleagues(user: User) -> list[User]:
 
 
 def meeting_warnings(meeting: Meeting) -> list[str]:
+    from ..checkin.services import frequency_warnings  # on-the-day figures build on proposals
+
     return sizing_warnings(
         expected_attendees=meeting.expected_attendees, format=meeting.format,
         company_staff=company_staff_count(meeting.owner_id, meeting.speaker_id,
                                           [u.id for u in meeting.staff]),
-        meals=meeting.spend_on(BudgetCategory.meals))
+        meals=meeting.spend_on(BudgetCategory.meals)) + frequency_warnings(meeting)
 
 
 def check_meal_cap(meals: Decimal, expected_attendees: int, field: str = "budget") -> None:
@@ -225,6 +227,8 @@ def create_meeting(actor: User, **data) -> Meeting:
     db.session.add(meeting)
     db.session.flush()
     _record(meeting, "create", Status.draft, Status.draft, actor, None)
+    from ..agenda import services as agenda  # agenda builds on proposals
+    agenda.prepare(meeting)  # the default agenda and materials checklist (SPEC §6)
     return meeting
 
 

@@ -244,9 +244,18 @@ def show_meeting(meeting_id: int):
     from ..invitees import services as invitees
     from ..invitees.schemas import InviteeSchema
 
+    from ..agenda import services as agenda
+    from ..checkin import services as checkin
+
     meeting = _visible_meeting(meeting_id)
+    on_the_day = meeting.status in (Status.in_progress, Status.held, Status.summarized, Status.closed)
     return render_template(
-        "meetings/detail.html", meeting=meeting,
+        "meetings/detail.html", meeting=meeting, Status=Status,
+        runs=services.runs_meeting(current_user, meeting),
+        attendance=checkin.attendance(meeting) if on_the_day else None,
+        to_reconfirm=checkin.to_reconfirm(meeting) if meeting.status == Status.approved else [],
+        unticked=agenda.unticked(meeting) if meeting.status == Status.approved else [],
+        checklist_label=agenda.label_of,
         invitees=InviteeSchema(many=True).dump(invitees.list_invitees(meeting)),
         warnings=services.meeting_warnings(meeting),
         actions=services.allowed_actions(current_user, meeting),

@@ -32,6 +32,7 @@ def set_language(code: str):
 
 
 def register_web(app) -> None:
+    from ..agenda.views import bp as agenda_web
     from ..auth.views import bp as auth_web
     from ..checkin.views import bp as checkin, staff_bp as checkin_staff
     from ..doctors.views import bp as doctors_web
@@ -39,9 +40,11 @@ def register_web(app) -> None:
     from ..notifications.views import bp as notifications_web
     from ..orgs.views import bp as orgs_web
     from ..proposals.views import bp as meetings_web
+    from ..questions.views import bp as questions_web
+    from ..summary.views import bp as summary_web
 
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
-                      checkin_staff, notifications_web):
+                      checkin_staff, agenda_web, summary_web, questions_web, notifications_web):
         app.register_blueprint(blueprint)
 
     @app.context_processor

@@ -1,0 +1,1 @@
+"""Follow-up tasks after a meeting (SPEC §8)."""

@@ -1,0 +1,80 @@
+from __future__ import annotations
+
+import enum
+from datetime import date, datetime
+
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from ..auth.models import enum_column
+from ..extensions import db
+from ..types import UTCDateTime, utcnow
+
+
+class FollowUpKind(str, enum.Enum):
+    visit = "visit"
+    gift_delivery = "gift_delivery"
+    answer_relay = "answer_relay"
+
+
+class FollowUpStatus(str, enum.Enum):
+    open = "open"
+    done = "done"
+
+
+class Outcome(str, enum.Enum):
+    committed = "committed"
+    ambiguous = "ambiguous"
+    declined = "declined"
+
+
+def subject_key(doctor_id: int | None, walk_in_name: str | None, question_id: int | None) -> str:
+    """Whom a task is about, as one non-null value the unique key can use:
+    the question for an answer relay, else the doctor, else the walk-in's name.
+    (NULLs never collide in a unique constraint, so nullable columns alone
+    could not make the jobs' inserts exactly-once.)"""
+    if question_id is not None:
+        return f"q:{question_id}"
+    if doctor_id is not None:
+        return f"d:{doctor_id}"
+    return f"w:{walk_in_name or ''}"
+
+
+def _subject_default(context) -> str:
+    params = context.get_current_parameters()
+    return subject_key(params.get("doctor_id"), params.get("walk_in_name"), params.get("question_id"))
+
+
+class FollowUp(db.Model):
+    """A task after the meeting (SPEC §8). Jobs insert these with
+    INSERT … ON CONFLICT DO NOTHING (or catch IntegrityError): the unique keys
+    make every task exist once — per meeting, person and kind, and per question."""
+
+    __tablename__ = "followups"
+    __table_args__ = (
+        UniqueConstraint("meeting_id", "subject", "kind"),
+        UniqueConstraint("question_id", "kind"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
+    doctor_id: Mapped[int | None] = mapped_column(ForeignKey("doctors.id"))
+    walk_in_name: Mapped[str | None] = mapped_column(String(120))
+    question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
+    # set from the three above when not given (also for Core inserts)
+    subject: Mapped[str] = mapped_column(String(140), default=_subject_default)
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[FollowUpKind] = mapped_column(enum_column(FollowUpKind))
+    not_before: Mapped[date] = mapped_column(Date)
+    due_on: Mapped[date] = mapped_column(Date, index=True)
+    status: Mapped[FollowUpStatus] = mapped_column(enum_column(FollowUpStatus),
+                                                   default=FollowUpStatus.open, index=True)
+    outcome: Mapped[Outcome | None] = mapped_column(enum_column(Outcome))
+    notes: Mapped[str | None] = mapped_column(Text)
+    completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    meeting = relationship("Meeting")
+    doctor = relationship("Doctor")
+    question = relationship("Question")
+    assignee = relationship("User")

@@ -1,0 +1,1 @@
+"""Marketing's inbox of doctors' questions (SPEC §7)."""

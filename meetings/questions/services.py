@@ -1,0 +1,59 @@
+"""Marketing's inbox: doctors' questions from summaries, and their answers,
+which go back to the meeting's owner as a follow-up (SPEC §7)."""
+from __future__ import annotations
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+
+from ..auth.models import Role, User
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..extensions import db
+from ..followups.services import create_answer_relay
+from ..proposals.models import Meeting
+from ..proposals.services import visible_meetings
+from ..types import utcnow
+from .models import Question, QuestionStatus
+
+ANSWERERS = {Role.marketing}
+
+
+def visible_questions(user: User, status: QuestionStatus | None = None,
+                      meeting_id: int | None = None) -> Select:
+    """Marketing and admin see every question; everyone else those of the
+    meetings they see (a rep: their own meetings)."""
+    query = select(Question)
+    if user.role not in (Role.marketing, Role.admin):
+        query = query.where(Question.meeting_id.in_(visible_meetings(user).with_only_columns(Meeting.id)))
+    if status is not None:
+        query = query.where(Question.status == status)
+    if meeting_id is not None:
+        query = query.where(Question.meeting_id == meeting_id)
+    return query.order_by(Question.created_at, Question.id)
+
+
+def get_question(user: User, question_id: int, *, for_update: bool = False) -> Question:
+    query = visible_questions(user).where(Question.id == question_id)
+    if for_update:
+        query = query.with_for_update(of=Question)
+    question = db.session.scalar(query)
+    if question is None:
+        raise NotFound(_("question not found"))
+    return question
+
+
+def answer(actor: User, question: Question, *, answer: str) -> Question:
+    """Marketing answers once; the owner is given a task to relay the answer
+    to the doctor who asked."""
+    if actor.role not in ANSWERERS:
+        raise Forbidden(_("only marketing answers doctors' questions"))
+    if question.status == QuestionStatus.answered:
+        raise Conflict(_("this question has already been answered"))
+    if not (answer or "").strip():
+        raise InvalidInput(_("answer: write the answer"), field="answer")
+    question.answer = answer.strip()
+    question.status = QuestionStatus.answered
+    question.answered_by_id = actor.id
+    question.answered_at = utcnow()
+    db.session.flush()
+    create_answer_relay(question)
+    return question

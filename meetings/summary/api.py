@@ -1,0 +1,25 @@
+from ..extensions import db
+from ..proposals.services import get_meeting
+from ..rest import Blueprint, current_user
+from . import services
+from .schemas import SummaryArgs, SummarySchema
+
+blp = Blueprint("summary", __name__, url_prefix="/api/v1/meetings",
+                description="The meeting summary (会议总结表) and its reconciliation")
+
+
+@blp.route("/<int:meeting_id>/summary")
+@blp.response(200, SummarySchema)
+def get_summary(meeting_id):
+    return services.report(get_meeting(current_user(), meeting_id))
+
+
+@blp.route("/<int:meeting_id>/summary", methods=["PUT"])
+@blp.arguments(SummaryArgs)
+@blp.response(200, SummarySchema)
+def put_summary(args, meeting_id):
+    user = current_user()
+    meeting = get_meeting(user, meeting_id, for_update=True)
+    services.save_summary(user, meeting, **args)
+    db.session.commit()
+    return services.report(meeting)

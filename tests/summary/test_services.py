@@ -1,0 +1,147 @@
+from datetime import datetime, timedelta, timezone
+from decimal import Decimal
+
+import pytest
+import time_machine
+
+from meetings.agenda import services as agenda
+from meetings.errors import ComplianceCapExceeded, Forbidden, InvalidInput, InvalidTransition, NotFound
+from meetings.extensions import db
+from meetings.proposals.models import Status
+from meetings.questions.models import Question, QuestionStatus
+from meetings.summary import services
+
+
+def spend(**lines):
+    return [{"category": c, "amount": Decimal(a)} for c, a in lines.items()]
+
+
+def test_summary_moves_a_held_meeting_to_summarized(make_meeting, org):
+    meeting = make_meeting("held")
+    summary = services.save_summary(org.rep, meeting, organization="准时开始", feedback="反响好",
+                                    actual_spend=spend(meals="1200", gifts="600"))
+    assert meeting.status == Status.summarized
+    assert meeting.history[-1].action == "summary" and meeting.history[-1].actor_id == org.rep.id
+    assert summary.actual_total == Decimal("1800.00") and summary.organization == "准时开始"
+
+
+def test_only_the_owner_writes_the_summary(make_meeting, org):
+    meeting = make_meeting("held")
+    for other in (org.pm, org.staff, org.marketing):
+        with pytest.raises(Forbidden):
+            services.save_summary(other, meeting)
+
+
+@pytest.mark.parametrize("status", ["draft", "approved", "in_progress"])
+def test_only_a_held_meeting_is_summarized(make_meeting, org, status):
+    with pytest.raises(InvalidTransition):
+        services.save_summary(org.rep, make_meeting(status))
+
+
+def test_a_closed_meeting_summary_is_final(make_meeting, org):
+    from meetings.proposals import services as proposals
+    meeting = make_meeting("held")
+    services.save_summary(org.rep, meeting)
+    proposals.close(org.rep, meeting)
+    with pytest.raises(InvalidTransition):
+        services.save_summary(org.rep, meeting)
+
+
+def test_actual_meals_over_the_cap_per_expected_attendee_are_refused(make_meeting, org):
+    meeting = make_meeting("held", expected_attendees=10)
+    services.save_summary(org.rep, meeting, actual_spend=spend(meals="3000"))  # 300 per head: the cap
+    with pytest.raises(ComplianceCapExceeded) as err:
+        services.save_summary(org.rep, meeting, actual_spend=spend(meals="3000.10"))
+    assert err.value.field == "actual_spend"
+    assert "300.01" in err.value.message and "300" in err.value.message
+    db.session.rollback()
+
+
+def test_question_doctor_must_work_at_the_meetings_hospital(make_meeting, make_doctor,
+                                                              make_hospital, org):
+    meeting = make_meeting("held")
+    elsewhere = make_doctor(make_hospital(province=org.province))
+    with pytest.raises(InvalidInput) as err:
+        services.save_summary(org.rep, meeting, questions=[{"text": "ok", "doctor_id": None},
+                                                           {"text": "?", "doctor_id": elsewhere.id}])
+    assert err.value.field == "questions.1.doctor_id"
+    with pytest.raises(InvalidInput):
+        services.save_summary(org.rep, meeting, questions=[{"text": "?", "doctor_id": 99999}])
+    assert meeting.status == Status.held
+
+
+def test_each_question_goes_to_marketing_once(make_meeting, make_doctor, org):
+    meeting = make_meeting("held")
+    doctor = make_doctor(org.hospital)
+    asked = [{"text": "肾功能不全能用吗?", "doctor_id": doctor.id}, {"text": "疗程多长?"}]
+    services.save_summary(org.rep, meeting, questions=asked)
+    db.session.commit()
+    first = {q.text: q.id for q in services.questions_of(meeting)}
+    assert len(first) == 2 and all(q.status == QuestionStatus.open for q in services.questions_of(meeting))
+    services.save_summary(org.rep, meeting, questions=asked + [{"text": "儿童剂量?"}],
+                          next_steps="下周回访")
+    db.session.commit()
+    again = {q.text: q.id for q in services.questions_of(meeting)}
+    assert len(again) == 3 and {k: again[k] for k in first} == first
+    assert meeting.status == Status.summarized and meeting.history[-1].action == "summary_edit"
+
+
+def test_rewriting_withdraws_open_questions_but_keeps_answered_ones(make_meeting, org):
+    meeting = make_meeting("held")
+    services.save_summary(org.rep, meeting, questions=[{"text": "A?"}, {"text": "B?"}])
+    answered = db.session.query(Question).filter_by(text="A?").one()
+    answered.status, answered.answer = QuestionStatus.answered, "yes"
+    db.session.commit()
+    services.save_summary(org.rep, meeting, questions=[{"text": "C?"}])
+    assert sorted(q.text for q in services.questions_of(meeting)) == ["A?", "C?"]
+
+
+def test_budget_report_reconciles_actual_against_approved(make_meeting, org):
+    meeting = make_meeting("held")  # approved: meals 1500, gifts 500
+    summary = services.save_summary(org.rep, meeting,
+                                    actual_spend=spend(meals="1300.50", gifts="650", venue="100"))
+    figures = services.budget_report(meeting, summary)
+    assert figures["approved_total"] == Decimal("2000.00")
+    assert figures["actual_total"] == Decimal("2050.50")
+    assert figures["variance"] == Decimal("50.50")
+    by = {row["category"].value: row for row in figures["by_category"]}
+    assert by["meals"]["variance"] == Decimal("-199.50")
+    assert by["gifts"]["variance"] == Decimal("150.00")
+    assert by["venue"]["approved"] == Decimal("0.00") and by["venue"]["variance"] == Decimal("100.00")
+
+
+def test_report_carries_agenda_planned_vs_actual(make_meeting, org):
+    from meetings.proposals import services as proposals
+    meeting = make_meeting("in_progress")
+    video, talk, *_ = agenda.agenda(meeting)
+    t0 = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
+    with time_machine.travel(t0, tick=False):
+        agenda.start_segment(org.rep, meeting, video)
+    with time_machine.travel(t0 + timedelta(minutes=5), tick=False):
+        agenda.start_segment(org.rep, meeting, talk)
+    with time_machine.travel(t0 + timedelta(minutes=25), tick=False):
+        agenda.finish_segment(org.rep, meeting, talk)
+    proposals.finish(org.rep, meeting)
+    services.save_summary(org.rep, meeting)
+    report = services.report(meeting)
+    assert report["agenda"]["planned_total_minutes"] == 30
+    assert report["agenda"]["actual_total_seconds"] == 25 * 60
+    assert report["agenda"]["overrun_total_seconds"] == 5 * 60
+
+
+def test_report_of_a_meeting_without_summary_is_not_found(make_meeting):
+    with pytest.raises(NotFound):
+        services.report(make_meeting("held"))
+
+
+def test_attendance_is_included_when_the_checkin_domain_provides_it(make_meeting, org, monkeypatch):
+    import sys
+    import types
+    meeting = make_meeting("held")
+    services.save_summary(org.rep, meeting)
+    fake = types.ModuleType("meetings.checkin.services")
+    fake.attendance = lambda m: {"expected": 12, "present": 10}
+    monkeypatch.setitem(sys.modules, "meetings.checkin.services", fake)
+    assert services.report(meeting)["attendance"] == {"expected": 12, "present": 10}
+    monkeypatch.setitem(sys.modules, "meetings.checkin.services", None)  # not importable
+    assert services.report(meeting)["attendance"] is None

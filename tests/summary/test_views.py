@@ -1,0 +1,82 @@
+from decimal import Decimal
+
+import pytest
+
+from meetings.agenda import services as agenda
+from meetings.extensions import db
+from meetings.proposals.models import Status
+from meetings.summary import services
+from tests.conftest import PASSWORD
+
+
+@pytest.fixture
+def login(client):
+    def do(user):
+        assert client.post("/login", data={"username": user.username,
+                                           "password": PASSWORD}).status_code == 302
+        return client
+    return do
+
+
+def test_owner_is_sent_to_the_form_which_is_prefilled_from_the_budget(org, login, make_meeting):
+    meeting = make_meeting("held")
+    client = login(org.rep)
+    response = client.get(f"/meetings/{meeting.id}/summary")
+    assert response.status_code == 302 and response.location.endswith(f"/meetings/{meeting.id}/summary/edit")
+    form = client.get(f"/meetings/{meeting.id}/summary/edit").get_data(as_text=True)
+    assert 'name="csrf_token"' in form and 'value="1500.00"' in form and 'name="chief_disputed"' in form
+
+
+def test_summary_form_saves_and_the_view_shows_variance(org, login, make_meeting, make_doctor):
+    meeting = make_meeting("held")
+    doctor = make_doctor(org.hospital, name="张主任")
+    client = login(org.rep)
+    response = client.post(f"/meetings/{meeting.id}/summary/edit", data={
+        "organization": "顺利", "feedback": "认可", "chief_endorsed": "起效快", "chief_disputed": "价格",
+        "next_steps": "回访", "agenda_notes": "",
+        "questions-0-text": "老人能用吗?", "questions-0-doctor_id": str(doctor.id),
+        "questions-1-text": "", "questions-1-doctor_id": "",
+        "actual_spend-0-category": "meals", "actual_spend-0-amount": "1600", "actual_spend-0-note": "",
+        "actual_spend-1-category": "gifts", "actual_spend-1-amount": "450.5", "actual_spend-1-note": "",
+        "actual_spend-2-category": "", "actual_spend-2-amount": "", "actual_spend-2-note": "",
+    })
+    assert response.status_code == 302, response.get_data(as_text=True)
+    db.session.expire_all()
+    assert meeting.status == Status.summarized
+    page = client.get(f"/meetings/{meeting.id}/summary").get_data(as_text=True)
+    assert "2050.50" in page and "2000.00" in page and "50.50" in page and "text-danger" in page
+    assert "老人能用吗?" in page and "张主任" in page and 'id="agenda-vs-actual"' in page
+    assert [q.text for q in services.questions_of(meeting)] == ["老人能用吗?"]
+
+
+def test_summary_form_rerenders_errors_with_422(org, login, make_meeting):
+    meeting = make_meeting("held", expected_attendees=10)
+    client = login(org.rep)
+    over = client.post(f"/meetings/{meeting.id}/summary/edit", data={
+        "actual_spend-0-category": "meals", "actual_spend-0-amount": "3500", "actual_spend-0-note": ""})
+    html = over.get_data(as_text=True)
+    assert over.status_code == 422 and "350.00" in html and "300" in html and 'value="3500"' in html
+    bad = client.post(f"/meetings/{meeting.id}/summary/edit", data={
+        "actual_spend-0-category": "cars", "actual_spend-0-amount": "abc", "actual_spend-0-note": "",
+        "questions-0-text": "问题", "questions-0-doctor_id": "99999"})
+    html = bad.get_data(as_text=True)
+    assert bad.status_code == 422 and "is-invalid" in html and "Traceback" not in html
+    wrong_doctor = client.post(f"/meetings/{meeting.id}/summary/edit", data={
+        "questions-0-text": "问题", "questions-0-doctor_id": "99999"})
+    assert wrong_doctor.status_code == 422
+    assert "没有该医生" in wrong_doctor.get_data(as_text=True)
+    db.session.expire_all()
+    assert meeting.status == Status.held
+
+
+def test_others_see_the_summary_but_cannot_write_it(org, login, make_meeting):
+    meeting = make_meeting("held")
+    services.save_summary(org.rep, meeting, organization="顺利")
+    db.session.commit()
+    client = login(org.marketing)
+    page = client.get(f"/meetings/{meeting.id}/summary")
+    assert page.status_code == 200 and "顺利" in page.get_data(as_text=True)
+    response = client.post(f"/meetings/{meeting.id}/summary/edit", data={"organization": "改"})
+    assert response.status_code == 403  # refused
+    db.session.expire_all()
+    assert services.summary_of(meeting).organization == "顺利"
