@@ -41,7 +41,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     zhejiang = orgs.create_province(admin, name="浙江省区", region_id=east.id, approval_limit=Decimal("5000"))
     today = utcnow().astimezone(local_zone()).date()
     for province in (jiangsu, zhejiang):
-        for offset in (0, 92):
+        for offset in (-1, 0, 92):
             period = quarter_of(today + timedelta(days=offset))
             if not orgs.pool_for(province.id, period):
                 orgs.allocate_budget(admin, province, period=period, amount=Decimal("50000"))
@@ -103,7 +103,32 @@ def seed_demo() -> list[tuple[str, str, str]]:
     invite(approved)
     proposals.submit(rep, approved)
     proposals.approve(pm, approved, "同意")
+    _held_meeting(proposal("新特药推荐会", -1), invite, rep, pm, staff, docs)
     return _logins()
+
+
+def _held_meeting(meeting, invite, rep, pm, staff, docs) -> None:
+    """Yesterday's meeting, held and summarised: sign-ins, a question for
+    marketing, the follow-up week under way."""
+    from .checkin import services as checkin
+    from .summary import services as summary
+
+    invite(meeting)
+    proposals.submit(rep, meeting)
+    proposals.approve(pm, meeting, "同意")
+    proposals.start(staff, meeting)
+    for doctor in (docs[0], docs[1], docs[4], docs[7]):
+        checkin.check_in(staff, meeting, doctor_id=doctor.id)
+    checkin.check_in(staff, meeting, name="周医生", title="attending")
+    proposals.finish(staff, meeting)
+    summary.save_summary(
+        rep, meeting, organization="科室早交班后在示教室召开，15 位医生到场。",
+        agenda_notes="产品讲解略超时。", feedback="医生对老年患者剂量调整很关心。",
+        chief_endorsed="认可新适应症的证据。", chief_disputed="对价格有顾虑。",
+        next_steps="一周内逐一拜访到会医生。",
+        questions=[{"text": "肾功能不全患者是否需要减量？", "doctor_id": docs[1].id}],
+        actual_spend=[{"category": "meals", "amount": Decimal("1400")},
+                      {"category": "gifts", "amount": Decimal("600")}])
 
 
 def _logins() -> list[tuple[str, str, str]]:
