@@ -20,6 +20,7 @@ from ..proposals.models import Meeting, Status
 from ..proposals.services import runs_meeting
 from ..types import local_zone, utcnow
 from .models import AgendaSegment, ChecklistItem, QuizItem, SegmentKind
+from ..proposals.labels import status_text
 
 # SPEC §6 (manual 四.4 时间控制): about 35 minutes in all.
 DEFAULT_AGENDA = (
@@ -130,7 +131,7 @@ def replace_agenda(actor: User, meeting: Meeting, *, segments: list[dict]) -> li
         raise Forbidden(_("only the meeting's owner plans its agenda"))
     if meeting.status not in PLAN_OPEN:
         raise InvalidTransition(_("the agenda of a %(status)s meeting can no longer be changed",
-                                  status=meeting.status.value))
+                                  status=status_text(meeting.status)))
     check_plan(segments)
     for old in segments_of(meeting):
         db.session.delete(old)
@@ -161,7 +162,7 @@ def _check_running(actor: User, meeting: Meeting) -> None:
         raise Forbidden(_("only the owner, the speaker or the province's staff run the meeting"))
     if meeting.status != Status.in_progress:
         raise InvalidTransition(_("segments are timed while the meeting is in progress; it is %(status)s",
-                                  status=meeting.status.value))
+                                  status=status_text(meeting.status)))
 
 
 def start_segment(actor: User, meeting: Meeting, segment: AgendaSegment) -> AgendaSegment:
@@ -291,7 +292,7 @@ def update_checklist(actor: User, meeting: Meeting, *, items: list[dict]) -> lis
         raise Forbidden(_("only the meeting's owner ticks its checklist"))
     if meeting.status not in CHECKLIST_OPEN:
         raise InvalidTransition(_("the checklist of a %(status)s meeting is closed",
-                                  status=meeting.status.value))
+                                  status=status_text(meeting.status)))
     current = {item.id: item for item in checklist(meeting)}
     seen = set()
     now = utcnow()

@@ -30,6 +30,7 @@ from ..proposals.models import Meeting, Status
 from ..proposals.services import runs_meeting
 from ..types import as_aware, utcnow
 from .models import SIGNATURE_MAX_BYTES, CheckIn, Source
+from ..proposals.labels import status_text
 
 # Who runs the day signs people in while the meeting is on; a paper sheet is
 # typed in afterwards too (SPEC §5).
@@ -127,7 +128,7 @@ def _check_state(meeting: Meeting, source: Source, checked_in_at: datetime | Non
     if (source == Source.staff and meeting.status == Status.held and checked_in_at is not None
             and (finished := _finished_at(meeting)) is not None and checked_in_at <= finished):
         return
-    raise InvalidTransition(_("sign-in is closed for a %(status)s meeting", status=meeting.status.value))
+    raise InvalidTransition(_("sign-in is closed for a %(status)s meeting", status=status_text(meeting.status)))
 
 
 def _sign_in_time(meeting: Meeting, source: Source, checked_in_at: datetime | None) -> datetime:

@@ -13,6 +13,7 @@ from ..proposals.models import Meeting, Status
 from ..proposals.services import _record
 from ..types import utcnow
 from .models import Invitee, InviteeRole, InviteeStatus
+from ..proposals.labels import status_text
 
 # The list is built while the meeting is being prepared, not once it ran.
 LIST_OPEN = {Status.draft, Status.submitted, Status.pending_regional, Status.approved}
@@ -35,7 +36,7 @@ def add_invitee(actor: User, meeting: Meeting, *, doctor_id: int, role: InviteeR
     _require_owner(actor, meeting)
     if meeting.status not in LIST_OPEN:
         raise InvalidTransition(_("the invitee list of a %(status)s meeting is closed",
-                                  status=meeting.status.value))
+                                  status=status_text(meeting.status)))
     doctor = db.session.get(Doctor, doctor_id)
     if doctor is None:
         raise InvalidInput(_("doctor_id: no such doctor (%(id)s)", id=doctor_id), field="doctor_id")
@@ -76,7 +77,7 @@ def remove_invitee(actor: User, meeting: Meeting, invitee: Invitee) -> None:
     _require_owner(actor, meeting)
     if meeting.status not in LIST_OPEN:
         raise InvalidTransition(_("the invitee list of a %(status)s meeting is closed",
-                                  status=meeting.status.value))
+                                  status=status_text(meeting.status)))
     for other in meeting.invitees:
         if other.backup_for_id == invitee.id:
             other.backup_for_id = None

@@ -20,6 +20,7 @@ from ..orgs import services as orgs
 from ..orgs.models import Province
 from ..types import as_aware, local_date, money, quarter_of, utcnow
 from .models import BudgetCategory, BudgetLine, Format, Meeting, Status, Transition
+from .labels import status_text
 
 TRANSITIONS: dict[Status, set[Status]] = {
     Status.draft: {Status.submitted, Status.cancelled},
@@ -237,7 +238,7 @@ def update_meeting(actor: User, meeting: Meeting, **data) -> Meeting:
         raise Forbidden(_("only the owner edits a proposal"))
     if meeting.status not in EDITABLE:
         raise InvalidTransition(_("a %(status)s meeting cannot be edited; only drafts and returned "
-                                  "proposals can", status=meeting.status.value))
+                                  "proposals can", status=status_text(meeting.status)))
     values = _resolve(data, actor, meeting)
     with db.session.no_autoflush:
         for key, value in values.items():
@@ -258,7 +259,7 @@ def _record(meeting, action, from_status, to_status, actor, comment) -> None:
 def _move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | None = None) -> None:
     if to not in TRANSITIONS.get(meeting.status, set()):
         raise InvalidTransition(_("a %(status)s meeting cannot be %(action)s",
-                                  status=meeting.status.value, action=action))
+                                  status=status_text(meeting.status), action=action))
     _record(meeting, action, meeting.status, to, actor, comment)
     meeting.status = to
     db.session.flush()
@@ -282,7 +283,7 @@ def submit(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting
     if meeting.owner_id != actor.id:
         raise Forbidden(_("only the owner submits a proposal"))
     if meeting.status != Status.draft:
-        raise InvalidTransition(_("a %(status)s meeting cannot be submitted", status=meeting.status.value))
+        raise InvalidTransition(_("a %(status)s meeting cannot be submitted", status=status_text(meeting.status)))
     missing = missing_preconditions(meeting)
     if missing:
         raise PreconditionsMissing(_("preconditions not met: %(missing)s", missing="; ".join(missing)),
@@ -309,7 +310,7 @@ def approve(actor: User, meeting: Meeting, comment: str | None = None) -> Meetin
     if not (is_provincial_manager_of(actor, meeting) or in_region(actor, meeting)):
         raise Forbidden(_("only the province's provincial manager or the region's regional manager approves"))
     if meeting.status not in (Status.submitted, Status.pending_regional):
-        raise InvalidTransition(_("a %(status)s meeting cannot be approved", status=meeting.status.value))
+        raise InvalidTransition(_("a %(status)s meeting cannot be approved", status=status_text(meeting.status)))
     if meeting.owner_id == actor.id and actor.role == Role.regional_manager:
         raise Forbidden(_("nobody approves their own proposal"))
     if actor.role == Role.provincial_manager:
@@ -334,7 +335,7 @@ def _may_decide(actor: User, meeting: Meeting) -> bool:
 
 def reject(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
     if meeting.status not in (Status.submitted, Status.pending_regional):
-        raise InvalidTransition(_("a %(status)s meeting cannot be rejected", status=meeting.status.value))
+        raise InvalidTransition(_("a %(status)s meeting cannot be rejected", status=status_text(meeting.status)))
     if not _may_decide(actor, meeting):
         raise Forbidden(_("you may not decide on this proposal"))
     _move(meeting, Status.rejected, actor, "reject", comment)
@@ -344,7 +345,7 @@ def reject(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting
 def return_(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
     """Back to the owner as a draft, with the comment saying what to change."""
     if meeting.status not in (Status.submitted, Status.pending_regional):
-        raise InvalidTransition(_("a %(status)s meeting cannot be returned", status=meeting.status.value))
+        raise InvalidTransition(_("a %(status)s meeting cannot be returned", status=status_text(meeting.status)))
     if not _may_decide(actor, meeting):
         raise Forbidden(_("you may not decide on this proposal"))
     if not (comment and comment.strip()):
@@ -369,7 +370,7 @@ def start(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
     if not runs_meeting(actor, meeting):
         raise Forbidden(_("only the owner, the speaker or the province's staff run the meeting"))
     if meeting.status != Status.approved:
-        raise InvalidTransition(_("a %(status)s meeting cannot be started", status=meeting.status.value))
+        raise InvalidTransition(_("a %(status)s meeting cannot be started", status=status_text(meeting.status)))
     earliest = meeting.starts_at - timedelta(hours=current_app.config["START_EARLIEST_HOURS"])
     if utcnow() < earliest:
         raise TooEarly(_("the meeting can be started from %(hours)s hours before its start",

@@ -17,6 +17,7 @@ from ..proposals.services import _move, _record, check_meal_cap
 from ..questions.models import Question, QuestionStatus
 from ..types import money, utcnow
 from .models import SpendLine, Summary
+from ..proposals.labels import status_text
 
 TEXT_FIELDS = ("organization", "agenda_notes", "feedback", "chief_endorsed", "chief_disputed",
                "next_steps")
@@ -75,7 +76,7 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
         raise Forbidden(_("only the meeting's owner writes its summary"))
     if meeting.status not in WRITABLE:
         raise InvalidTransition(_("a %(status)s meeting cannot be summarized; finish it first",
-                                  status=meeting.status.value))
+                                  status=status_text(meeting.status)))
     questions, actual_spend = questions or [], actual_spend or []
     for i, item in enumerate(questions):
         _check_doctor(meeting, item.get("doctor_id"), f"questions.{i}.doctor_id")
