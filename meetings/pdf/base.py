@@ -1,7 +1,10 @@
 """The printed forms' common parts.
 
 Fonts: ReportLab's built-in CID font STSong-Light (Adobe's GB1 set) renders
-Chinese without shipping a font file; PDF readers supply the glyphs.
+Chinese without shipping a font file; PDF readers supply the glyphs. The set
+has no ✓ ✗ • or middle dot (·): they would print as empty boxes, so printable()
+swaps them for look-alikes it has (a name like 阿依古丽·买买提 keeps its dot).
+Use mark() for a drawn tick or cross, and ▲ ◆ ★ — → for bullets and signs.
 Labels are bilingual ("签到表 Sign-in sheet"): a printed form is read in the
 hospital whatever language the person who printed it uses.
 """
@@ -19,7 +22,9 @@ from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
 from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as rl_canvas
-from reportlab.platypus import BaseDocTemplate, Frame, PageTemplate, Paragraph, Table, TableStyle
+from reportlab.graphics.shapes import Drawing, Line, PolyLine
+from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, PageTemplate, Paragraph,
+                                Spacer, Table, TableStyle)
 
 from ..types import to_local, utcnow
 
@@ -35,6 +40,67 @@ TITLE_LABELS = {
 }
 
 
+# Bilingual labels of the enum values a printed form shows.
+LABELS: dict[str, dict[str, str]] = {
+    "status": {
+        "draft": "草稿 Draft", "submitted": "已提交 Submitted",
+        "pending_regional": "待大区审批 Awaiting regional", "approved": "已批准 Approved",
+        "rejected": "已驳回 Rejected", "cancelled": "已取消 Cancelled",
+        "in_progress": "进行中 In progress", "held": "已召开 Held",
+        "summarized": "已总结 Summarized", "closed": "已关闭 Closed",
+    },
+    "action": {
+        "create": "创建 Created", "submit": "提交 Submitted", "approve": "批准 Approved",
+        "return": "退回 Returned", "reject": "驳回 Rejected", "cancel": "取消 Cancelled",
+        "start": "开始 Started", "finish": "结束 Finished", "close": "关闭 Closed",
+        "promote_backup": "替补递补 Backup promoted", "summary": "提交总结 Summary",
+        "summary_edit": "修改总结 Summary edited",
+    },
+    "category": {
+        "gifts": "礼品 Gifts", "meals": "餐费 Meals", "materials": "资料 Materials",
+        "venue": "场地 Venue", "speaker_fee": "讲课费 Speaker fee", "other": "其他 Other",
+    },
+    "purpose": {
+        "new_indication": "新适应症 New indication", "usage_dosage": "用法用量 Usage and dosage",
+        "concern_qa": "用药疑虑答疑 Questions about the drug", "new_product": "新特药推荐 New product",
+    },
+    "audience": {
+        "chiefs": "主任/副主任 Chiefs", "prescribers": "处方医生 Prescribers",
+        "whole_department": "全科 Whole department",
+    },
+    "format": {
+        "in_department": "科室内 In the department", "off_site": "科室外 Off site",
+    },
+    "role": {"primary": "主邀 Primary", "backup": "替补 Backup"},
+    "invitee_status": {
+        "invited": "已邀请 Invited", "confirmed": "已确认 Confirmed", "declined": "已谢绝 Declined",
+        "attended": "已到会 Attended", "absent": "缺席 Absent",
+    },
+    "question_status": {"open": "待答复 Open", "answered": "已答复 Answered"},
+    "user_role": {
+        "rep": "代表", "provincial_manager": "省区经理", "regional_manager": "大区经理",
+        "marketing": "市场部", "staff": "会务", "admin": "管理员",
+    },
+}
+
+
+def label(kind: str, value) -> str:
+    """LABELS[kind][value] for an enum member or its value; the value itself when unknown."""
+    value = getattr(value, "value", value)
+    if value is None:
+        return ""
+    return LABELS[kind].get(value, str(value))
+
+
+def money_text(value) -> str:
+    return "" if value is None else f"{value:.2f}"
+
+
+def rate_text(value: float | None) -> str:
+    """A rate as a percentage; an empty denominator (None) as a dash."""
+    return "—" if value is None else f"{value * 100:.0f}%"
+
+
 def register_fonts() -> None:
     if FONT not in pdfmetrics.getRegisteredFontNames():
         pdfmetrics.registerFont(UnicodeCIDFont(FONT))
@@ -46,16 +112,24 @@ def style(size: float = 9, leading: float | None = None, **kw) -> ParagraphStyle
                           wordWrap="CJK", **kw)
 
 
+_LOOK_ALIKES = str.maketrans({"·": "・", "•": "・", "✓": "√", "✔": "√", "✗": "×", "✘": "×"})
+
+
+def printable(text) -> str:
+    """The text with the characters the font lacks replaced by look-alikes."""
+    return str(text or "").translate(_LOOK_ALIKES)
+
+
 def para(text, size: float = 9, **kw) -> Paragraph:
     """A wrapped cell or line; the text is escaped (names are data, not markup)."""
     from xml.sax.saxutils import escape
-    return Paragraph(escape(str(text or "")), style(size, **kw))
+    return Paragraph(escape(printable(text)), style(size, **kw))
 
 
 def label_cell(label: str, size: float = 8) -> Paragraph:
     """A bilingual column head, "签名 Signature", on two lines."""
     from xml.sax.saxutils import escape
-    chinese, _sep, english = label.partition(" ")
+    chinese, _sep, english = printable(label).partition(" ")
     text = escape(chinese) + (f"<br/>{escape(english)}" if english else "")
     return Paragraph(text, style(size))
 
@@ -89,6 +163,15 @@ def meeting_fields(meeting) -> list[HeaderField]:
     ]
 
 
+def form_fields(meeting) -> list[HeaderField]:
+    """The header of the proposal and summary forms: the meeting, its owner
+    and its status."""
+    return meeting_fields(meeting) + [
+        HeaderField("代表 Rep", meeting.owner.display_name),
+        HeaderField("状态 Status", label("status", meeting.status)),
+    ]
+
+
 def draw_header(canvas, title: str, fields: list[HeaderField], right_reserve: float = 0) -> float:
     """The form's title and the meeting's fields in two columns at the top of
     the page; returns the height used. `right_reserve` leaves room on the
@@ -110,14 +193,24 @@ def draw_header(canvas, title: str, fields: list[HeaderField], right_reserve: fl
         canvas.setFont(FONT, 10)
         value = _fit(field.value, width - 27 * mm, 10)
         canvas.drawString(x + 26 * mm, y, value)
-    height = 15 + 8 * mm + half * 5.5 * mm
+    height = _fields_height(fields)
     canvas.setStrokeColor(colors.grey)
     canvas.line(MARGIN, top - height, PAGE_WIDTH - MARGIN, top - height)
     return height
 
 
+def _fields_height(fields: list[HeaderField]) -> float:
+    return 15 + 8 * mm + (len(fields) + 1) // 2 * 5.5 * mm
+
+
+def header_height(fields: list[HeaderField]) -> float:
+    """The room draw_header takes at the top of each page, with a small gap:
+    what build() needs as `header_height`."""
+    return _fields_height(fields) + 2 * mm
+
+
 def _fit(text: str, width: float, size: float) -> str:
-    text = str(text or "")
+    text = printable(text)
     if pdfmetrics.stringWidth(text, FONT, size) <= width:
         return text
     while text and pdfmetrics.stringWidth(text + "…", FONT, size) > width:
@@ -153,7 +246,7 @@ class NumberedCanvas(rl_canvas.Canvas):
         self.setFillColor(colors.grey)
         y = MARGIN / 2
         self.drawCentredString(PAGE_WIDTH / 2, y,
-                               f"第 {self._pageNumber} 页 / 共 {total} 页 · Page {self._pageNumber} of {total}")
+                               f"第 {self._pageNumber} 页 / 共 {total} 页　Page {self._pageNumber} of {total}")
         if self.footer_left:
             self.drawString(MARGIN, y, self.footer_left)
 
@@ -187,6 +280,15 @@ def build(story: list, *, title: str, header: Callable[[object], float] | Callab
     return buffer.getvalue()
 
 
+def pdf_response(pdf: bytes, filename: str):
+    """A printed form as the answer to a request: shown in the browser's
+    viewer, saved under `filename`."""
+    from flask import Response
+
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'inline; filename="{filename}"', "Cache-Control": "private, no-store"})
+
+
 # ---------------------------------------------------------------- tables
 
 GRID = colors.HexColor("#888888")
@@ -194,16 +296,20 @@ HEAD_BG = colors.HexColor("#e8eef7")
 
 
 def table(rows: list[list], col_widths: list[float], *, row_height: float | None = None,
-          repeat_rows: int = 1, extra_style: list | None = None) -> Table:
-    """A ruled table whose first `repeat_rows` rows repeat on every page."""
+          repeat_rows: int = 1, extra_style: list | None = None, split_in_row: bool = False) -> Table:
+    """A ruled table whose first `repeat_rows` rows repeat on every page.
+    `split_in_row`: a row taller than what is left of the page (a long
+    comment) is split across pages instead of failing the layout."""
     heights = None
     if row_height is not None:
         heights = [None] * repeat_rows + [row_height] * (len(rows) - repeat_rows)
-    t = Table(rows, colWidths=col_widths, rowHeights=heights, repeatRows=repeat_rows)
+    t = Table(rows, colWidths=col_widths, rowHeights=heights, repeatRows=repeat_rows,
+              splitInRow=1 if split_in_row else 0)
+    head = [("BACKGROUND", (0, 0), (-1, repeat_rows - 1), HEAD_BG)] if repeat_rows else []
     t.setStyle(TableStyle([
         ("FONT", (0, 0), (-1, -1), FONT, 9),
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
-        ("BACKGROUND", (0, 0), (-1, repeat_rows - 1), HEAD_BG),
+        *head,
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
         ("LEFTPADDING", (0, 0), (-1, -1), 3),
         ("RIGHTPADDING", (0, 0), (-1, -1), 3),
@@ -212,8 +318,76 @@ def table(rows: list[list], col_widths: list[float], *, row_height: float | None
     return t
 
 
-def heading(text: str, size: float = 11) -> Paragraph:
-    return para(text, size, spaceBefore=4 * mm, spaceAfter=2 * mm)
+def heading(text: str, size: float = 11, **kw) -> Paragraph:
+    return para(text, size, spaceBefore=4 * mm, spaceAfter=2 * mm, **kw)
+
+
+def section_heading(text: str, size: float = 11, room: float = 30 * mm, **kw) -> list:
+    """A section's title, on a new page when less than `room` is left, so a
+    title never ends a page. (Not keepWithNext: that moves a title and a
+    text longer than a page to the next page, leaving this one half empty.)"""
+    return [CondPageBreak(room), heading(text, size, **kw)]
+
+
+def text_block(text: str | None, size: float = 9.5, **kw) -> list:
+    """Free text typed by a person: one Paragraph per line, so a long text
+    wraps and flows onto further pages (a Paragraph splits between pages;
+    a table cell would not). An empty text prints as a dash."""
+    lines = str(text or "").replace("\r\n", "\n").split("\n")
+    if not any(line.strip() for line in lines):
+        return [para("—", size, **kw)]
+    out = []
+    for line in lines:
+        out.append(para(line, size, spaceAfter=1.5, **kw) if line.strip() else Spacer(1, size * 0.6))
+    return out
+
+
+def mark(ok: bool, size: float = 3.2 * mm) -> Drawing:
+    """A drawn tick or cross (the CID font has no ✓/✗ glyphs)."""
+    drawing = Drawing(size, size)
+    if ok:
+        drawing.add(PolyLine([0.1 * size, 0.5 * size, 0.4 * size, 0.15 * size, 0.95 * size, 0.9 * size],
+                             strokeColor=colors.HexColor("#1a7f37"), strokeWidth=1.4))
+    else:
+        red = colors.HexColor("#c62828")
+        drawing.add(Line(0.15 * size, 0.15 * size, 0.85 * size, 0.85 * size, strokeColor=red, strokeWidth=1.4))
+        drawing.add(Line(0.15 * size, 0.85 * size, 0.85 * size, 0.15 * size, strokeColor=red, strokeWidth=1.4))
+    return drawing
+
+
+def pairs_table(pairs: list[tuple[str, object]], columns: int = 2,
+                label_width: float = 30 * mm) -> Table:
+    """Label/value pairs in `columns` columns of a ruled grid; values wrap."""
+    value_width = CONTENT_WIDTH / columns - label_width
+    rows = []
+    for start in range(0, len(pairs), columns):
+        row = []
+        for label_text, value in pairs[start:start + columns]:
+            cell = value if not isinstance(value, (str, int, float)) else para(value, 9.5)
+            row += [label_cell(label_text, 7.5), cell]
+        row += ["", ""] * (columns - len(pairs[start:start + columns]))
+        rows.append(row)
+    label_cols = [("BACKGROUND", (2 * c, 0), (2 * c, -1), HEAD_BG) for c in range(columns)]
+    return table(rows, [label_width, value_width] * columns, repeat_rows=0,
+                 extra_style=label_cols, split_in_row=True)
+
+
+def approval_trail(meeting, title: str = "审批记录 Approval trail") -> list:
+    """The meeting's history: who, when (local time), from → to, comment."""
+    head = [label_cell(text) for text in ("时间 When", "人员 Who", "操作 Action",
+                                          "状态 From→to", "备注 Comment")]
+    rows = [head]
+    for step in meeting.history:
+        who = ""
+        if step.actor is not None:
+            who = f"{step.actor.display_name}（{label('user_role', step.actor.role)}）"
+        moved = (label("status", step.to_status) if step.from_status == step.to_status else
+                 f"{label('status', step.from_status)} → {label('status', step.to_status)}")
+        rows.append([para(local_time(step.at), 8.5), para(who, 8.5),
+                     para(label("action", step.action), 8.5), para(moved, 8), para(step.comment, 8.5)])
+    return [*section_heading(title),
+            table(rows, [25 * mm, 28 * mm, 28 * mm, 54 * mm, CONTENT_WIDTH - 135 * mm],
+                  split_in_row=True)]
 
 
 CENTER = TA_CENTER

@@ -15,8 +15,8 @@ from reportlab.platypus import Image
 
 from ..checkin import services as checkin
 from ..doctors.services import grade_of, is_key
-from .base import (FONT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, heading, local_time,
-                   label_cell, meeting_fields, para, table, title_label)
+from .base import (FONT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, header_height, heading,
+                   local_time, label_cell, meeting_fields, para, table, title_label)
 
 TITLE = "会议签到表 Sign-in sheet"
 QR_SIZE = 30 * mm
@@ -100,6 +100,5 @@ def render(meeting) -> bytes:
         heading("其他到会人员 Walk-ins and others present"),
         table(walk_ins, COL_WIDTHS, row_height=ROW_HEIGHT),
     ]
-    header_height = 15 + 8 * mm + 3 * 5.5 * mm + 2 * mm
     return build(story, title=f"{TITLE} — {meeting.topic}", header=header,
-                 header_height=max(header_height, QR_SIZE + 6 * mm))
+                 header_height=max(header_height(fields), QR_SIZE + 6 * mm))

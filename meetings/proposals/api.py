@@ -53,6 +53,17 @@ def update_meeting(args, meeting_id):
     return meeting
 
 
+@blp.route("/<int:meeting_id>/proposal.pdf")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf",
+              description="The printable proposal (科室会申请表, A4) for the approval file")
+def proposal_pdf(meeting_id):
+    from ..pdf.base import pdf_response
+    from ..pdf.proposal_form import render
+
+    meeting = services.get_meeting(current_user(), meeting_id)
+    return pdf_response(render(meeting), f"proposal-{meeting.id}.pdf")
+
+
 def _action_view(action: str):
     def view(args, meeting_id):
         meeting = services.perform(current_user(), meeting_id, action, args.get("comment"))

@@ -264,6 +264,17 @@ def show_meeting(meeting_id: int):
         doctors=invitees.invitable_doctors(meeting) if invitees.can_manage(current_user, meeting) else [])
 
 
+@bp.route("/<int:meeting_id>/proposal.pdf")
+@login_required
+def proposal_pdf(meeting_id: int):
+    """The printable proposal for the approval file."""
+    from ..pdf.base import pdf_response
+    from ..pdf.proposal_form import render
+
+    meeting = _visible_meeting(meeting_id)
+    return pdf_response(render(meeting), f"proposal-{meeting.id}.pdf")
+
+
 @bp.route("/<int:meeting_id>/<any(submit,approve,return,reject,cancel,start,finish,close):action>",
           methods=["POST"])
 @login_required

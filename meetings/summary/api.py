@@ -23,3 +23,15 @@ def put_summary(args, meeting_id):
     services.save_summary(user, meeting, **args)
     db.session.commit()
     return services.report(meeting)
+
+
+@blp.route("/<int:meeting_id>/summary.pdf")
+@blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf",
+              description="The printable summary form (会议总结表, A4); 404 while the meeting "
+              "has no summary")
+def summary_pdf(meeting_id):
+    from ..pdf.base import pdf_response
+    from ..pdf.summary_form import render
+
+    meeting = get_meeting(current_user(), meeting_id)
+    return pdf_response(render(meeting), f"summary-{meeting.id}.pdf")

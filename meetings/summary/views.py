@@ -132,3 +132,16 @@ def show(meeting_id):
     db.session.commit()
     return render_template("summary/show.html", meeting=meeting, report=report,
                            writable=meeting.owner_id == user.id and meeting.status in services.WRITABLE)
+
+
+@bp.route("/<int:meeting_id>/summary.pdf")
+@login_required
+def pdf(meeting_id):
+    """The printable summary form; 404 while there is no summary."""
+    from ..pdf.base import pdf_response
+    from ..pdf.summary_form import render
+
+    meeting = get_meeting(_user(), meeting_id)
+    data = render(meeting)
+    db.session.commit()  # like the page: an older meeting's default agenda is kept
+    return pdf_response(data, f"summary-{meeting.id}.pdf")

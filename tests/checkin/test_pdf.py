@@ -1,25 +1,7 @@
-import io
-import os
-
-import pytest
-from pypdf import PdfReader
-
 from meetings.checkin import services
 from meetings.pdf.signin_sheet import render
 from tests.checkin.test_services import png_data_url
-
-
-def text_of(pdf: bytes) -> tuple[PdfReader, str]:
-    reader = PdfReader(io.BytesIO(pdf))
-    return reader, "\n".join(page.extract_text() for page in reader.pages)
-
-
-def keep(pdf: bytes, name: str) -> None:
-    """PDF_SAMPLES=/tmp/dir keeps the rendered sheets for a look (never in git)."""
-    folder = os.environ.get("PDF_SAMPLES")
-    if folder:
-        with open(os.path.join(folder, name), "wb") as f:
-            f.write(pdf)
+from tests.pdf_helpers import keep, text_of
 
 
 def test_the_sheet_has_the_header_and_every_expected_invitee(org, meeting_with, doctors):

@@ -159,3 +159,28 @@ def test_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").json
     assert "/api/v1/meetings/{meeting_id}/approve" in spec["paths"]
     assert "/api/v1/auth/token" in spec["paths"]
+    for form in ("proposal.pdf", "summary.pdf"):
+        content = spec["paths"][f"/api/v1/meetings/{{meeting_id}}/{form}"]["get"]["responses"]["200"]["content"]
+        assert list(content) == ["application/pdf"]
+
+
+def test_proposal_pdf_follows_the_meetings_visibility(org, api_as, body, make_province, make_user):
+    from tests.pdf_helpers import text_of
+
+    rep = api_as(org.rep)
+    meeting_id = rep.post("/meetings", body).json["id"]
+    url = f"/meetings/{meeting_id}/proposal.pdf"
+    assert api_as().get(url).status_code == 401
+    response = rep.get(url)
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.headers["Content-Disposition"] == f'inline; filename="proposal-{meeting_id}.pdf"'
+    _reader, text = text_of(response.data)
+    assert "1500.00" in text and "2000.00" in text
+    for user in (org.pm, org.staff, org.rm, org.marketing, org.admin):
+        assert api_as(user).get(url).status_code == 200, user.role
+    other_rep = make_user("rep", province=org.province)
+    stranger = make_user("provincial_manager", province=make_province())
+    for user in (other_rep, stranger):
+        missing = api_as(user).get(url)
+        assert missing.status_code == 404 and missing.json["reason"] == "not_found"
+    assert rep.get("/meetings/99999/proposal.pdf").status_code == 404

@@ -210,3 +210,18 @@ def test_the_pages_need_a_login(client, org, make_meeting):
     assert client.post(f"/meetings/{meeting.id}/submit").status_code == 302
     db.session.expire_all()
     assert meeting.status == Status.draft
+
+
+def test_the_meeting_page_links_the_printable_proposal(org, login, make_meeting, make_province, make_user):
+    meeting = make_meeting("submitted")
+    client = login(org.pm)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    tools = page.split('aria-label="', 1)[1] if 'aria-label="' in page else page
+    assert f'href="/meetings/{meeting.id}/proposal.pdf"' in tools
+    response = client.get(f"/meetings/{meeting.id}/proposal.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    stranger = make_user("provincial_manager", province=make_province())
+    assert login(stranger).get(f"/meetings/{meeting.id}/proposal.pdf").status_code == 404
+    client.post("/logout")
+    assert client.get(f"/meetings/{meeting.id}/proposal.pdf").status_code in (302, 401)

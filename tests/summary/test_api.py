@@ -58,3 +58,27 @@ def test_summary_refusals(org, api_as, make_meeting, make_province, make_user):
     approved = make_meeting("approved")
     conflict = rep.put(f"/meetings/{approved.id}/summary", BODY)
     assert conflict.status_code == 409 and conflict.json["reason"] == "invalid_transition"
+
+
+def test_summary_pdf_follows_the_meetings_visibility(org, api_as, make_meeting, make_province, make_user):
+    from flask_babel import gettext
+
+    from tests.pdf_helpers import text_of
+
+    meeting = make_meeting("held")
+    url = f"/meetings/{meeting.id}/summary.pdf"
+    rep = api_as(org.rep)
+    assert api_as().get(url).status_code == 401
+    missing = rep.get(url)
+    assert missing.status_code == 404 and missing.json["reason"] == "not_found"
+    assert missing.json["message"] == gettext("this meeting has no summary yet")
+    assert rep.put(f"/meetings/{meeting.id}/summary", BODY).status_code == 200
+    for user in (org.rep, org.pm, org.staff, org.rm, org.marketing, org.admin):
+        response = api_as(user).get(url)
+        assert response.status_code == 200 and response.mimetype == "application/pdf", user.role
+    _reader, text = text_of(response.data)
+    for expected in ("2000.00", "1920.50", "-79.50", "老年患者是否减量?", "价格偏高"):
+        assert expected in text, expected
+    stranger = make_user("provincial_manager", province=make_province())
+    assert api_as(stranger).get(url).status_code == 404
+    assert rep.get("/meetings/99999/summary.pdf").status_code == 404

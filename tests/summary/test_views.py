@@ -80,3 +80,19 @@ def test_others_see_the_summary_but_cannot_write_it(org, login, make_meeting):
     assert response.status_code == 403  # refused
     db.session.expire_all()
     assert services.summary_of(meeting).organization == "顺利"
+
+
+def test_the_summary_page_links_its_printable_form(org, login, make_meeting, make_province, make_user):
+    meeting = make_meeting("held")
+    services.save_summary(org.rep, meeting, organization="会场布置顺利")
+    db.session.commit()
+    client = login(org.staff)
+    page = client.get(f"/meetings/{meeting.id}/summary").get_data(as_text=True)
+    assert f'href="/meetings/{meeting.id}/summary.pdf"' in page
+    response = client.get(f"/meetings/{meeting.id}/summary.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data.startswith(b"%PDF")
+    unsummarized = make_meeting("held")
+    assert client.get(f"/meetings/{unsummarized.id}/summary.pdf").status_code == 404
+    stranger = make_user("staff", province=make_province())
+    assert login(stranger).get(f"/meetings/{meeting.id}/summary.pdf").status_code == 404
