@@ -1,0 +1,349 @@
+"""HTTP throughput and latency of the self sign-in (QR) page under gunicorn.
+
+Starts `gunicorn -w 2 --threads 4 wsgi:app` on a free 127.0.0.1 port against a
+fresh, seeded database (an SQLite file in a temp dir; also PostgreSQL when
+BENCH_DATABASE_URL is set — its tables are dropped and re-created), seeds one
+approved meeting starting now with 60 invitees per round, and drives a bounded
+load from this process (client threads with http.client keep-alive
+connections, loopback only) against:
+
+  healthz          GET /healthz                    hello world on the same server
+  qr page          GET /checkin/<token>            the page a phone opens
+  qr post invitee  POST /checkin/<token>           an invitee signs in (signature + meal): new row
+  qr post walk-in  POST /checkin/<token>           "not on the list", name + title: new row
+  qr post repeat   POST /checkin/<token>           an invitee signs in again: the first record
+
+Each POST carries the form's CSRF token and the session cookie from a GET made
+by the same client beforehand (untimed), and a fresh nonce; the answer is the
+303 to the thank-you page, which is not followed. Prints requests/s and
+p50/p95/p99 latency per phase, the median over the rounds. Asserts nothing.
+
+    python benchmarks/checkin_http.py [--rounds 3] [--clients 8] [--workers 2 --threads 4]
+    BENCH_DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/h_bench python benchmarks/checkin_http.py
+"""
+from __future__ import annotations
+
+import argparse
+import http.client
+import itertools
+import os
+import re
+import secrets
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+import urllib.parse
+from dataclasses import dataclass, field
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from benchmarks.seed import (ROOT, bench_app, make_doctors, make_meeting, make_org,  # noqa: E402
+                             reset_schema, signature_data_url)
+
+INVITEES = 60
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+# ---------------------------------------------------------------- seeding
+
+def seed(database_url: str, rounds: int) -> list[dict]:
+    """A fresh schema, one organisation and 60 doctors, and one meeting per
+    round (each with the same 60 invitees). Returns per meeting its token and
+    the doctors who may pick their name."""
+    from meetings.extensions import db
+    from meetings.invitees.models import InviteeRole
+
+    app = bench_app(database_url)
+    with app.app_context():
+        reset_schema()
+        org = make_org()
+        doctors = make_doctors(org, INVITEES)
+        meetings = []
+        for number in range(rounds):
+            meeting = make_meeting(org, doctors, topic=f"新适应症解读 第{number + 1}场")
+            meetings.append({
+                "token": meeting.checkin_token,
+                "invitees": len(meeting.invitees),
+                "doctor_ids": [i.doctor_id for i in meeting.invitees],
+                "primaries": sum(i.role == InviteeRole.primary for i in meeting.invitees),
+            })
+        db.session.commit()
+        db.engine.dispose()
+    return meetings
+
+
+# ---------------------------------------------------------------- the server
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    def __init__(self, database_url: str, workers: int, threads: int):
+        self.port = free_port()
+        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(16),
+               "PYTHONUNBUFFERED": "1"}
+        env.pop("FLASK_DEBUG", None)
+        self.process = subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
+             "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--keep-alive", "5",
+             "wsgi:app"],
+            cwd=ROOT, env=env, start_new_session=True)
+
+    def wait_ready(self, timeout: float = 60) -> None:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    conn.close()
+                    return
+            except OSError:
+                time.sleep(0.2)
+        raise RuntimeError("gunicorn did not answer /healthz in time")
+
+    def stop(self) -> None:
+        if self.process.poll() is None:
+            self.process.send_signal(signal.SIGTERM)  # the master stops its workers gracefully
+            try:
+                self.process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+
+# ---------------------------------------------------------------- the client
+
+class Client:
+    """One keep-alive connection with its own cookie jar (a phone)."""
+
+    def __init__(self, port: int):
+        self.port = port
+        self.cookies: dict[str, str] = {}
+        self.conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+
+    def request(self, method: str, path: str, body: bytes | None = None,
+                headers: dict | None = None) -> tuple[int, bytes]:
+        headers = dict(headers or {})
+        if self.cookies:
+            headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
+        for attempt in (1, 2):
+            try:
+                self.conn.request(method, path, body=body, headers=headers)
+                response = self.conn.getresponse()
+                data = response.read()
+                break
+            except (http.client.RemoteDisconnected, ConnectionResetError, BrokenPipeError):
+                # the server closed an idle keep-alive connection: reconnect once
+                self.conn.close()
+                self.conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=60)
+                if attempt == 2:
+                    raise
+        for header, value in response.getheaders():
+            if header.lower() == "set-cookie":
+                name, _eq, rest = value.partition("=")
+                self.cookies[name.strip()] = rest.split(";", 1)[0]
+        return response.status, data
+
+    def close(self) -> None:
+        self.conn.close()
+
+
+@dataclass
+class Result:
+    name: str
+    ok: int = 0
+    errors: int = 0
+    elapsed: float = 0.0
+    latencies: list[float] = field(default_factory=list)
+
+    @property
+    def rps(self) -> float:
+        return self.ok / self.elapsed if self.elapsed else 0.0
+
+    def pct(self, q: float) -> float:
+        if not self.latencies:
+            return float("nan")
+        data = sorted(self.latencies)
+        return data[min(len(data) - 1, int(round(q * (len(data) - 1))))] * 1000
+
+
+def run_phase(name: str, port: int, *, clients: int, total: int, seconds: float,
+              prepare, make) -> Result:
+    """`clients` threads share `total` requests (stopping early after
+    `seconds`); prepare(client) runs untimed first; make(client, state, i)
+    → (method, path, body, headers, expected_status)."""
+    counter = itertools.count()
+    lock = threading.Lock()
+    result = Result(name)
+    start = threading.Barrier(clients + 1)
+    last_done = [0.0]
+
+    def worker():
+        client = Client(port)
+        try:
+            state = prepare(client)
+        except Exception:
+            start.abort()  # the main thread's wait raises instead of hanging
+            raise
+        start.wait()
+        deadline = time.perf_counter() + seconds
+        latencies, ok, errors = [], 0, 0
+        while True:
+            with lock:
+                i = next(counter)
+            if i >= total or time.perf_counter() > deadline:
+                break
+            method, path, body, headers, expected = make(client, state, i)
+            t0 = time.perf_counter()
+            try:
+                status, _data = client.request(method, path, body, headers)
+            except OSError:
+                status = -1
+            t1 = time.perf_counter()
+            if status == expected:
+                ok += 1
+                latencies.append(t1 - t0)
+            else:
+                errors += 1
+        client.close()
+        with lock:
+            result.ok += ok
+            result.errors += errors
+            result.latencies.extend(latencies)
+            last_done[0] = max(last_done[0], time.perf_counter())
+
+    threads = [threading.Thread(target=worker, name=f"client-{n}") for n in range(clients)]
+    for thread in threads:
+        thread.start()
+    start.wait()  # every client has its session and CSRF token: go
+    t_start = time.perf_counter()
+    for thread in threads:
+        thread.join()
+    result.elapsed = last_done[0] - t_start
+    return result
+
+
+# ---------------------------------------------------------------- the phases
+
+def no_prepare(_client):
+    return None
+
+
+def qr_session(token: str):
+    def prepare(client: Client) -> str:
+        status, body = client.request("GET", f"/checkin/{token}")
+        if status != 200:
+            raise RuntimeError(f"GET /checkin/<token> answered {status}")
+        return CSRF_RE.search(body.decode()).group(1)
+    return prepare
+
+
+def form_post(token: str, csrf: str, fields: dict):
+    body = urllib.parse.urlencode({"csrf_token": csrf, "nonce": secrets.token_urlsafe(12),
+                                   "signature": "", **fields}).encode()
+    return ("POST", f"/checkin/{token}", body,
+            {"Content-Type": "application/x-www-form-urlencoded"}, 303)
+
+
+def warm_up(port: int, token: str, clients: int) -> None:
+    """Untimed: every worker compiles its templates and fills its pools first."""
+    for path in ("/healthz", f"/checkin/{token}"):
+        run_phase("warm-up", port, clients=clients, total=4 * clients, seconds=30,
+                  prepare=no_prepare, make=lambda c, s, i, path=path: ("GET", path, None, {}, 200))
+
+
+def run_round(port: int, meeting: dict, args) -> list[Result]:
+    token, doctor_ids = meeting["token"], meeting["doctor_ids"]
+    signature = signature_data_url(1)
+    warm_up(port, token, args.clients)
+    results = [
+        run_phase("healthz", port, clients=args.clients, total=args.requests * 4, seconds=args.seconds,
+                  prepare=no_prepare,
+                  make=lambda c, s, i: ("GET", "/healthz", None, {}, 200)),
+        run_phase("qr page", port, clients=args.clients, total=args.requests, seconds=args.seconds,
+                  prepare=no_prepare,
+                  make=lambda c, s, i: ("GET", f"/checkin/{token}", None, {}, 200)),
+        # each of the 60 invitees once, as a phone does: name, signature, meal
+        run_phase("qr post invitee", port, clients=args.clients, total=len(doctor_ids),
+                  seconds=args.seconds, prepare=qr_session(token),
+                  make=lambda c, s, i: form_post(token, s, {"doctor_id": doctor_ids[i],
+                                                            "signature": signature,
+                                                            "meal_opt_in": "y"})),
+        run_phase("qr post walk-in", port, clients=args.clients, total=args.requests,
+                  seconds=args.seconds, prepare=qr_session(token),
+                  make=lambda c, s, i: form_post(token, s, {"doctor_id": "walk-in",
+                                                            "name": f"进修医生{i}", "title": "resident"})),
+        run_phase("qr post repeat", port, clients=args.clients, total=args.requests,
+                  seconds=args.seconds, prepare=qr_session(token),
+                  make=lambda c, s, i: form_post(token, s, {"doctor_id": doctor_ids[i % len(doctor_ids)]})),
+    ]
+    return results
+
+
+def load_average() -> str:
+    try:
+        return " ".join(Path("/proc/loadavg").read_text().split()[:3])
+    except OSError:
+        return "?"
+
+
+def benchmark(label: str, database_url: str, args) -> None:
+    t0 = time.perf_counter()
+    meetings = seed(database_url, args.rounds)
+    print(f"\n== {label}: seeded {args.rounds} meeting(s) × {meetings[0]['invitees']} invitees "
+          f"({meetings[0]['primaries']} primaries) in {time.perf_counter() - t0:.1f}s")
+    server = Server(database_url, args.workers, args.threads)
+    rounds: list[list[Result]] = []
+    try:
+        server.wait_ready()
+        for number, meeting in enumerate(meetings, 1):
+            before = load_average()
+            rounds.append(run_round(server.port, meeting, args))
+            print(f"   round {number}: load average {before} → {load_average()}; "
+                  + ", ".join(f"{r.name} {r.rps:.0f}/s" for r in rounds[-1]))
+    finally:
+        server.stop()
+    print(f"\n{label} — gunicorn -w {args.workers} --threads {args.threads}, {args.clients} client "
+          f"threads, median of {len(rounds)} round(s)")
+    print(f"{'phase':<18}{'requests':>9}{'errors':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
+    for index, name in enumerate(r.name for r in rounds[0]):
+        per = [rnd[index] for rnd in rounds]
+        med = statistics.median
+        print(f"{name:<18}{med([r.ok for r in per]):>9.0f}{sum(r.errors for r in per):>7}"
+              f"{med([r.rps for r in per]):>9.1f}{med([r.pct(.50) for r in per]):>9.1f}"
+              f"{med([r.pct(.95) for r in per]):>9.1f}{med([r.pct(.99) for r in per]):>9.1f}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rounds", type=int, default=3, help="rounds (one fresh meeting each)")
+    parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
+    parser.add_argument("--requests", type=int, default=400,
+                        help="requests per phase and round (healthz: 4×; invitee POST: 60)")
+    parser.add_argument("--seconds", type=float, default=20, help="time cap per phase and round")
+    parser.add_argument("--workers", type=int, default=2)
+    parser.add_argument("--threads", type=int, default=4)
+    args = parser.parse_args()
+
+    print(f"cpus {os.cpu_count()}, load average {load_average()} at the start")
+    with tempfile.TemporaryDirectory(prefix="bench-checkin-") as tmp:
+        benchmark("SQLite", f"sqlite:///{Path(tmp) / 'bench.sqlite'}", args)
+    if os.environ.get("BENCH_DATABASE_URL"):
+        benchmark("PostgreSQL", os.environ["BENCH_DATABASE_URL"], args)
+    print(f"\nload average {load_average()} at the end")
+
+
+if __name__ == "__main__":
+    main()
