@@ -1,8 +1,9 @@
 """Engine set-up per backend.
 
-SQLite (the embedded default) gets WAL, a busy timeout and BEGIN IMMEDIATE:
-every transaction takes the write lock up front, so a concurrent request waits
-its turn instead of failing with "database is locked" half way (SPEC §10).
+SQLite (the embedded default) gets WAL, a busy timeout and BEGIN IMMEDIATE for
+every transaction that may write: it takes the write lock up front, so a
+concurrent request waits its turn instead of failing with "database is locked"
+half way (SPEC §10). GET requests read without the lock.
 PostgreSQL uses row locks and conditional updates in the services instead.
 """
 from __future__ import annotations
@@ -25,7 +26,16 @@ def configure(engine) -> None:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Page and API reads (GET) need no write lock: in WAL mode they read
+        # a snapshot beside the writer. Everything else — forms, API writes,
+        # jobs, commands — takes the lock up front and waits its turn.
+        connection.exec_driver_sql("BEGIN" if _reading() else "BEGIN IMMEDIATE")
+
+
+def _reading() -> bool:
+    from flask import has_request_context, request
+
+    return has_request_context() and request.method in ("GET", "HEAD")
 
 
 def insert_once(model, values: dict, conflict: list[str]) -> int | None:

@@ -19,6 +19,7 @@ from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..doctors.models import Doctor, Title
@@ -290,7 +291,9 @@ def self_check_in(token: str, doctor_id: int | None = None, name: str | None = N
 def self_checkin_choices(meeting: Meeting) -> list[Invitee]:
     """The names a doctor picks from on the QR page: everyone on the list but
     those who declined, in name order."""
-    invitees = [i for i in meeting.invitees if i.status != InviteeStatus.declined]
+    invitees = db.session.scalars(
+        select(Invitee).options(selectinload(Invitee.doctor))  # one query, not one per name
+        .where(Invitee.meeting_id == meeting.id, Invitee.status != InviteeStatus.declined)).all()
     return sorted(invitees, key=lambda i: i.doctor.name)
 
 
