@@ -14,6 +14,7 @@ from typing import Callable
 from flask_babel import gettext as _
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role, User
 from ..database import insert_once
@@ -303,23 +304,31 @@ def escalate_overdue(batch: int = 500) -> dict:
     marked so the next run skips it; the key keeps a race to one message."""
     from ..notifications.services import notify
 
+    from ..proposals.models import Meeting
+
     day = today()
     told = tasks = 0
+    managers: dict[tuple[int, int], list[User]] = {}  # (meeting's province, assignee) → managers
     while True:
         # one batch per transaction: a killed run keeps what it told
         chunk = db.session.scalars(
             select(FollowUp).where(overdue_clause(day), FollowUp.escalated_at.is_(None))
+            .options(selectinload(FollowUp.meeting).selectinload(Meeting.hospital),
+                     selectinload(FollowUp.assignee), selectinload(FollowUp.doctor))
             .order_by(FollowUp.id).limit(batch)).all()
         if not chunk:
             break
         for task in chunk:
             meeting = task.meeting
+            scope = (meeting.province_id, task.assignee_id)
+            if scope not in managers:
+                managers[scope] = managers_of(task)
             subject = _("Overdue follow-up: %(kind)s of %(person)s (%(assignee)s)",
                         kind=kind_label(task.kind), person=person_name(task),
                         assignee=task.assignee.display_name)
             body = _("%(hospital)s · %(topic)s · due %(due)s",
                      hospital=meeting.hospital.name, topic=meeting.topic, due=task.due_on.isoformat())
-            for manager in managers_of(task):
+            for manager in managers[scope]:
                 told += notify(manager, f"overdue:followup:{task.id}", subject, body,
                                link=f"/followups/{task.id}") is not None
             task.escalated_at = utcnow()
