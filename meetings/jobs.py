@@ -31,8 +31,35 @@ def job(name: str, **trigger):
     return register
 
 
+# SPEC §8. Times are the scheduler's zone (TIMEZONE). Every job is safe to run
+# again: the services insert on natural keys and mark what they have done.
+
+@job("schedule_followups", trigger="interval", minutes=10)
+def schedule_followups() -> dict:
+    """Follow-up tasks of held meetings not yet scheduled (finish schedules
+    them at once; this is the safety net). Commits per meeting."""
+    from .followups.services import schedule_pending
+    return schedule_pending()
+
+
+@job("escalate_overdue", trigger="cron", hour="8-20", minute=15)
+def escalate_overdue() -> dict:
+    """Open tasks past due: the provincial manager is told, once per task."""
+    from .followups.services import escalate_overdue as escalate
+    return escalate()
+
+
+@job("remind_day_before", trigger="cron", hour="9-18", minute=5)
+def remind_day_before() -> dict:
+    """Approved meetings starting tomorrow: the owner is told once whom to
+    re-confirm and what is still unticked on the checklist."""
+    from .followups.services import remind_day_before as remind
+    return remind()
+
+
 @job("deliver_mail", trigger="interval", minutes=1)
 def deliver_mail() -> dict:
+    """Last, so what the jobs above told people goes out in the same run."""
     from .notifications.services import deliver_pending
     return deliver_pending()
 

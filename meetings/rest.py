@@ -112,6 +112,7 @@ def register_api(app, api, csrf) -> None:
     from .auth.api import blp as users, tokens
     from .checkin.api import blp as checkins
     from .doctors.api import blp as doctors
+    from .followups.api import blp as followups
     from .invitees.api import blp as invitees
     from .orgs.api import provinces, regions
     from .notifications.api import blp as notifications
@@ -123,6 +124,6 @@ def register_api(app, api, csrf) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
-                agenda, summary, questions, notifications):
+                agenda, summary, questions, followups, notifications):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

@@ -26,6 +26,7 @@ from ..doctors.models import Doctor, Title
 from ..doctors.services import is_key
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
+from ..followups.services import rescan_after_checkin
 from ..invitees.models import Invitee, InviteeRole, InviteeStatus
 from ..proposals.models import Meeting, Status
 from ..proposals.services import runs_meeting
@@ -226,6 +227,8 @@ def _record_checkin(meeting: Meeting, person: Person, *, source: Source, nonce, 
     if created and invitee is not None:
         invitee.status = InviteeStatus.attended
         db.session.flush()
+    if created:
+        rescan_after_checkin(meeting)  # held already: the follow-up job adds this person
     return checkin, created
 
 

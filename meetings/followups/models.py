@@ -72,9 +72,14 @@ class FollowUp(db.Model):
     outcome: Mapped[Outcome | None] = mapped_column(enum_column(Outcome))
     notes: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # The new question the visit brought back for marketing (at most one).
+    raised_question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="SET NULL"))
+    # When the manager(s) were told the task is overdue (escalate_overdue).
+    escalated_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
 
     meeting = relationship("Meeting")
     doctor = relationship("Doctor")
-    question = relationship("Question")
+    question = relationship("Question", foreign_keys=[question_id])
+    raised_question = relationship("Question", foreign_keys=[raised_question_id])
     assignee = relationship("User")

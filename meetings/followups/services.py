@@ -1,18 +1,43 @@
-"""Follow-up tasks (SPEC §8). So far: relaying marketing's answer to the doctor
-who asked; the scheduled visit tasks arrive with the jobs."""
+"""Follow-up tasks (SPEC §8): the week of visits after a meeting, the relay of
+marketing's answers, completing a task with its outcome, overdue tasks and
+their escalation, and the day-before reminder.
+
+Exactly once is the database's job: tasks are inserted with
+INSERT … ON CONFLICT DO NOTHING on FollowUp's natural key (meeting, subject,
+kind); notifications on (user, key). A rerun, or a second process, inserts
+nothing new. `Meeting.followups_scheduled_at` only makes a rerun cheap."""
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, datetime, timedelta
+from typing import Callable
 
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
+from ..auth.models import Role, User
+from ..database import insert_once
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
-from ..types import local_date
-from .models import FollowUp, FollowUpKind, FollowUpStatus
+from ..orgs.models import Province
+from ..types import local_date, local_zone, utcnow
+from .models import FollowUp, FollowUpKind, FollowUpStatus, Outcome, subject_key
 
 RELAY_WITHIN = timedelta(days=7)
+# 第二天开始, 一周内完成: due from the day after the meeting, done within the week.
+STARTS_AFTER = timedelta(days=1)
+DUE_WITHIN = timedelta(days=7)
+NOTES_MAX = 5000
+QUESTION_MAX = 2000
 
+
+def today() -> date:
+    """Today in the configured zone: due dates and overdue are local dates."""
+    return local_date(utcnow())
+
+
+# ---------------------------------------------------------------- answer relays
 
 def create_answer_relay(question) -> FollowUp:
     """The meeting's owner takes the answer back to the doctor who asked:
@@ -30,3 +55,321 @@ def create_answer_relay(question) -> FollowUp:
     except IntegrityError:
         return db.session.scalar(existing)
     return task
+
+
+# ---------------------------------------------------------------- scheduling
+
+def _held_statuses():
+    from ..proposals.models import Status
+    return (Status.held, Status.summarized, Status.closed)
+
+
+def _add(meeting, kind: FollowUpKind, *, doctor_id: int | None = None,
+         walk_in_name: str | None = None, not_before: date, due_on: date) -> int | None:
+    return insert_once(FollowUp, dict(
+        meeting_id=meeting.id, doctor_id=doctor_id, walk_in_name=walk_in_name, question_id=None,
+        subject=subject_key(doctor_id, walk_in_name, None), assignee_id=meeting.owner_id,
+        kind=kind, not_before=not_before, due_on=due_on, status=FollowUpStatus.open,
+        created_at=utcnow()), conflict=["meeting_id", "subject", "kind"])
+
+
+def schedule_for_meeting(meeting) -> int:
+    """Create the week of follow-up tasks of a held (or later) meeting: a visit
+    per person present — a walk-in without a doctor record too — and a gift
+    delivery per invited doctor who did not come (the expected list: primaries
+    not declined, promoted backups included). All go to the meeting's owner,
+    from the day after the meeting's local start date, due within the week.
+
+    Returns how many tasks were new. Safe to call again: existing tasks are
+    left alone; a doctor a late (paper) check-in shows present loses the open
+    gift delivery and gets a visit. The caller holds the meeting's row lock
+    (finish, or the job) and commits."""
+    from ..checkin.services import expected_invitees, list_checkins
+
+    if meeting.status not in _held_statuses():
+        return 0
+    start = local_date(meeting.starts_at)
+    dates = dict(not_before=start + STARTS_AFTER, due_on=start + DUE_WITHIN)
+    created = 0
+    present: set[int] = set()
+    for checkin in list_checkins(meeting):
+        if checkin.doctor_id is not None:
+            present.add(checkin.doctor_id)
+            new = _add(meeting, FollowUpKind.visit, doctor_id=checkin.doctor_id, **dates)
+        else:
+            new = _add(meeting, FollowUpKind.visit, walk_in_name=checkin.name, **dates)
+        created += new is not None
+    absent = [i.doctor_id for i in expected_invitees(meeting) if i.doctor_id not in present]
+    for doctor_id in absent:
+        created += _add(meeting, FollowUpKind.gift_delivery, doctor_id=doctor_id, **dates) is not None
+    if present:  # they came after all (a sheet typed in late): a visit, not a gift
+        db.session.execute(delete(FollowUp).where(
+            FollowUp.meeting_id == meeting.id, FollowUp.kind == FollowUpKind.gift_delivery,
+            FollowUp.status == FollowUpStatus.open, FollowUp.doctor_id.in_(present)))
+    meeting.followups_scheduled_at = utcnow()
+    db.session.flush()
+    return created
+
+
+def meetings_to_schedule() -> Select:
+    """Ids of held (or later) meetings whose tasks were never scheduled, or
+    need a rescan after a late check-in (which clears the mark)."""
+    from ..proposals.models import Meeting
+    return (select(Meeting.id).where(Meeting.status.in_(_held_statuses()),
+                                     Meeting.followups_scheduled_at.is_(None))
+            .order_by(Meeting.id))
+
+
+def schedule_pending(after_each: Callable[[int], None] | None = None) -> dict:
+    """The schedule_followups job: one meeting per transaction, so a process
+    killed half way keeps what it committed and a rerun finishes the rest.
+    `after_each(meeting_id)` runs after each commit (tests use it to stop a
+    run half way)."""
+    from ..proposals.models import Meeting
+
+    meeting_ids = db.session.scalars(meetings_to_schedule()).all()
+    db.session.commit()
+    meetings = created = 0
+    for meeting_id in meeting_ids:
+        query = select(Meeting).where(Meeting.id == meeting_id,
+                                      Meeting.followups_scheduled_at.is_(None))
+        meeting = db.session.scalar(query.with_for_update(of=Meeting))
+        if meeting is not None:  # another run got here first
+            created += schedule_for_meeting(meeting)
+            meetings += 1
+        db.session.commit()
+        if after_each is not None:
+            after_each(meeting_id)
+    return {"meetings": meetings, "tasks": created}
+
+
+def rescan_after_checkin(meeting) -> None:
+    """A check-in recorded on a held meeting (a paper sheet typed in later, an
+    offline queue uploaded): clear the mark so the job schedules that person
+    too. Always an UPDATE, so it takes the meeting's row lock: a job
+    scheduling this meeting at the same moment either sees the check-in or
+    runs before it and is undone by this."""
+    from ..proposals.models import Meeting
+
+    if meeting.status in _held_statuses():
+        db.session.execute(update(Meeting).where(Meeting.id == meeting.id)
+                           .values(followups_scheduled_at=None))
+
+
+# ---------------------------------------------------------------- reading
+
+def visible_followups(user: User) -> Select:
+    """A rep (and anyone else) sees the tasks assigned to them; a provincial
+    manager their province's; a regional manager their region's; admin and
+    marketing all."""
+    from ..proposals.models import Meeting
+
+    query = select(FollowUp)
+    if user.role in (Role.admin, Role.marketing):
+        return query
+    mine = FollowUp.assignee_id == user.id
+    if user.role == Role.provincial_manager:
+        in_scope = select(Meeting.id).where(Meeting.province_id == user.province_id)
+    elif user.role == Role.regional_manager:
+        provinces = select(Province.id).where(Province.region_id == user.region_id)
+        in_scope = select(Meeting.id).where(Meeting.province_id.in_(provinces))
+    else:
+        return query.where(mine)
+    return query.where(or_(mine, FollowUp.meeting_id.in_(in_scope)))
+
+
+def overdue_clause(day: date | None = None):
+    return (FollowUp.status == FollowUpStatus.open) & (FollowUp.due_on < (day or today()))
+
+
+def list_followups(user: User, *, assignee_id: int | None = None, status: str | None = None,
+                   meeting_id: int | None = None) -> Select:
+    """`status`: open, done, or overdue (open and past due, a local date)."""
+    query = visible_followups(user)
+    if assignee_id is not None:
+        query = query.where(FollowUp.assignee_id == assignee_id)
+    if meeting_id is not None:
+        query = query.where(FollowUp.meeting_id == meeting_id)
+    if status == "overdue":
+        query = query.where(overdue_clause())
+    elif status is not None:
+        query = query.where(FollowUp.status == FollowUpStatus(status))
+    return query.order_by(FollowUp.due_on, FollowUp.id)
+
+
+def get_followup(user: User, followup_id: int, *, for_update: bool = False) -> FollowUp:
+    """404 for a task the user may not see."""
+    query = visible_followups(user).where(FollowUp.id == followup_id)
+    if for_update:
+        query = query.with_for_update(of=FollowUp)
+    task = db.session.scalar(query)
+    if task is None:
+        raise NotFound(_("follow-up not found"))
+    return task
+
+
+def is_overdue(task: FollowUp, day: date | None = None) -> bool:
+    return task.status == FollowUpStatus.open and task.due_on < (day or today())
+
+
+def person_name(task: FollowUp) -> str:
+    if task.doctor is not None:
+        return task.doctor.name
+    return task.walk_in_name or ""
+
+
+def groups(tasks: list[FollowUp], day: date | None = None) -> dict[str, list[FollowUp]]:
+    """The rep's list: overdue, due today, this week, later, done. "Due today"
+    means the last day; "this week" due within the next 7 days."""
+    day = day or today()
+    out: dict[str, list[FollowUp]] = {"overdue": [], "today": [], "week": [], "later": [], "done": []}
+    for task in tasks:
+        if task.status == FollowUpStatus.done:
+            out["done"].append(task)
+        elif task.due_on < day:
+            out["overdue"].append(task)
+        elif task.due_on == day:
+            out["today"].append(task)
+        elif task.due_on <= day + timedelta(days=7):
+            out["week"].append(task)
+        else:
+            out["later"].append(task)
+    out["done"].sort(key=lambda t: (t.completed_at or t.created_at), reverse=True)
+    return out
+
+
+# ---------------------------------------------------------------- completing
+
+def complete(actor: User, task: FollowUp, *, outcome: str | None = None, notes: str | None = None,
+             question: str | None = None) -> FollowUp:
+    """The assignee records how the visit went: committed (agreed to
+    prescribe), ambiguous or declined, with notes and maybe a new question for
+    marketing. A repeat (a retried request) corrects outcome and notes; the
+    question is raised once."""
+    from ..questions.models import Question, QuestionStatus
+
+    if task.assignee_id != actor.id:
+        raise Forbidden(_("only the person the task is assigned to completes it"))
+    try:
+        outcome = Outcome(outcome)
+    except ValueError:
+        raise InvalidInput(_("outcome: one of committed, ambiguous, declined"), field="outcome") from None
+    notes = (notes or "").strip() or None
+    if notes and len(notes) > NOTES_MAX:
+        raise InvalidInput(_("notes: at most %(n)s characters", n=NOTES_MAX), field="notes")
+    question = (question or "").strip() or None
+    if question and len(question) > QUESTION_MAX:
+        raise InvalidInput(_("question: at most %(n)s characters", n=QUESTION_MAX), field="question")
+    if question and task.raised_question_id is not None:
+        if task.raised_question.text != question:
+            raise Conflict(_("this visit has already raised a question"))
+        question = None  # the same request again
+    task.outcome, task.notes = outcome, notes
+    if task.status != FollowUpStatus.done:
+        task.status, task.completed_at = FollowUpStatus.done, utcnow()
+    if question:
+        raised = Question(meeting_id=task.meeting_id, doctor_id=task.doctor_id, text=question,
+                          status=QuestionStatus.open)
+        db.session.add(raised)
+        db.session.flush()
+        task.raised_question_id = raised.id
+    db.session.flush()
+    return task
+
+
+# ---------------------------------------------------------------- escalation
+
+def managers_of(task: FollowUp) -> list[User]:
+    """Who is told about an overdue task: the province's provincial
+    manager(s); when the assignee is that manager, the regional manager(s)."""
+    meeting = task.meeting
+    managers = db.session.scalars(select(User).where(
+        User.role == Role.provincial_manager, User.province_id == meeting.province_id,
+        User.active.is_(True), User.id != task.assignee_id).order_by(User.id)).all()
+    if managers:
+        return list(managers)
+    return list(db.session.scalars(select(User).where(
+        User.role == Role.regional_manager, User.region_id == meeting.province.region_id,
+        User.active.is_(True), User.id != task.assignee_id).order_by(User.id)))
+
+
+def kind_label(kind: FollowUpKind) -> str:
+    return {FollowUpKind.visit: _("visit"), FollowUpKind.gift_delivery: _("gift delivery"),
+            FollowUpKind.answer_relay: _("answer relay")}[kind]
+
+
+def escalate_overdue(batch: int = 500) -> dict:
+    """Tell the manager(s) about each open task past its due date, once per
+    task and manager (notification key overdue:followup:<id>). A told task is
+    marked so the next run skips it; the key keeps a race to one message."""
+    from ..notifications.services import notify
+
+    from ..proposals.models import Meeting
+
+    day = today()
+    told = tasks = 0
+    managers: dict[tuple[int, int], list[User]] = {}  # (meeting's province, assignee) → managers
+    while True:
+        # one batch per transaction: a killed run keeps what it told
+        chunk = db.session.scalars(
+            select(FollowUp).where(overdue_clause(day), FollowUp.escalated_at.is_(None))
+            .options(selectinload(FollowUp.meeting).selectinload(Meeting.hospital),
+                     selectinload(FollowUp.assignee), selectinload(FollowUp.doctor))
+            .order_by(FollowUp.id).limit(batch)).all()
+        if not chunk:
+            break
+        for task in chunk:
+            meeting = task.meeting
+            scope = (meeting.province_id, task.assignee_id)
+            if scope not in managers:
+                managers[scope] = managers_of(task)
+            subject = _("Overdue follow-up: %(kind)s of %(person)s (%(assignee)s)",
+                        kind=kind_label(task.kind), person=person_name(task),
+                        assignee=task.assignee.display_name)
+            body = _("%(hospital)s · %(topic)s · due %(due)s",
+                     hospital=meeting.hospital.name, topic=meeting.topic, due=task.due_on.isoformat())
+            for manager in managers[scope]:
+                told += notify(manager, f"overdue:followup:{task.id}", subject, body,
+                               link=f"/followups/{task.id}") is not None
+            task.escalated_at = utcnow()
+            tasks += 1
+        db.session.commit()
+    return {"overdue_tasks": tasks, "notified": told}
+
+
+# ---------------------------------------------------------------- day-before reminder
+
+def meetings_starting_on(day: date) -> Select:
+    from ..proposals.models import Meeting, Status
+    start = datetime.combine(day, datetime.min.time(), tzinfo=local_zone())
+    return (select(Meeting).where(Meeting.status == Status.approved, Meeting.starts_at >= start,
+                                  Meeting.starts_at < start + timedelta(days=1))
+            .order_by(Meeting.starts_at, Meeting.id))
+
+
+def remind_day_before() -> dict:
+    """The day before an approved meeting (local dates), tell its owner once
+    whom to re-confirm (key invitees not confirmed yet) and, if any, what on
+    the materials checklist is still unticked."""
+    from ..agenda.services import label_of, unticked
+    from ..checkin.services import to_reconfirm
+    from ..notifications.services import notify
+
+    reminded = 0
+    for meeting in db.session.scalars(meetings_starting_on(today() + timedelta(days=1))).all():
+        waiting = to_reconfirm(meeting)
+        missing = unticked(meeting)
+        lines = []
+        if waiting:
+            lines.append(_("Re-confirm: %(names)s", names=", ".join(i.doctor.name for i in waiting)))
+        else:
+            lines.append(_("Every key invitee has confirmed."))
+        if missing:
+            lines.append(_("Checklist, not ticked yet: %(items)s",
+                           items=", ".join(label_of(item) for item in missing)))
+        subject = _("Tomorrow: %(topic)s at %(hospital)s", topic=meeting.topic,
+                    hospital=meeting.hospital.name)
+        reminded += notify(meeting.owner, f"reminder:meeting:{meeting.id}", subject, "\n".join(lines),
+                           link=f"/meetings/{meeting.id}") is not None
+        db.session.commit()
+    return {"reminded": reminded}

@@ -86,6 +86,9 @@ class Meeting(db.Model):
     drawn_pool_id: Mapped[int | None] = mapped_column(ForeignKey("budget_pools.id"))
     checkin_token: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # When the follow-up tasks of SPEC §8 were created (on finish, or by the
+    # schedule_followups job); null again when a late check-in needs a rescan.
+    followups_scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     owner = relationship("User", foreign_keys=[owner_id])
     speaker = relationship("User", foreign_keys=[speaker_id])

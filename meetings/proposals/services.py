@@ -383,6 +383,8 @@ def finish(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting
     if not runs_meeting(actor, meeting):
         raise Forbidden(_("only the owner, the speaker or the province's staff run the meeting"))
     _move(meeting, Status.held, actor, "finish", comment)
+    from ..followups.services import schedule_for_meeting
+    schedule_for_meeting(meeting)  # the week's tasks exist at once; the job is the safety net
     return meeting
 
 

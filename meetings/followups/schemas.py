@@ -1,0 +1,50 @@
+import marshmallow as ma
+from marshmallow import fields, validate
+
+from ..rest import Args, LocalDateTime, Text
+from .models import FollowUpKind, FollowUpStatus, Outcome
+
+
+def QueryId(**kw):
+    """An id in a query string is text: rest.Id is strict (JSON bodies)."""
+    return fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), **kw)
+
+
+class FollowUpFilter(Args):
+    assignee_id = QueryId()
+    status = fields.String(validate=validate.OneOf(["open", "done", "overdue"]))
+    meeting_id = QueryId()
+
+
+class CompleteArgs(Args):
+    """PATCH body. `outcome` is checked by the service (422 naming it), so the
+    page and the API refuse the same way."""
+    status = fields.String(validate=validate.OneOf(["done"]))
+    outcome = fields.String(allow_none=True, validate=validate.Length(max=32))
+    notes = Text(5000, allow_none=True)
+    question = Text(2000, allow_none=True)
+
+
+class FollowUpSchema(ma.Schema):
+    id = fields.Integer()
+    meeting_id = fields.Integer()
+    doctor_id = fields.Integer(allow_none=True)
+    walk_in_name = fields.String(allow_none=True)
+    person = fields.Function(lambda t: _services().person_name(t))
+    assignee_id = fields.Integer()
+    kind = fields.Enum(FollowUpKind, by_value=True)
+    not_before = fields.Date()
+    due_on = fields.Date()
+    status = fields.Enum(FollowUpStatus, by_value=True)
+    overdue = fields.Function(lambda t: _services().is_overdue(t))
+    outcome = fields.Enum(Outcome, by_value=True, allow_none=True)
+    notes = fields.String(allow_none=True)
+    question_id = fields.Integer(allow_none=True)
+    raised_question_id = fields.Integer(allow_none=True)
+    completed_at = LocalDateTime(allow_none=True)
+    created_at = LocalDateTime()
+
+
+def _services():
+    from . import services
+    return services
