@@ -86,6 +86,11 @@ def Id(**kw):
     return fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kw)
 
 
+def QueryId(**kw):
+    """An id in a query string arrives as text; Id is strict (JSON bodies)."""
+    return fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), **kw)
+
+
 class Args(ma.Schema):
     """Input schemas ignore fields they do not know (clients may echo output
     fields back), and bound every string."""

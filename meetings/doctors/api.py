@@ -1,7 +1,7 @@
 from sqlalchemy import select
 
 from ..extensions import db
-from ..rest import Args, Blueprint, Id, SelectPage, current_user
+from ..rest import Args, Blueprint, QueryId, SelectPage, current_user
 from ..errors import NotFound
 from . import services
 from .models import Department, Doctor, Hospital
@@ -13,16 +13,16 @@ blp = Blueprint("doctors", __name__, url_prefix="/api/v1",
 
 
 class HospitalFilter(Args):
-    province_id = Id()
+    province_id = QueryId()
 
 
 class DepartmentFilter(Args):
-    hospital_id = Id()
+    hospital_id = QueryId()
 
 
 class DoctorFilter(Args):
-    department_id = Id()
-    hospital_id = Id()
+    department_id = QueryId()
+    hospital_id = QueryId()
 
 
 def _visible(hospital_id: int, what: str):

@@ -1,13 +1,8 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..rest import Args, LocalDateTime, Text
+from ..rest import Args, LocalDateTime, QueryId, Text
 from .models import FollowUpKind, FollowUpStatus, Outcome
-
-
-def QueryId(**kw):
-    """An id in a query string is text: rest.Id is strict (JSON bodies)."""
-    return fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), **kw)
 
 
 class FollowUpFilter(Args):

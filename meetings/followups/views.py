@@ -38,7 +38,11 @@ def _user():
 @login_required
 def list_followups():
     user = _user()
-    mine = services.list_followups(user, assignee_id=user.id)
+    # ?meeting_id=: that meeting's whole follow-up week (as far as the user may
+    # see it); otherwise the user's own tasks.
+    meeting_id = request.args.get("meeting_id", type=int)
+    mine = services.list_followups(user, assignee_id=None if meeting_id else user.id,
+                                   meeting_id=meeting_id)
     open_tasks = db.session.scalars(mine.where(FollowUp.status == FollowUpStatus.open)).all()
     done = db.session.scalars(mine.where(FollowUp.status == FollowUpStatus.done)
                               .order_by(None).order_by(FollowUp.completed_at.desc(), FollowUp.id.desc())

@@ -2,7 +2,7 @@ import marshmallow as ma
 from flask import g, url_for
 from marshmallow import fields, validate
 
-from ..rest import Args, Partial, Id, LocalDateTime, Money, Name, Text
+from ..rest import Args, Partial, Id, QueryId, LocalDateTime, Money, Name, Text
 from .models import Audience, BudgetCategory, Format, Purpose, Status
 from .services import meeting_warnings, runs_meeting
 
@@ -48,7 +48,7 @@ class MeetingPatchArgs(Partial, MeetingArgs):
 
 class MeetingFilter(Args):
     status = fields.Enum(Status, by_value=True)
-    province_id = Id()
+    province_id = QueryId()
     from_ = LocalDateTime(data_key="from")
     to = LocalDateTime()
 

@@ -1,13 +1,13 @@
 import marshmallow as ma
 from marshmallow import fields
 
-from ..rest import Args, Id, Name, LocalDateTime
+from ..rest import Args, Id, LocalDateTime, Name, QueryId
 from .models import QuestionStatus
 
 
 class QuestionFilter(Args):
     status = fields.Enum(QuestionStatus, by_value=True)
-    meeting_id = Id()
+    meeting_id = QueryId()
 
 
 class AnswerArgs(Args):

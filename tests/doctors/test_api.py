@@ -51,6 +51,8 @@ def test_master_data_is_scoped_like_meetings(org, api_as, make_hospital, make_pr
     doctor = make_doctor(foreign)
     rep = api_as(org.rep)
     assert [h["id"] for h in rep.get("/hospitals").json] == [org.hospital.id]
+    assert [h["id"] for h in rep.get(f"/hospitals?province_id={org.province.id}").json] == [org.hospital.id]
+    assert rep.get(f"/doctors?hospital_id={foreign.id}").json == []
     assert rep.get(f"/hospitals/{foreign.id}").status_code == 404
     assert rep.get(f"/doctors/{doctor.id}").status_code == 404
     assert api_as(org.marketing).get(f"/doctors/{doctor.id}").status_code == 200

@@ -75,3 +75,12 @@ def test_someone_outside_gets_404(org, login, held, make_user):
     client = login(other)
     assert "钱医生" not in client.get("/followups").get_data(as_text=True)
     assert client.get(f"/followups/{task.id}").status_code == 404
+
+
+def test_the_meeting_page_links_its_follow_up_week(client, org, make_meeting):
+    from tests.conftest import PASSWORD
+    meeting = make_meeting("held")
+    client.post("/login", data={"username": org.pm.username, "password": PASSWORD})
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert f"/followups?meeting_id={meeting.id}" in page
+    assert client.get(f"/followups?meeting_id={meeting.id}").status_code == 200

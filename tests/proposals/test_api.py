@@ -111,6 +111,9 @@ def test_list_filters_and_pagination(org, api_as, body):
     assert response.status_code == 200 and len(response.json) == 2
     assert json.loads(response.headers["X-Pagination"])["total"] == 3
     assert [m["id"] for m in rep.get("/meetings?status=submitted").json] == [ids[0]]
+    assert len(rep.get(f"/meetings?province_id={org.province.id}").json) == 3
+    assert rep.get("/meetings?province_id=99999").json == []
+    assert rep.get("/meetings?province_id=abc").status_code == 422
     assert rep.get("/meetings?page_size=501").status_code == 422
     assert rep.get("/meetings?status=bogus").status_code == 422
     far = (datetime.now(timezone.utc) + timedelta(days=30)).isoformat()
