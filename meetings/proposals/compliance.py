@@ -17,8 +17,18 @@ from .models import Meeting, Status
 NOT_SPENDING = (Status.cancelled, Status.rejected)
 
 
-def share_of(meeting: Meeting) -> Decimal:
-    return (meeting.budget_total / max(meeting.expected_attendees or 1, 1)).quantize(Decimal("0.01"))
+def meeting_total(meeting: Meeting) -> Decimal:
+    """What the meeting costs: the actual spend once its summary says so,
+    the proposed budget before."""
+    from ..summary.models import Summary  # summaries build on proposals
+
+    summary = db.session.scalar(select(Summary).where(Summary.meeting_id == meeting.id))
+    return summary.actual_total if summary is not None else meeting.budget_total
+
+
+def share_of(meeting: Meeting, total: Decimal | None = None) -> Decimal:
+    total = meeting_total(meeting) if total is None else total
+    return (total / max(meeting.expected_attendees or 1, 1)).quantize(Decimal("0.01"))
 
 
 def doctor_year_total(doctor_id: int, year: int, *, excluding: int | None = None) -> Decimal:
@@ -34,12 +44,23 @@ def doctor_year_total(doctor_id: int, year: int, *, excluding: int | None = None
                Decimal("0.00"))
 
 
-def check_doctor_annual_cap(meeting: Meeting, doctor) -> None:
+def check_doctor_annual_cap(meeting: Meeting, doctor, meeting_cost: Decimal | None = None) -> None:
+    """`meeting_cost`: the total to judge this meeting by (a summary's actual
+    spend before it is saved); by default what the meeting costs now."""
     cap = current_app.config["DOCTOR_ANNUAL_CAP"]
     year = local_date(meeting.starts_at).year
-    total = doctor_year_total(doctor.id, year, excluding=meeting.id) + share_of(meeting)
+    total = doctor_year_total(doctor.id, year, excluding=meeting.id) + share_of(meeting, meeting_cost)
     if total > cap:
         raise ComplianceCapExceeded(
             _("doctor_id: %(name)s would reach %(total)s 元 in %(year)s, over the annual cap of "
               "%(cap)s 元", name=doctor.name, total=total, year=year, cap=cap),
             field="doctor_id", doctor_id=doctor.id, total=total, cap=cap)
+
+
+def check_primaries_annual_cap(meeting: Meeting, meeting_cost: Decimal | None = None) -> None:
+    """Every primary invitee who has not declined stays within the annual cap."""
+    from ..invitees.models import InviteeRole, InviteeStatus
+
+    for invitee in meeting.invitees:
+        if invitee.role == InviteeRole.primary and invitee.status != InviteeStatus.declined:
+            check_doctor_annual_cap(meeting, invitee.doctor, meeting_cost)

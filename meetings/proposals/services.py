@@ -290,11 +290,8 @@ def submit(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting
                                    field="preconditions")
     missing_backups(meeting)
     _check_content(meeting)
-    from ..invitees.models import InviteeRole, InviteeStatus
-    from .compliance import check_doctor_annual_cap
-    for invitee in meeting.invitees:
-        if invitee.role == InviteeRole.primary and invitee.status != InviteeStatus.declined:
-            check_doctor_annual_cap(meeting, invitee.doctor)
+    from .compliance import check_primaries_annual_cap
+    check_primaries_annual_cap(meeting)
     _move(meeting, Status.submitted, actor, "submit", comment)
     return meeting
 

@@ -17,6 +17,7 @@ from ..proposals.services import _move, _record, check_meal_cap
 from ..questions.models import Question, QuestionStatus
 from ..types import money, utcnow
 from .models import SpendLine, Summary
+from ..proposals.compliance import check_primaries_annual_cap
 from ..proposals.labels import status_text
 
 TEXT_FIELDS = ("organization", "agenda_notes", "feedback", "chief_endorsed", "chief_disputed",
@@ -84,6 +85,8 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
                        note=l.get("note")) for l in actual_spend]
     meals = sum((l.amount for l in lines if l.category == BudgetCategory.meals), Decimal("0.00"))
     check_meal_cap(meals, meeting.expected_attendees, field="actual_spend")
+    # SPEC §3: the actual spend answers to the per-doctor annual cap as the budget did
+    check_primaries_annual_cap(meeting, sum((l.amount for l in lines), Decimal("0.00")))
 
     summary = summary_of(meeting)
     now = utcnow()

@@ -145,3 +145,23 @@ def test_attendance_is_included_when_the_checkin_domain_provides_it(make_meeting
     assert services.report(meeting)["attendance"] == {"expected": 12, "present": 10}
     monkeypatch.setitem(sys.modules, "meetings.checkin.services", None)  # not importable
     assert services.report(meeting)["attendance"] is None
+
+
+def test_actual_spend_answers_to_the_doctors_annual_cap(org, make_meeting, make_doctor):
+    from meetings.invitees import services as invitees
+    from meetings.proposals import services as proposals
+
+    doctor = make_doctor(org.hospital, "C")
+    meeting = make_meeting(expected_attendees=1,
+                           budget={"lines": [{"category": "venue", "amount": Decimal("1000")}]},
+                           starts_at=datetime.now(timezone.utc))
+    invitees.add_invitee(org.rep, meeting, doctor_id=doctor.id, role="primary")
+    for action in ("submit", "approve", "start", "finish"):
+        proposals.ACTIONS[action](org.pm if action == "approve" else org.rep, meeting)
+    with pytest.raises(ComplianceCapExceeded) as err:  # 2000.01 ÷ 1 attendee > 2000 a year
+        services.save_summary(org.rep, meeting, actual_spend=[
+            {"category": "venue", "amount": Decimal("2000.01")}])
+    assert doctor.name in err.value.message and "2000" in err.value.message
+    summary = services.save_summary(org.rep, meeting, actual_spend=[
+        {"category": "venue", "amount": Decimal("2000.00")}])
+    assert summary.actual_total == Decimal("2000.00")
