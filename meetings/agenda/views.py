@@ -8,11 +8,10 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..errors import InvalidInput
 from ..extensions import db
 from ..proposals.services import get_meeting, runs_meeting
 from ..types import utcnow
-from ..web.forms import errors_from, parse
+from ..web.forms import attempt
 from . import services
 from .models import SegmentKind
 from .schemas import AgendaArgs, ChecklistArgs
@@ -78,15 +77,9 @@ def edit_agenda(meeting_id):
     errors, status = {}, 200
     if request.method == "POST":
         segments, form_rows = rows_from_form(request.form)
-        args, errors = parse(AgendaArgs(), {"segments": segments})
+        _done, errors = attempt(AgendaArgs(), {"segments": segments},
+                                lambda args: services.replace_agenda(user, meeting, **args))
         if not errors:
-            try:
-                services.replace_agenda(user, meeting, **args)
-            except InvalidInput as exc:
-                db.session.rollback()
-                errors = errors_from(exc)
-        if not errors:
-            db.session.commit()
             flash(_("Agenda saved."), "success")
             return redirect(url_for("agenda_web.edit_agenda", meeting_id=meeting_id))
         errors, status = _on_rows(errors, form_rows), 422
@@ -144,15 +137,9 @@ def checklist(meeting_id):
     meeting = get_meeting(user, meeting_id, for_update=request.method == "POST")
     errors, status = {}, 200
     if request.method == "POST":
-        args, errors = parse(ChecklistArgs(), checklist_from_form(request.form))
+        _done, errors = attempt(ChecklistArgs(), checklist_from_form(request.form),
+                                lambda args: services.update_checklist(user, meeting, **args))
         if not errors:
-            try:
-                services.update_checklist(user, meeting, **args)
-            except InvalidInput as exc:
-                db.session.rollback()
-                errors = errors_from(exc)
-        if not errors:
-            db.session.commit()
             flash(_("Checklist saved."), "success")
             return redirect(url_for("agenda_web.checklist", meeting_id=meeting_id))
         status = 422

@@ -9,9 +9,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..auth.models import Role
-from ..errors import InvalidInput
 from ..extensions import db
-from ..web.forms import errors_from, form_dict, parse
+from ..web.forms import attempt, form_dict
 from ..web.nav import nav_item
 from . import services
 from .models import FollowUp, FollowUpStatus, Outcome
@@ -67,15 +66,9 @@ def show(followup_id):
             "question": ""}
     if request.method == "POST":
         form.update({k: request.form.get(k, "") for k in ("outcome", "notes", "question")})
-        args, errors = parse(CompleteArgs(), form_dict(request.form))
+        _done, errors = attempt(CompleteArgs(), form_dict(request.form),
+                                lambda args: services.complete(user, task, **args))
         if not errors:
-            try:
-                services.complete(user, task, **args)
-            except InvalidInput as exc:
-                db.session.rollback()
-                errors = errors_from(exc)
-        if not errors:
-            db.session.commit()
             flash(_("Follow-up recorded."), "success")
             return redirect(url_for("followups_web.list_followups"))
         status = 422

@@ -1,4 +1,3 @@
-from sqlalchemy import select
 
 from ..extensions import db
 from ..rest import ActionArgs, Blueprint, SelectPage, current_user

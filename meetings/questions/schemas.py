@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields
 
-from ..rest import Args, Id, LocalDateTime, Name, QueryId
+from ..rest import Args, LocalDateTime, Name, QueryId
 from .models import QuestionStatus
 
 

@@ -7,9 +7,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..auth.models import Role
-from ..errors import InvalidInput
 from ..extensions import db
-from ..web.forms import errors_from, form_dict, parse
+from ..web.forms import attempt, form_dict
 from ..web.nav import nav_item
 from . import services
 from .models import QuestionStatus
@@ -45,15 +44,9 @@ def show(question_id):
     errors, status, answer = {}, 200, ""
     if request.method == "POST":
         answer = request.form.get("answer", "")
-        args, errors = parse(AnswerArgs(), form_dict(request.form))
+        _done, errors = attempt(AnswerArgs(), form_dict(request.form),
+                                lambda args: services.answer(user, question, **args))
         if not errors:
-            try:
-                services.answer(user, question, **args)
-            except InvalidInput as exc:
-                db.session.rollback()
-                errors = errors_from(exc)
-        if not errors:
-            db.session.commit()
             flash(_("Answer sent; the rep has a follow-up task to relay it."), "success")
             return redirect(url_for("questions_web.inbox"))
         status = 422

@@ -10,11 +10,10 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..doctors.models import Department, Doctor
-from ..errors import InvalidInput
 from ..extensions import db
 from ..proposals.models import BudgetCategory
 from ..proposals.services import get_meeting
-from ..web.forms import errors_from, parse
+from ..web.forms import attempt
 from . import services
 from .schemas import SummaryArgs
 
@@ -95,15 +94,9 @@ def edit(meeting_id):
     errors, status = {}, 200
     if request.method == "POST":
         data, rows = summary_from_form(request.form)
-        args, errors = parse(SummaryArgs(), data)
+        _done, errors = attempt(SummaryArgs(), data,
+                                lambda args: services.save_summary(user, meeting, **args))
         if not errors:
-            try:
-                services.save_summary(user, meeting, **args)
-            except InvalidInput as exc:
-                db.session.rollback()
-                errors = errors_from(exc)
-        if not errors:
-            db.session.commit()
             flash(_("Summary saved; its questions went to marketing."), "success")
             return redirect(url_for("summary_web.show", meeting_id=meeting_id))
         errors, status = _on_rows(errors, rows), 422

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, session, url_for
-from flask_login import current_user, login_required
+from flask_login import login_required
 
 from ..auth.models import User
 from ..extensions import db, login_manager

@@ -67,3 +67,24 @@ def errors_from(exc: DomainError) -> dict[str, str]:
     if exc.field and message.startswith(f"{exc.field}: "):
         message = message[len(exc.field) + 2:]
     return {exc.field or "_": message}
+
+
+def attempt(schema: Schema, data: dict, service, *, refused=None) -> tuple[object, dict[str, str]]:
+    """The form round trip every page shares: parse `data` with the API's
+    `schema`, call `service(args)` and commit. Bad input, or a refusal of the
+    kinds in `refused` (default: InvalidInput), rolls back and comes back as
+    field errors for the form to show; other domain errors propagate to the
+    one handler in meetings/errors.py."""
+    from ..errors import InvalidInput
+    from ..extensions import db
+
+    args, errors = parse(schema, data)
+    if errors:
+        return None, errors
+    try:
+        result = service(args)
+    except (refused or (InvalidInput,)) as exc:
+        db.session.rollback()
+        return None, errors_from(exc)
+    db.session.commit()
+    return result, {}

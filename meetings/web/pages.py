@@ -10,9 +10,8 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from marshmallow import Schema
 
-from ..errors import DomainError, Forbidden, NotFound
-from ..extensions import db
-from .forms import errors_from, form_dict, parse
+from ..errors import Conflict, InvalidInput, NotFound
+from .forms import attempt, form_dict
 
 
 def roles_required(*roles):
@@ -37,17 +36,9 @@ def submit(schema: Schema, service: Callable[[dict], object], done: Callable[[ob
     beside the fields. Not-found and forbidden keep their usual responses."""
     if data is None:
         data = form_dict(request.form, booleans=booleans)
-    args, errors = parse(schema, data)
+    result, errors = attempt(schema, data, service, refused=(InvalidInput, Conflict))
     if not errors:
-        try:
-            result = service(args)
-            db.session.commit()
-            return done(result)
-        except (Forbidden, NotFound):
-            raise
-        except DomainError as exc:
-            db.session.rollback()
-            errors = errors_from(exc)
+        return done(result)
     return again(errors), 422
 
 

@@ -1,6 +1,5 @@
 """Hospitals, departments and doctors as pages."""
 import json
-from decimal import Decimal
 
 from flask_babel import gettext
 from sqlalchemy import select

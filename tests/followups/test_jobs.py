@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from meetings.extensions import db
 from meetings.followups.models import FollowUp
-from meetings.jobs import run_all, run_job
+from meetings.jobs import run_all
 from meetings.notifications.models import Notification, OutgoingMail
 from meetings.proposals.models import Meeting
 from meetings.types import utcnow

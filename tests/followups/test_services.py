@@ -1,4 +1,4 @@
-from datetime import date, timedelta
+from datetime import timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -7,10 +7,9 @@ import time_machine
 from meetings.errors import Conflict, Forbidden, InvalidInput, NotFound
 from meetings.extensions import db
 from meetings.followups import services
-from meetings.followups.models import FollowUp, FollowUpKind, FollowUpStatus, Outcome
+from meetings.followups.models import FollowUp, FollowUpStatus, Outcome
 from meetings.jobs import run_job
 from meetings.notifications.models import Notification
-from meetings.proposals.models import Status
 from meetings.questions.models import Question
 
 from .conftest import at_local, next_local

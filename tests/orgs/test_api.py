@@ -19,7 +19,7 @@ def test_admin_builds_the_organisation(org, api_as):
 
 
 def test_budget_amount_cannot_drop_below_spent(org, api_as, make_meeting):
-    meeting = make_meeting("approved")
+    make_meeting("approved")
     admin = api_as(org.admin)
     pools = admin.get(f"/provinces/{org.province.id}/budgets").json
     spent = next(p for p in pools if p["spent"] != "0.00")

@@ -4,7 +4,6 @@ from decimal import Decimal
 from sqlalchemy import func, select
 
 from meetings.audit import AuditEntry
-from meetings.auth.models import Role
 from meetings.extensions import db
 from meetings.orgs.models import BudgetPool, Province, Region
 from tests.conftest import PASSWORD

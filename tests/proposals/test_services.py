@@ -10,7 +10,6 @@ from meetings.extensions import db
 from meetings.orgs.models import BudgetPool
 from meetings.proposals import services
 from meetings.proposals.models import Status
-from meetings.types import quarter_of
 from tests.conftest import meeting_data
 
 
@@ -115,7 +114,6 @@ def test_a_provincial_managers_own_proposal_goes_to_the_region(org, make_meeting
 
 
 def test_nobody_approves_their_own_proposal(org, make_meeting, make_user):
-    from meetings.auth.models import Role
     # a regional manager may not give final approval to what they own either
     meeting = make_meeting(owner=org.pm, status="submitted")
     meeting.owner_id = org.rm.id

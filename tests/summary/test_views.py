@@ -1,8 +1,6 @@
-from decimal import Decimal
 
 import pytest
 
-from meetings.agenda import services as agenda
 from meetings.extensions import db
 from meetings.proposals.models import Status
 from meetings.summary import services
