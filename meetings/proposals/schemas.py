@@ -98,6 +98,16 @@ class MeetingSchema(ma.Schema):
     warnings = fields.Function(meeting_warnings)
     history = fields.List(fields.Nested(TransitionSchema))
     checkin_url = fields.Method("_checkin_url")
+    # SPEC §4 day-before re-confirmation: invitee ids of key invitees not yet
+    # confirmed, while the meeting is still ahead (what the reminder job uses).
+    to_reconfirm = fields.Method("_to_reconfirm")
+
+    def _to_reconfirm(self, meeting):
+        from ..checkin.services import to_reconfirm
+        if meeting.status not in (Status.draft, Status.submitted, Status.pending_regional,
+                                  Status.approved):
+            return []
+        return [invitee.id for invitee in to_reconfirm(meeting)]
 
     def _checkin_url(self, meeting):
         user = g.get("api_user")

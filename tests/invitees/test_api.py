@@ -22,3 +22,17 @@ def test_invitee_endpoints(org, api_as, make_meeting, make_doctor):
                                {"doctor_id": a1.id}).status_code == 403
     assert rep.get(f"/meetings/{meeting.id}/invitees/99999").status_code == 404
     assert rep.post(f"/meetings/{meeting.id}/invitees", {"doctor_id": 99999}).status_code == 422
+
+
+def test_the_meeting_lists_key_invitees_to_reconfirm(org, api_as, make_meeting, make_doctor):
+    meeting = make_meeting()
+    rep = api_as(org.rep)
+    key = rep.post(f"/meetings/{meeting.id}/invitees",
+                   {"doctor_id": make_doctor(org.hospital, "A").id}).json
+    backup = rep.post(f"/meetings/{meeting.id}/invitees",
+                      {"doctor_id": make_doctor(org.hospital, "A").id, "role": "backup",
+                       "backup_for": key["id"]}).json
+    rep.post(f"/meetings/{meeting.id}/invitees", {"doctor_id": make_doctor(org.hospital, "C").id})
+    assert rep.get(f"/meetings/{meeting.id}").json["to_reconfirm"] == [key["id"], backup["id"]]
+    rep.post(f"/meetings/{meeting.id}/invitees/{key['id']}/confirm")
+    assert rep.get(f"/meetings/{meeting.id}").json["to_reconfirm"] == [backup["id"]]
