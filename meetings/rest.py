@@ -77,9 +77,18 @@ def Name(max_len: int = 120, **kw):
     return fields.String(required=True, validate=validate.Length(min=1, max=max_len), **kw)
 
 
+def within(low, high):
+    """A bound for Decimal fields. (validate.Range would do, but apispec then
+    writes the bounds into the OpenAPI document as strings, which is invalid.)"""
+    def check(value):
+        if not low <= value <= high:
+            raise ma.ValidationError(f"Must be between {low} and {high}.")
+    return check
+
+
 def Money(**kw):
-    return fields.Decimal(as_string=True, places=2, allow_nan=False,
-                          validate=validate.Range(min=0, max=10**11), **kw)
+    return fields.Decimal(as_string=True, places=2, allow_nan=False, validate=within(0, 10**11),
+                          metadata={"description": "元, a decimal string such as \"1200.00\""}, **kw)
 
 
 def Id(**kw):

@@ -1,12 +1,13 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..rest import Args, Partial, Id, Name, Text
+from ..rest import Args, Id, Name, Partial, Text, within
 from .models import Grade, HospitalLevel, Position, Title
 from .services import grade_of, is_key
 
-Figure = lambda **kw: fields.Decimal(places=2, allow_nan=False,
-                                     validate=validate.Range(min=0, max=10**7), **kw)
+def Figure(**kw):
+    """Boxes per month (potential, support)."""
+    return fields.Decimal(places=2, allow_nan=False, validate=within(0, 10**7), **kw)
 
 
 class HospitalArgs(Args):

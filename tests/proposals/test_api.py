@@ -160,6 +160,18 @@ def test_missing_fields_malformed_json_and_wrong_content_type(org, api_as, clien
 
 def test_openapi_document(client):
     spec = client.get("/api/v1/openapi.json").json
+
+    def bounds(node):  # every minimum/maximum in the document must be a number
+        if isinstance(node, dict):
+            for key, value in node.items():
+                if key in ("minimum", "maximum"):
+                    yield value
+                yield from bounds(value)
+        elif isinstance(node, list):
+            for value in node:
+                yield from bounds(value)
+
+    assert all(isinstance(b, (int, float)) for b in bounds(spec))
     assert "/api/v1/meetings/{meeting_id}/approve" in spec["paths"]
     assert "/api/v1/auth/token" in spec["paths"]
     for form in ("proposal.pdf", "summary.pdf"):
