@@ -5,6 +5,7 @@ import warnings
 
 from flask import Flask, has_request_context, request, session
 from sqlalchemy.exc import SAWarning
+from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE_DIR, Defaults, from_env
 from .extensions import api, babel, bootstrap, csrf, db, login_manager, migrate
@@ -25,12 +26,22 @@ def select_locale():
     return session.get("lang") or "zh"
 
 
+class BoundedInt(IntegerConverter):
+    """<int:…> in URLs stops at the largest id, so an absurd number is a plain
+    404 instead of an integer overflow in the database driver."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", 2**31 - 1)
+        super().__init__(map, *args, **kwargs)
+
+
 def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
     app.config.from_object(Defaults)
     app.config.update(from_env(require_secret="SECRET_KEY" not in config))
     app.config.update(config)
+    app.url_map.converters["int"] = BoundedInt  # /meetings/<int:id>: huge numbers are 404s
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         INSTANCE_DIR.mkdir(exist_ok=True)
 

@@ -46,6 +46,8 @@ class SelectPage(Page):
     @property
     def items(self):
         params = self.page_params
+        if params.first_item > MAX_ID:  # past any table's end; too big for an OFFSET
+            return []
         return db.session.scalars(
             self.collection.offset(params.first_item).limit(params.page_size)).unique().all()
 
@@ -91,13 +93,16 @@ def Money(**kw):
                           metadata={"description": "元, a decimal string such as \"1200.00\""}, **kw)
 
 
+MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers name nothing
+
+
 def Id(**kw):
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=2**31 - 1), **kw)
+    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kw)
 
 
 def QueryId(**kw):
     """An id in a query string arrives as text; Id is strict (JSON bodies)."""
-    return fields.Integer(validate=validate.Range(min=1, max=2**31 - 1), **kw)
+    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kw)
 
 
 class Args(ma.Schema):
@@ -113,7 +118,9 @@ class Partial:
     applied, so only what the client sent changes."""
 
     def __init__(self, *args, **kwargs):
-        kwargs.setdefault("partial", True)
+        # Only the top-level fields are optional: a nested object that is sent
+        # (a budget line) is still checked whole.
+        kwargs.setdefault("partial", tuple(self._declared_fields))
         super().__init__(*args, **kwargs)
 
 

@@ -199,3 +199,23 @@ def test_proposal_pdf_follows_the_meetings_visibility(org, api_as, body, make_pr
         missing = api_as(user).get(url)
         assert missing.status_code == 404 and missing.json["reason"] == "not_found"
     assert rep.get("/meetings/99999/proposal.pdf").status_code == 404
+
+
+def test_absurd_numbers_are_4xx_not_500(org, api_as, body):
+    rep = api_as(org.rep)
+    huge = 10**30
+    assert rep.get(f"/meetings/{huge}").status_code == 404
+    assert 400 <= rep.post(f"/meetings/{huge}/invitees", {"doctor_id": 1}).status_code < 500
+    assert rep.get(f"/meetings/{huge}/sign-in-sheet.pdf").status_code == 404
+    assert rep.get(f"/meetings?page={huge}").status_code == 200
+    assert rep.get(f"/meetings?page={huge}").json == []
+    assert rep.post("/meetings", {**body, "hospital_id": huge}).status_code == 422
+
+
+def test_patch_checks_a_sent_budget_line_whole(org, api_as, body):
+    rep = api_as(org.rep)
+    mid = rep.post("/meetings", body).json["id"]
+    response = rep.patch(f"/meetings/{mid}", {"budget": {"lines": [{"amount": "10"}]}})
+    assert response.status_code == 422
+    assert "category" in json.dumps(response.json["errors"])
+    assert rep.get(f"/meetings/{mid}").json["budget"]["total"] == "2000.00"
