@@ -14,7 +14,7 @@ from marshmallow import ValidationError
 from ..auth.models import Role
 from ..errors import DomainError, NotFound
 from ..extensions import db
-from ..web.forms import errors_from, flatten, form_dict, parse
+from ..web.forms import errors_from, flatten, form_dict, integers, parse
 from ..web.nav import nav_item
 from . import services
 from .models import Audience, BudgetCategory, Format, Meeting, Purpose, Status
@@ -78,7 +78,6 @@ DONE = {
     "finish": _l("The meeting is marked as held."), "close": _l("The meeting was closed."),
 }
 PRECONDITIONS = ("supply_channel_open", "department_head_agreed", "relations_ok")
-_INTEGER = re.compile(r"^\d{1,10}$")
 
 
 @bp.context_processor
@@ -92,11 +91,6 @@ def labels():
 
 # ---------------------------------------------------------------- form parsing
 
-def _int(value):
-    """Forms send text; the schema's ids and counts are strict integers."""
-    return int(value) if isinstance(value, str) and _INTEGER.match(value) else value
-
-
 def meeting_form_data(form) -> tuple[dict, list[str]]:
     """The proposal form as the API's JSON shape; also the budget categories in
     line order, to put a line's error back on its row."""
@@ -109,8 +103,8 @@ def meeting_form_data(form) -> tuple[dict, list[str]]:
             lines.append({"category": category.value, "amount": amount,
                           **({"note": note} if note else {})})
             order.append(category.value)
-    data = {key: _int(value) for key, value in flat.items() if key not in PRECONDITIONS}
-    data["staff_ids"] = [_int(v) for v in flat.get("staff_ids", [])]
+    data = {key: value for key, value in flat.items() if key not in PRECONDITIONS}
+    data["staff_ids"] = flat.get("staff_ids", [])
     data["budget"] = {"lines": lines}
     data["preconditions"] = {key: flat[key] for key in PRECONDITIONS}
     return data, order
@@ -219,8 +213,9 @@ def edit_meeting(meeting_id: int):
 def preview():
     """The form's live figures: JSON {total, warnings, errors}; nothing is saved."""
     data, order = meeting_form_data(request.form)
+    schema = MeetingPatchArgs()
     try:
-        args, errors = MeetingPatchArgs().load(data), {}
+        args, errors = schema.load(integers(schema, data)), {}
     except ValidationError as exc:
         args, errors = exc.valid_data or {}, flatten(exc.messages)
         if "budget" not in args:  # one bad amount: the other lines still count

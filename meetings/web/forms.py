@@ -41,21 +41,28 @@ def flatten(messages, prefix: str = "") -> dict[str, str]:
 _INTEGER = re.compile(r"^-?\d{1,18}$")
 
 
-def _integers(schema: Schema, data: dict) -> dict:
+def integers(schema: Schema, data: dict) -> dict:
     """Forms send text; the API's ids and counts are strict integers. Whole
     numbers become ints, anything else stays text for the schema to refuse."""
+    def whole(value):
+        return int(value) if isinstance(value, str) and _INTEGER.match(value) else value
+
     out = dict(data)
     for name, field in schema.fields.items():
         key = field.data_key or name
-        value = out.get(key)
-        if isinstance(field, fields.Integer) and isinstance(value, str) and _INTEGER.match(value):
-            out[key] = int(value)
+        if key not in out:
+            continue
+        if isinstance(field, fields.Integer):
+            out[key] = whole(out[key])
+        elif (isinstance(field, fields.List) and isinstance(field.inner, fields.Integer)
+              and isinstance(out[key], list)):
+            out[key] = [whole(v) for v in out[key]]
     return out
 
 
 def parse(schema: Schema, data: dict) -> tuple[dict | None, dict[str, str]]:
     try:
-        return schema.load(_integers(schema, data)), {}
+        return schema.load(integers(schema, data)), {}
     except ValidationError as exc:
         return None, flatten(exc.messages)
 
