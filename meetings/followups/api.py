@@ -28,7 +28,6 @@ def get_followup(followup_id):
 def complete_followup(args, followup_id):
     """Record the outcome: `{status: "done", outcome, notes, question?}` (assignee only)"""
     user = current_user()
-    args.pop("status", None)
     task = services.complete(user, services.get_followup(user, followup_id, for_update=True), **args)
     db.session.commit()
     return task

@@ -241,15 +241,18 @@ def groups(tasks: list[FollowUp], day: date | None = None) -> dict[str, list[Fol
 # ---------------------------------------------------------------- completing
 
 def complete(actor: User, task: FollowUp, *, outcome: str | None = None, notes: str | None = None,
-             question: str | None = None) -> FollowUp:
+             question: str | None = None, status: str = "done") -> FollowUp:
     """The assignee records how the visit went: committed (agreed to
     prescribe), ambiguous or declined, with notes and maybe a new question for
     marketing. A repeat (a retried request) corrects outcome and notes; the
-    question is raised once."""
+    question is raised once. `status` is what the page and the API send with
+    it; a task can only be completed, never reopened."""
     from ..questions.models import Question, QuestionStatus
 
     if task.assignee_id != actor.id:
         raise Forbidden(_("only the person the task is assigned to completes it"))
+    if status != FollowUpStatus.done.value:
+        raise InvalidInput(_("status: a follow-up can only be marked done"), field="status")
     try:
         outcome = Outcome(outcome)
     except ValueError:

@@ -173,6 +173,16 @@ def test_the_outcome_must_be_committed_ambiguous_or_declined(org, hold, make_doc
     assert task.status == FollowUpStatus.open
 
 
+def test_a_task_can_only_be_marked_done(org, hold, make_doctor):
+    doctor = make_doctor(org.hospital, "C")
+    task = tasks_of(hold(primaries=[doctor], present=[doctor]))[0]
+    with pytest.raises(InvalidInput) as error:
+        services.complete(org.rep, task, outcome="committed", status="open")
+    assert error.value.field == "status" and task.status == FollowUpStatus.open
+    services.complete(org.rep, task, outcome="committed", status="done")
+    assert task.status == FollowUpStatus.done
+
+
 def test_nobody_else_completes_someone_elses_task(org, hold, make_doctor):
     doctor = make_doctor(org.hospital, "C")
     task = tasks_of(hold(primaries=[doctor], present=[doctor]))[0]

@@ -7,6 +7,7 @@ from meetings.extensions import db
 from meetings.followups.models import FollowUp, FollowUpStatus, Outcome
 from meetings.questions.models import Question
 from tests.conftest import PASSWORD
+from tests.forms import fill
 
 from .conftest import at_local
 
@@ -38,10 +39,10 @@ def test_the_rep_sees_the_list_grouped_and_completes_a_visit(org, login, held):
         assert page.index('id="group-today"') < page.index("钱医生")
         form = client.get(f"/followups/{task.id}").get_data(as_text=True)
         assert 'type="radio" name="outcome"' in form and 'name="question"' in form
-        refused = client.post(f"/followups/{task.id}", data={"notes": "没见到"})
+        refused = client.post(f"/followups/{task.id}", data=fill(form, notes="没见到"))
         assert refused.status_code == 422 and "is-invalid" in refused.get_data(as_text=True)
-        done = client.post(f"/followups/{task.id}", data={"outcome": "ambiguous", "notes": "再约",
-                                                          "question": "能和阿司匹林合用吗?"})
+        done = client.post(f"/followups/{task.id}", data=fill(form, outcome="ambiguous", notes="再约",
+                                                              question="能和阿司匹林合用吗?"))
         assert done.status_code == 302
         db.session.expire_all()
         assert task.status == FollowUpStatus.done and task.outcome == Outcome.ambiguous
@@ -78,7 +79,6 @@ def test_someone_outside_gets_404(org, login, held, make_user):
 
 
 def test_the_meeting_page_links_its_follow_up_week(client, org, make_meeting):
-    from tests.conftest import PASSWORD
     meeting = make_meeting("held")
     client.post("/login", data={"username": org.pm.username, "password": PASSWORD})
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
