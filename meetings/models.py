@@ -11,3 +11,4 @@ from .agenda.models import AgendaSegment, ChecklistItem, QuizItem  # noqa: F401
 from .questions.models import Question  # noqa: F401
 from .summary.models import SpendLine, Summary  # noqa: F401
 from .followups.models import FollowUp  # noqa: F401
+from .prescriptions.models import Prescription  # noqa: F401

@@ -32,13 +32,14 @@ class Province(db.Model):
 
 class BudgetPool(db.Model):
     """A province's money for one quarter. `spent` only moves through a
-    conditional UPDATE (see orgs.services.draw), and the CHECK makes
-    overspending impossible even if a service were wrong."""
+    conditional UPDATE (see orgs.services.draw): approvals never draw more than
+    is left. A summary's actual spend settles the pool (SPEC §3) and may take it
+    below zero, so the CHECK only keeps `spent` from going negative."""
 
     __tablename__ = "budget_pools"
     __table_args__ = (
         UniqueConstraint("province_id", "period"),
-        CheckConstraint("spent >= 0 AND spent <= amount", name="within_amount"),
+        CheckConstraint("spent >= 0", name="spent_not_negative"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -89,6 +89,16 @@ class Meeting(db.Model):
     # When the follow-up tasks of SPEC §8 were created (on finish, or by the
     # schedule_followups job); null again when a late check-in needs a rescan.
     followups_scheduled_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # SPEC §9: the product the meeting promotes; its sales effect counts it
+    # (all products when none is named).
+    product: Mapped[str | None] = mapped_column(String(80))
+    # The materials checklist as it stood when the meeting started (hardware
+    # score); null until then. The checklist stays editable during the meeting.
+    checklist_items_at_start: Mapped[int | None] = mapped_column()
+    checklist_ticked_at_start: Mapped[int | None] = mapped_column()
+    # What the summary says was spent (SPEC §3): replaces the budget total in
+    # the doctors' shares and what the pool is charged. Null until summarised.
+    actual_total: Mapped[Decimal | None] = mapped_column(Money)
 
     owner = relationship("User", foreign_keys=[owner_id])
     speaker = relationship("User", foreign_keys=[speaker_id])
