@@ -1,0 +1,396 @@
+"""Prescription import (SPEC §9): CSV (UTF-8, with or without BOM) or XLSX
+with the columns doctor_id, month, product, boxes. Every good row is upserted
+on (doctor, month, product) — set-based, one comparison query and one upsert
+per chunk — and every bad row is reported by row number (the header is row 1),
+field and reason. A file is never trusted: bounded in size and rows,
+formulas read as their cached values, wrong types reported, never a 500."""
+from __future__ import annotations
+
+import csv
+import io
+import re
+import zipfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Iterable, Iterator
+
+from flask_babel import gettext as _
+from sqlalchemy import Select, func, select, tuple_, update
+
+from .. import audit
+from ..auth.models import Role, User
+from ..doctors.models import Department, Doctor
+from ..doctors.services import computed_grade, visible_hospitals
+from ..errors import Forbidden, InvalidInput
+from ..extensions import db
+from ..types import local_date, utcnow
+from .models import Prescription
+
+MAX_BYTES = 10 * 1024 * 1024
+MAX_ROWS = 100_000
+# An XLSX is a zip: its parts may unpack to far more than the file's size.
+MAX_UNPACKED_BYTES = 300 * 1024 * 1024
+COLUMNS = ("doctor_id", "month", "product", "boxes")
+PRODUCT_MAX = 80
+MAX_INT = 2**31 - 1
+CHUNK = 2000             # keys per comparison query and per upsert
+ERRORS_LISTED = 1000     # the report lists this many bad rows; errors_total counts all
+SUPPORT_MONTHS = 3       # support = average boxes of the last 3 imported months
+MONTH = re.compile(r"^(\d{4})-(\d{2})$")
+IMPORTERS = (Role.admin, Role.marketing)
+
+
+@dataclass
+class ImportReport:
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    errors: list[dict] = field(default_factory=list)
+    errors_total: int = 0
+    support_updated: int | None = None
+
+    def error(self, row: int, field_name: str, message: str) -> None:
+        self.errors_total += 1
+        if len(self.errors) < ERRORS_LISTED:
+            self.errors.append({"row": row, "field": field_name, "message": message})
+
+
+@dataclass(frozen=True)
+class Row:
+    number: int
+    doctor_id: int
+    month: str
+    product: str
+    boxes: int
+
+
+def may_import(user: User) -> bool:
+    return user.role in IMPORTERS
+
+
+# ---------------------------------------------------------------- reading the file
+
+def _file_error(message: str) -> InvalidInput:
+    return InvalidInput(_("file: %(message)s", message=message), field="file")
+
+
+def _csv_records(data: bytes) -> Iterator[list]:
+    try:
+        text = data.decode("utf-8-sig")  # strips the BOM Excel writes
+    except UnicodeDecodeError:
+        raise _file_error(_("not UTF-8 text; save the CSV as UTF-8 or upload the XLSX")) from None
+    try:
+        yield from csv.reader(io.StringIO(text, newline=""))
+    except csv.Error as exc:
+        raise _file_error(_("not a readable CSV (%(reason)s)", reason=str(exc))) from None
+
+
+def _xlsx_records(data: bytes) -> Iterator[tuple]:
+    import openpyxl
+
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            unpacked = sum(info.file_size for info in archive.infolist())
+    except zipfile.BadZipFile:
+        raise _file_error(_("not a readable XLSX workbook")) from None
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise _file_error(_("the workbook unpacks to more than %(mb)s MB", mb=MAX_UNPACKED_BYTES // 2**20))
+    try:
+        # read_only streams the sheet; data_only gives a formula's cached value,
+        # never the formula (a file is never evaluated).
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:  # openpyxl raises many kinds on a damaged file
+        raise _file_error(_("not a readable XLSX workbook")) from None
+    try:
+        sheet = book.worksheets[0] if book.worksheets else None
+        if sheet is None:
+            return
+        width = None
+        for record in sheet.iter_rows(values_only=True):
+            if width is None:  # the header decides how many columns matter
+                width = len(record)
+            yield record[:width]
+    finally:
+        book.close()
+
+
+def records(data: bytes) -> Iterator[list | tuple]:
+    """The file's rows as lists of cells, whatever its format."""
+    if len(data) > MAX_BYTES:
+        raise _file_error(_("larger than %(mb)s MB", mb=MAX_BYTES // 2**20))
+    if data[:4] == b"PK\x03\x04":
+        return _xlsx_records(data)
+    return _csv_records(data)
+
+
+def _blank(value) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _header(cells) -> dict[str, int]:
+    names = [str(c).strip().lower() if c is not None else "" for c in cells]
+    positions = {name: names.index(name) for name in COLUMNS if name in names}
+    missing = [name for name in COLUMNS if name not in positions]
+    if missing:
+        raise _file_error(_("row 1 must name the columns %(columns)s; missing: %(missing)s",
+                            columns=", ".join(COLUMNS), missing=", ".join(missing)))
+    return positions
+
+
+def _whole(value, name: str) -> int:
+    """A whole number from a CSV string or an XLSX cell (int, or a float
+    that is whole); anything else names the field."""
+    if isinstance(value, bool):
+        raise ValueError(_("%(field)s: not a whole number", field=name))
+    if isinstance(value, int):
+        return value
+    if isinstance(value, float):
+        if value.is_integer():
+            return int(value)
+        raise ValueError(_("%(field)s: not a whole number", field=name))
+    text = str(value).strip()
+    if not re.fullmatch(r"-?[0-9]{1,12}", text):
+        raise ValueError(_("%(field)s: not a whole number", field=name))
+    return int(text)
+
+
+def month_bounds(today: date | None = None) -> tuple[str, str]:
+    """From 2000-01 to 12 months after the current (local) month."""
+    today = today or local_date(utcnow())
+    index = today.year * 12 + today.month - 1 + 12
+    return "2000-01", f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _month(value, bounds: tuple[str, str]) -> str:
+    if isinstance(value, (datetime, date)):  # an XLSX date cell
+        text = f"{value.year:04d}-{value.month:02d}"
+    else:
+        text = str(value).strip()
+        m = MONTH.match(text)
+        if not m or not 1 <= int(m.group(2)) <= 12:
+            raise ValueError(_("month: use YYYY-MM, such as 2026-09"))
+    if not bounds[0] <= text <= bounds[1]:
+        raise ValueError(_("month: %(month)s is outside %(low)s … %(high)s",
+                           month=text, low=bounds[0], high=bounds[1]))
+    return text
+
+
+def _parse(number: int, cells, positions: dict[str, int], bounds, report: ImportReport) -> Row | None:
+    def cell(name):
+        i = positions[name]
+        return cells[i] if i < len(cells) else None
+
+    values, ok = {}, True
+    for name in COLUMNS:
+        raw = cell(name)
+        try:
+            if _blank(raw):
+                raise ValueError(_("%(field)s: required", field=name))
+            if name == "doctor_id":
+                values[name] = _whole(raw, name)
+                if not 1 <= values[name] <= MAX_INT:
+                    raise ValueError(_("doctor_id: no such doctor (%(id)s)", id=values[name]))
+            elif name == "month":
+                values[name] = _month(raw, bounds)
+            elif name == "product":
+                text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip()
+                if len(text) > PRODUCT_MAX:
+                    raise ValueError(_("product: at most %(n)s characters", n=PRODUCT_MAX))
+                values[name] = text
+            else:
+                values[name] = _whole(raw, name)
+                if values[name] < 0:
+                    raise ValueError(_("boxes: must be 0 or more"))
+                if values[name] > MAX_INT:
+                    raise ValueError(_("boxes: too large"))
+        except ValueError as exc:
+            report.error(number, name, str(exc))
+            ok = False
+    return Row(number, **values) if ok else None
+
+
+def parse_file(data: bytes, report: ImportReport) -> list[Row]:
+    """Good rows, in file order; bad ones go to the report. Refuses the whole
+    file (nothing stored) when it is unreadable or too large."""
+    rows: list[Row] = []
+    bounds = month_bounds()
+    positions = None
+    seen: dict[tuple, int] = {}
+    for number, cells in enumerate(records(data), start=1):
+        if positions is None:
+            positions = _header(cells)
+            continue
+        if all(_blank(c) for c in cells):
+            continue  # an empty line is not a data row
+        report.rows += 1
+        if report.rows > MAX_ROWS:
+            raise _file_error(_("more than %(n)s data rows; split the file", n=MAX_ROWS))
+        row = _parse(number, cells, positions, bounds, report)
+        if row is None:
+            continue
+        key = (row.doctor_id, row.month, row.product)
+        if key in seen:
+            report.error(number, "product", _("the same doctor_id, month and product as row %(row)s",
+                                              row=seen[key]))
+            continue
+        seen[key] = number
+        rows.append(row)
+    if positions is None:
+        raise _file_error(_("the file is empty; row 1 is the header %(columns)s", columns=", ".join(COLUMNS)))
+    return rows
+
+
+# ---------------------------------------------------------------- storing
+
+def _chunks(items: list, size: int = CHUNK) -> Iterable[list]:
+    for start in range(0, len(items), size):
+        yield items[start:start + size]
+
+
+def _known_doctors(doctor_ids: set[int]) -> set[int]:
+    known: set[int] = set()
+    for chunk in _chunks(sorted(doctor_ids), 5000):
+        known.update(db.session.scalars(select(Doctor.id).where(Doctor.id.in_(chunk))))
+    return known
+
+
+def _upsert_statement():
+    table = Prescription.__table__
+    if db.engine.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    stmt = insert(table)
+    return stmt.on_conflict_do_update(
+        index_elements=[table.c.doctor_id, table.c.month, table.c.product],
+        set_={"boxes": stmt.excluded.boxes, "updated_at": stmt.excluded.updated_at})
+
+
+def store(rows: list[Row], report: ImportReport) -> None:
+    """Per chunk: one query reads what is stored for the chunk's keys, one
+    upsert writes the new and changed rows; equal rows are not touched."""
+    table = Prescription.__table__
+    statement = _upsert_statement()
+    now = utcnow()
+    connection = db.session.connection()
+    for chunk in _chunks(rows):
+        keys = [(r.doctor_id, r.month, r.product) for r in chunk]
+        stored = dict(((d, m, p), b) for d, m, p, b in connection.execute(
+            select(table.c.doctor_id, table.c.month, table.c.product, table.c.boxes)
+            .where(tuple_(table.c.doctor_id, table.c.month, table.c.product).in_(keys))))
+        writes = []
+        for row, key in zip(chunk, keys):
+            before = stored.get(key)
+            if before is None:
+                report.inserted += 1
+            elif before != row.boxes:
+                report.updated += 1
+            else:
+                report.unchanged += 1
+                continue
+            writes.append({"doctor_id": row.doctor_id, "month": row.month, "product": row.product,
+                           "boxes": row.boxes, "updated_at": now})
+        if writes:
+            connection.execute(statement, writes)
+
+
+def update_support(actor: User | None, doctor_ids: Iterable[int]) -> int:
+    """SPEC §9: a doctor's support becomes the average monthly boxes (all
+    products) of their last 3 imported months; each change is written to the
+    doctor's history with the grade before and after. Returns how many changed."""
+    changed = 0
+    for chunk in _chunks(sorted(set(doctor_ids)), 5000):
+        monthly = (select(Prescription.doctor_id, Prescription.month,
+                          func.sum(Prescription.boxes).label("boxes"))
+                   .where(Prescription.doctor_id.in_(chunk))
+                   .group_by(Prescription.doctor_id, Prescription.month).subquery())
+        ranked = select(monthly.c.doctor_id, monthly.c.boxes, func.row_number().over(
+            partition_by=monthly.c.doctor_id, order_by=monthly.c.month.desc()).label("n")).subquery()
+        rows = db.session.execute(
+            select(ranked.c.doctor_id, func.sum(ranked.c.boxes), func.count(),
+                   Doctor.support, Doctor.potential)
+            .join(Doctor, Doctor.id == ranked.c.doctor_id)
+            .where(ranked.c.n <= SUPPORT_MONTHS)
+            .group_by(ranked.c.doctor_id, Doctor.support, Doctor.potential)).all()
+        updates = []
+        for doctor_id, total, months, before, potential in rows:
+            after = (Decimal(total) / months).quantize(Decimal("0.01"), ROUND_HALF_UP)
+            if Decimal(before) == after:
+                continue
+            updates.append({"id": doctor_id, "support": after})
+            audit.record(actor, "doctor", doctor_id, "support_update", source="prescriptions",
+                         before=str(before), after=str(after),
+                         grade_before=computed_grade(potential, before).value,
+                         grade_after=computed_grade(potential, after).value)
+        if updates:
+            db.session.execute(update(Doctor), updates)
+            changed += len(updates)
+    if changed:
+        db.session.expire_all()  # doctors in the session read their new support
+    return changed
+
+
+def import_file(actor: User | None, data: bytes, *, refresh_support: bool = False) -> ImportReport:
+    """The whole import: parse, report unknown doctors, upsert the good rows,
+    optionally refresh support; one audit entry. `actor` None: the CLI."""
+    if actor is not None and not may_import(actor):
+        raise Forbidden(_("only marketing or an administrator imports prescriptions"))
+    report = ImportReport()
+    rows = parse_file(data, report)
+    known = _known_doctors({r.doctor_id for r in rows})
+    good = []
+    for row in rows:
+        if row.doctor_id in known:
+            good.append(row)
+        else:
+            report.error(row.number, "doctor_id", _("no such doctor (%(id)s)", id=row.doctor_id))
+    report.errors.sort(key=lambda e: (e["row"], COLUMNS.index(e["field"])))
+    store(good, report)
+    if refresh_support:
+        report.support_updated = update_support(actor, {r.doctor_id for r in good})
+    audit.record(actor, "prescriptions", 0, "import", rows=report.rows, inserted=report.inserted,
+                 updated=report.updated, unchanged=report.unchanged, errors=report.errors_total,
+                 support_updated=report.support_updated)
+    db.session.flush()
+    return report
+
+
+# ---------------------------------------------------------------- reading back
+
+def search_prescriptions(user: User, *, doctor_id: int | None = None, product: str | None = None,
+                         from_: str | None = None, to: str | None = None) -> Select:
+    """GET /prescriptions: the doctors of the hospitals the user may see."""
+    query = (select(Prescription).join(Doctor, Doctor.id == Prescription.doctor_id)
+             .join(Department, Department.id == Doctor.department_id)
+             .where(Department.hospital_id.in_(visible_hospitals(user))))
+    if doctor_id is not None:
+        query = query.where(Prescription.doctor_id == doctor_id)
+    if product:
+        query = query.where(Prescription.product == product.strip())
+    if from_:
+        query = query.where(Prescription.month >= from_)
+    if to:
+        query = query.where(Prescription.month <= to)
+    return query.order_by(Prescription.doctor_id, Prescription.month, Prescription.product)
+
+
+def template_xlsx() -> bytes:
+    """The import template: the header row, month as text so Excel keeps 2026-09."""
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "prescriptions"
+    sheet.append(list(COLUMNS))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for letter, width in zip("ABCD", (12, 10, 24, 10)):
+        sheet.column_dimensions[letter].width = width
+        if letter == "B":
+            sheet.column_dimensions[letter].number_format = "@"
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
