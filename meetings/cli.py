@@ -54,6 +54,29 @@ def register_cli(app: Flask) -> None:
         for role, username, password in logins:
             click.echo(f"  {role:20} {username:12} {password}")
 
+    @app.cli.command("import-prescriptions")
+    @click.argument("path", type=click.Path(exists=True, dir_okay=False))
+    @click.option("--update-support", is_flag=True,
+                  help="refresh each doctor's support from their last 3 imported months")
+    def import_prescriptions_command(path, update_support):
+        """Import monthly prescriptions (CSV or XLSX: doctor_id, month, product, boxes)."""
+        from .errors import DomainError
+        from .prescriptions.services import MAX_BYTES, import_file
+
+        with open(path, "rb") as handle:
+            data = handle.read(MAX_BYTES + 1)
+        try:
+            report = import_file(None, data, refresh_support=update_support)
+        except DomainError as exc:
+            db.session.rollback()
+            raise click.ClickException(exc.message)
+        db.session.commit()
+        click.echo(f"rows {report.rows}, inserted {report.inserted}, updated {report.updated}, "
+                   f"unchanged {report.unchanged}, errors {report.errors_total}"
+                   + (f", support updated {report.support_updated}" if update_support else ""))
+        for error in report.errors:
+            click.echo(f"  row {error['row']} {error['field']}: {error['message']}")
+
     @app.cli.command("run-jobs")
     @click.option("--job", "names", multiple=True, help="run only this job (repeatable)")
     def run_jobs_command(names):

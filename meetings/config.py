@@ -47,6 +47,11 @@ def from_env(require_secret: bool = True) -> dict:
         "DOCTOR_ANNUAL_CAP": _decimal("DOCTOR_ANNUAL_CAP", "2000"),
         "ATTENDANCE_FREQUENCY_LIMIT": _int("ATTENDANCE_FREQUENCY_LIMIT", 3),
         "ATTENDANCE_FREQUENCY_DAYS": _int("ATTENDANCE_FREQUENCY_DAYS", 90),
+        # SPEC §9: the scorecard's weights (points of each part)
+        "SCORE_WEIGHT_HARDWARE": _decimal("SCORE_WEIGHT_HARDWARE", "20"),
+        "SCORE_WEIGHT_EXECUTION": _decimal("SCORE_WEIGHT_EXECUTION", "40"),
+        "SCORE_WEIGHT_FOLLOWUP": _decimal("SCORE_WEIGHT_FOLLOWUP", "20"),
+        "SCORE_WEIGHT_EFFECT": _decimal("SCORE_WEIGHT_EFFECT", "20"),
         "START_EARLIEST_HOURS": _int("START_EARLIEST_HOURS", 2),
         "API_TOKEN_MAX_AGE": _int("API_TOKEN_MAX_AGE", 12 * 3600),
         # SPEC §8 notifications: e-mail only when SMTP_HOST is set; otherwise the outbox keeps it

@@ -140,12 +140,14 @@ def register_api(app, api, csrf) -> None:
     from .proposals.api import blp as meetings
     from .questions.api import blp as questions
     from .prescriptions.api import blp as prescriptions
+    from .evaluation.api import blp as evaluation
     from .summary.api import blp as summary
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
-                agenda, summary, questions, followups, notifications, prescriptions):
+                agenda, summary, questions, followups, notifications, prescriptions,
+                evaluation):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

@@ -75,3 +75,22 @@ def test_scheduler_runs_alone_and_stops_cleanly_on_sigterm(app, database_url):
         for proc in (first, second):
             if proc and proc.poll() is None:
                 proc.kill()
+
+
+def test_import_prescriptions_command(app, org, make_doctor, tmp_path):
+    from meetings.prescriptions.models import Prescription
+
+    doctor = make_doctor(org.hospital)
+    path = tmp_path / "p.csv"
+    path.write_bytes(b"\xef\xbb\xbfdoctor_id,month,product,boxes\n"
+                     + f"{doctor.id},2026-01,P,3\n0,2026-01,P,1\n".encode())
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["import-prescriptions", str(path), "--update-support"])
+    assert result.exit_code == 0, result.output
+    assert "inserted 1" in result.output and "row 3 doctor_id" in result.output
+    assert "support updated 1" in result.output
+    assert db.session.query(Prescription).count() == 1
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"nothing useful\n")
+    refused = runner.invoke(args=["import-prescriptions", str(bad)])
+    assert refused.exit_code != 0 and "file" in refused.output

@@ -325,6 +325,19 @@ def update_checklist(actor: User, meeting: Meeting, *, items: list[dict]) -> lis
     return _items_of(meeting)
 
 
+def snapshot_checklist(meeting: Meeting) -> None:
+    """The checklist as it stands when the meeting starts (SPEC §9 hardware):
+    it stays editable during the meeting, so the start records it."""
+    from sqlalchemy import case, func
+
+    _ensure_prepared(meeting)  # a meeting older than checklists gets the default first
+    items, ticked = db.session.execute(
+        select(func.count(ChecklistItem.id),
+               func.coalesce(func.sum(case((ChecklistItem.ticked.is_(True), 1), else_=0)), 0))
+        .where(ChecklistItem.meeting_id == meeting.id)).one()
+    meeting.checklist_items_at_start, meeting.checklist_ticked_at_start = int(items), int(ticked)
+
+
 def arrival_times(meeting: Meeting) -> dict[str, datetime]:
     return {"arrive_by": meeting.starts_at - ARRIVE_EARLY,
             "room_ready_by": meeting.starts_at - ROOM_READY}

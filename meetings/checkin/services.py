@@ -17,13 +17,13 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, case, func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..doctors.models import Doctor, Title
-from ..doctors.services import is_key
+from ..doctors.services import is_key, key_clause
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
 from ..followups.services import rescan_after_checkin
@@ -312,30 +312,55 @@ def _rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
 
-def attendance(meeting: Meeting) -> dict:
-    """The figures of SPEC §5. A backup who came without being promoted is an
-    invited attendee (and, if A/B, a key one); nurses and interns are never key."""
-    present_doctors = set(db.session.scalars(
-        select(CheckIn.doctor_id).where(CheckIn.meeting_id == meeting.id,
-                                        CheckIn.doctor_id.is_not(None))))
-    present = db.session.scalar(select(func.count()).select_from(CheckIn)
-                                .where(CheckIn.meeting_id == meeting.id))
-    invited = {i.doctor_id: i for i in meeting.invitees}
-    expected = expected_invitees(meeting)
-    key_expected = [i for i in expected if is_key(i.doctor)]
-    attended_invited = [invited[d] for d in present_doctors if d in invited]
-    key_present = [i for i in attended_invited if is_key(i.doctor)]
+def counted_checkins():
+    """SQL: the check-ins that count in the figures (every one, until a
+    check-in can be voided)."""
+    return true()
+
+
+def attendance_counts(meeting_ids) -> dict[int, dict]:
+    """The counts behind SPEC §5's figures for many meetings, in two aggregate
+    queries: meeting_id → expected, present, attended_invited, key_expected,
+    key_present. A backup who came without being promoted is an invited
+    attendee (and, if A/B, a key one); nurses and interns are never key."""
+    ids = list(meeting_ids)
+    counts = {m: dict(expected=0, present=0, attended_invited=0, key_expected=0, key_present=0)
+              for m in ids}
+    if not ids:
+        return counts
+    expected = and_(Invitee.role == InviteeRole.primary, Invitee.status != InviteeStatus.declined)
+    for meeting_id, n, key in db.session.execute(
+            select(Invitee.meeting_id, func.sum(case((expected, 1), else_=0)),
+                   func.sum(case((and_(expected, key_clause()), 1), else_=0)))
+            .join(Doctor, Doctor.id == Invitee.doctor_id)
+            .where(Invitee.meeting_id.in_(ids)).group_by(Invitee.meeting_id)):
+        counts[meeting_id].update(expected=int(n or 0), key_expected=int(key or 0))
+    for meeting_id, present, invited, key in db.session.execute(
+            select(CheckIn.meeting_id, func.count(CheckIn.id), func.count(Invitee.id),
+                   func.sum(case((and_(Invitee.id.is_not(None), key_clause()), 1), else_=0)))
+            .outerjoin(Invitee, and_(Invitee.meeting_id == CheckIn.meeting_id,
+                                     Invitee.doctor_id == CheckIn.doctor_id))
+            .outerjoin(Doctor, Doctor.id == Invitee.doctor_id)
+            .where(CheckIn.meeting_id.in_(ids), counted_checkins()).group_by(CheckIn.meeting_id)):
+        counts[meeting_id].update(present=int(present), attended_invited=int(invited),
+                                  key_present=int(key or 0))
+    return counts
+
+
+def figures(counts: dict) -> dict:
+    """SPEC §5: the rates over the counts; a rate over an empty denominator is null."""
     return {
-        "expected": len(expected),
-        "present": present,
-        "attended_invited": len(attended_invited),
-        "attendance_rate": _rate(present, len(expected)),
-        "accuracy_rate": _rate(len(attended_invited), present),
-        "invited_attendance_rate": _rate(len(attended_invited), len(expected)),
-        "key_expected": len(key_expected),
-        "key_present": len(key_present),
-        "key_attendance_rate": _rate(len(key_present), len(key_expected)),
+        **counts,
+        "attendance_rate": _rate(counts["present"], counts["expected"]),
+        "accuracy_rate": _rate(counts["attended_invited"], counts["present"]),
+        "invited_attendance_rate": _rate(counts["attended_invited"], counts["expected"]),
+        "key_attendance_rate": _rate(counts["key_present"], counts["key_expected"]),
     }
+
+
+def attendance(meeting: Meeting) -> dict:
+    """The figures of SPEC §5 for one meeting."""
+    return figures(attendance_counts([meeting.id])[meeting.id])
 
 
 def to_reconfirm(meeting: Meeting) -> list[Invitee]:

@@ -36,6 +36,17 @@ def is_key(doctor: Doctor) -> bool:
     return doctor.title not in NEVER_KEY_TITLES and grade_of(doctor) in (Grade.A, Grade.B)
 
 
+def key_clause(doctor=Doctor):
+    """is_key as SQL, for figures aggregated in the database: high potential
+    (grades A and B) unless overridden, never a nurse or an intern."""
+    from sqlalchemy import and_, or_
+
+    computed = and_(doctor.grade_override.is_(None),
+                    doctor.potential >= current_app.config["GRADE_HIGH_POTENTIAL"])
+    return and_(doctor.title.not_in(list(NEVER_KEY_TITLES)),
+                or_(computed, doctor.grade_override.in_([Grade.A, Grade.B])))
+
+
 def at_least(grade: Grade, floor: Grade) -> bool:
     return GRADE_RANK[grade] >= GRADE_RANK[floor]
 

@@ -135,6 +135,17 @@ def refund(pool_id: int, amount: Decimal) -> None:
     )
 
 
+def settle(pool_id: int, difference: Decimal) -> None:
+    """SPEC §3: a summary's actual total replaces what the meeting drew — an
+    underspend returns to the pool, an overspend draws the difference even
+    past the pool's amount (remaining below zero). One atomic UPDATE."""
+    db.session.execute(
+        update(BudgetPool).where(BudgetPool.id == pool_id)
+        .values(spent=BudgetPool.spent + difference)
+        .execution_options(synchronize_session=False)
+    )
+
+
 # ---------------------------------------------------------------- visibility
 
 def visible_provinces(user: User):

@@ -1,55 +1,95 @@
-"""The per-doctor annual spend cap (SPEC §3): a doctor's share of a meeting is
-its budget total ÷ expected attendees, summed over the calendar year."""
+"""The per-doctor annual spend cap (SPEC §3, §9): a doctor's share of a meeting
+is its total ÷ expected attendees, summed over the calendar year (local).
+
+One definition, in SQL: the meetings where the doctor is a primary invitee
+who has not declined, except cancelled and rejected ones; a meeting's total
+is its budget total, replaced by its actual total once summarised. The cap
+check, the spend report (GET /doctors/{id}/spend) and the invitee picker all
+read `year_shares`."""
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import datetime
 from decimal import Decimal
+from typing import Iterable
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from ..errors import ComplianceCapExceeded
 from ..extensions import db
-from ..types import local_date
-from .models import Meeting, Status
+from ..types import local_date, local_zone
+from .models import BudgetLine, Meeting, Status
 
 # Meetings that no longer spend anything do not count towards a doctor's year.
 NOT_SPENDING = (Status.cancelled, Status.rejected)
+CENT = Decimal("0.01")
 
 
-def meeting_total(meeting: Meeting) -> Decimal:
-    """What the meeting costs: the actual spend once its summary says so,
-    the proposed budget before."""
-    from ..summary.models import Summary  # summaries build on proposals
+def meeting_total_column():
+    """SQL: what a meeting costs — the summary's actual total once there is
+    one (Meeting.actual_total), the budget total before."""
+    budget = (select(func.coalesce(func.sum(BudgetLine.amount), 0))
+              .where(BudgetLine.meeting_id == Meeting.id).scalar_subquery())
+    return func.coalesce(Meeting.actual_total, budget)
 
-    summary = db.session.scalar(select(Summary).where(Summary.meeting_id == meeting.id))
-    return summary.actual_total if summary is not None else meeting.budget_total
+
+def share(total, expected_attendees: int | None) -> Decimal:
+    """One doctor's share of one meeting, in cents."""
+    return (Decimal(total) / max(expected_attendees or 1, 1)).quantize(CENT)
 
 
-def share_of(meeting: Meeting, total: Decimal | None = None) -> Decimal:
-    total = meeting_total(meeting) if total is None else total
-    return (total / max(meeting.expected_attendees or 1, 1)).quantize(Decimal("0.01"))
+def year_bounds(year: int) -> tuple[datetime, datetime]:
+    """The local calendar year as UTC instants [start, end)."""
+    zone = local_zone()
+    return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
+
+
+def year_shares(doctor_ids: Iterable[int], year: int, *,
+                excluding: int | None = None) -> dict[int, list[tuple[int, Decimal]]]:
+    """doctor_id → [(meeting_id, share)] for the year, in meeting order; one query."""
+    from ..invitees.models import Invitee, InviteeRole, InviteeStatus
+
+    doctor_ids = list(doctor_ids)
+    out: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    if not doctor_ids:
+        return out
+    start, end = year_bounds(year)
+    rows = db.session.execute(
+        select(Invitee.doctor_id, Meeting.id, meeting_total_column(), Meeting.expected_attendees)
+        .join(Meeting, Meeting.id == Invitee.meeting_id)
+        .where(Invitee.doctor_id.in_(doctor_ids), Invitee.role == InviteeRole.primary,
+               Invitee.status != InviteeStatus.declined, Meeting.status.not_in(NOT_SPENDING),
+               Meeting.starts_at >= start, Meeting.starts_at < end,
+               Meeting.id != (excluding or 0))
+        .order_by(Meeting.starts_at, Meeting.id))
+    for doctor_id, meeting_id, total, expected in rows:
+        out[doctor_id].append((meeting_id, share(total, expected)))
+    return out
+
+
+def year_totals(doctor_ids: Iterable[int], year: int, *,
+                excluding: int | None = None) -> dict[int, Decimal]:
+    shares = year_shares(doctor_ids, year, excluding=excluding)
+    return {d: sum((s for _m, s in shares.get(d, [])), Decimal("0.00")) for d in doctor_ids}
 
 
 def doctor_year_total(doctor_id: int, year: int, *, excluding: int | None = None) -> Decimal:
-    from ..invitees.models import Invitee, InviteeRole, InviteeStatus
-
-    meetings = db.session.scalars(
-        select(Meeting).join(Invitee, Invitee.meeting_id == Meeting.id)
-        .where(Invitee.doctor_id == doctor_id, Invitee.role == InviteeRole.primary,
-               Invitee.status != InviteeStatus.declined, Meeting.status.not_in(NOT_SPENDING),
-               Meeting.id != (excluding or 0))
-    ).all()
-    return sum((share_of(m) for m in meetings if local_date(m.starts_at).year == year),
-               Decimal("0.00"))
+    return year_totals([doctor_id], year, excluding=excluding)[doctor_id]
 
 
-def check_doctor_annual_cap(meeting: Meeting, doctor, meeting_cost: Decimal | None = None) -> None:
-    """`meeting_cost`: the total to judge this meeting by (a summary's actual
-    spend before it is saved); by default what the meeting costs now."""
+def _meeting_total(meeting: Meeting) -> Decimal:
+    if meeting.actual_total is not None:
+        return meeting.actual_total
+    return meeting.budget_total
+
+
+def _check(meeting: Meeting, doctor, elsewhere: Decimal, meeting_cost: Decimal | None) -> None:
     cap = current_app.config["DOCTOR_ANNUAL_CAP"]
     year = local_date(meeting.starts_at).year
-    total = doctor_year_total(doctor.id, year, excluding=meeting.id) + share_of(meeting, meeting_cost)
+    cost = _meeting_total(meeting) if meeting_cost is None else meeting_cost
+    total = elsewhere + share(cost, meeting.expected_attendees)
     if total > cap:
         raise ComplianceCapExceeded(
             _("doctor_id: %(name)s would reach %(total)s 元 in %(year)s, over the annual cap of "
@@ -57,10 +97,23 @@ def check_doctor_annual_cap(meeting: Meeting, doctor, meeting_cost: Decimal | No
             field="doctor_id", doctor_id=doctor.id, total=total, cap=cap)
 
 
+def check_doctor_annual_cap(meeting: Meeting, doctor, meeting_cost: Decimal | None = None) -> None:
+    """`meeting_cost`: the total to judge this meeting by (a summary's actual
+    spend before it is saved); by default what the meeting costs now."""
+    year = local_date(meeting.starts_at).year
+    _check(meeting, doctor, doctor_year_total(doctor.id, year, excluding=meeting.id), meeting_cost)
+
+
 def check_primaries_annual_cap(meeting: Meeting, meeting_cost: Decimal | None = None) -> None:
-    """Every primary invitee who has not declined stays within the annual cap."""
+    """Every primary invitee who has not declined stays within the annual cap
+    (their other meetings read in one query)."""
     from ..invitees.models import InviteeRole, InviteeStatus
 
-    for invitee in meeting.invitees:
-        if invitee.role == InviteeRole.primary and invitee.status != InviteeStatus.declined:
-            check_doctor_annual_cap(meeting, invitee.doctor, meeting_cost)
+    primaries = [i for i in meeting.invitees
+                 if i.role == InviteeRole.primary and i.status != InviteeStatus.declined]
+    if not primaries:
+        return
+    totals = year_totals([i.doctor_id for i in primaries], local_date(meeting.starts_at).year,
+                         excluding=meeting.id)
+    for invitee in primaries:
+        _check(meeting, invitee.doctor, totals[invitee.doctor_id], meeting_cost)

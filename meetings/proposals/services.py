@@ -373,6 +373,8 @@ def start(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
         raise TooEarly(_("the meeting can be started from %(hours)s hours before its start",
                          hours=current_app.config["START_EARLIEST_HOURS"]))
     _move(meeting, Status.in_progress, actor, "start", comment)
+    from ..agenda.services import snapshot_checklist  # agenda builds on proposals
+    snapshot_checklist(meeting)  # SPEC §9 hardware: the checklist when the meeting started
     return meeting
 
 

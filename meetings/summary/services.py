@@ -7,7 +7,9 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from .. import audit
 from ..agenda import services as agenda
+from ..orgs import services as orgs
 from ..auth.models import User
 from ..doctors.models import Department, Doctor
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
@@ -21,7 +23,7 @@ from ..proposals.compliance import check_primaries_annual_cap
 from ..proposals.labels import status_text
 
 TEXT_FIELDS = ("organization", "agenda_notes", "feedback", "chief_endorsed", "chief_disputed",
-               "next_steps")
+               "next_steps", "overspend_reason")
 WRITABLE = {Status.held, Status.summarized}
 
 
@@ -85,8 +87,10 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
                        note=l.get("note")) for l in actual_spend]
     meals = sum((l.amount for l in lines if l.category == BudgetCategory.meals), Decimal("0.00"))
     check_meal_cap(meals, meeting.expected_attendees, field="actual_spend")
+    actual_total = sum((l.amount for l in lines), Decimal("0.00"))
     # SPEC §3: the actual spend answers to the per-doctor annual cap as the budget did
-    check_primaries_annual_cap(meeting, sum((l.amount for l in lines), Decimal("0.00")))
+    check_primaries_annual_cap(meeting, actual_total)
+    check_overspend_reason(meeting, actual_total, texts.get("overspend_reason"))
 
     summary = summary_of(meeting)
     now = utcnow()
@@ -101,21 +105,47 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
     summary.spend_lines = lines
     summary.updated_at = now
     _sync_questions(meeting, questions)
+    settle_pool(actor, meeting, actual_total)
     db.session.flush()
     return summary
 
 
+def approved_total(meeting: Meeting) -> Decimal:
+    return meeting.drawn_amount if meeting.drawn_amount is not None else meeting.budget_total
+
+
+def check_overspend_reason(meeting: Meeting, actual_total: Decimal, reason: str | None) -> None:
+    """SPEC §3: actual spend above the approved total needs a written reason."""
+    approved = approved_total(meeting)
+    if actual_total > approved and not (reason or "").strip():
+        raise InvalidInput(_("overspend_reason: the actual spend of %(actual)s 元 is above the "
+                             "approved %(approved)s 元; say why", actual=actual_total,
+                             approved=approved), field="overspend_reason")
+
+
+def settle_pool(actor: User, meeting: Meeting, actual_total: Decimal) -> None:
+    """SPEC §3 settling: the pool is charged the actual total instead of what
+    was drawn (or what an earlier version of the summary said). The caller
+    holds the meeting's row lock; the pool moves by one atomic UPDATE."""
+    charged = meeting.actual_total if meeting.actual_total is not None else meeting.drawn_amount
+    meeting.actual_total = actual_total
+    if meeting.drawn_pool_id is None or charged is None or charged == actual_total:
+        return
+    orgs.settle(meeting.drawn_pool_id, actual_total - charged)
+    audit.record(actor, "budget_pool", meeting.drawn_pool_id, "settle", meeting_id=meeting.id,
+                 before=str(charged), after=str(actual_total))
+
+
 def budget_report(meeting: Meeting, summary: Summary) -> dict:
     """Actual vs approved, in all and per budget line."""
-    approved_total = (meeting.drawn_amount if meeting.drawn_amount is not None
-                      else meeting.budget_total)
+    approved = approved_total(meeting)
     actual_total = summary.actual_total
     categories = [c for c in BudgetCategory
                   if meeting.spend_on(c) or summary.actual_on(c)]
     return {
         "actual_total": actual_total,
-        "approved_total": approved_total,
-        "variance": actual_total - approved_total,
+        "approved_total": approved,
+        "variance": actual_total - approved,
         "by_category": [{"category": c, "approved": meeting.spend_on(c),
                          "actual": summary.actual_on(c),
                          "variance": summary.actual_on(c) - meeting.spend_on(c)}

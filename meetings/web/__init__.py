@@ -49,9 +49,12 @@ def register_web(app) -> None:
     from ..proposals.views import bp as meetings_web
     from ..questions.views import bp as questions_web
     from ..summary.views import bp as summary_web
+    from ..prescriptions.views import bp as prescriptions_web
+    from ..evaluation.views import bp as evaluation_web
 
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
-                      checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web):
+                      checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web,
+                      prescriptions_web, evaluation_web):
         app.register_blueprint(blueprint)
 
     @app.context_processor
@@ -59,8 +62,9 @@ def register_web(app) -> None:
         from ..auth.models import Role
         from ..types import to_local
         from .nav import items_for
+        from .panels import render_panels
         return {"Role": Role, "local": to_local, "lang": session.get("lang", "zh"),
-                "nav_items": items_for}
+                "nav_items": items_for, "panels": render_panels}
 
     @app.template_filter("localtime")
     def localtime(value, fmt="%Y-%m-%d %H:%M"):

@@ -50,12 +50,16 @@ def upgrade():
         batch_op.create_check_constraint(op.f('ck_budget_pools_spent_not_negative'), 'spent >= 0')
 
     # Meetings summarised before this release: their actual total, as the
-    # summary's spend lines say (the pools are not re-settled retroactively).
+    # summary's spend lines say, and their pools settled (SPEC §3) to match.
     op.execute(
         "UPDATE meetings SET actual_total = (SELECT COALESCE(SUM(l.amount), 0) "
         "FROM summaries s LEFT JOIN summary_spend_lines l ON l.summary_id = s.id "
         "WHERE s.meeting_id = meetings.id) "
         "WHERE EXISTS (SELECT 1 FROM summaries s WHERE s.meeting_id = meetings.id)")
+    op.execute(
+        "UPDATE budget_pools SET spent = spent + (SELECT COALESCE(SUM(m.actual_total - m.drawn_amount), 0) "
+        "FROM meetings m WHERE m.drawn_pool_id = budget_pools.id "
+        "AND m.actual_total IS NOT NULL AND m.drawn_amount IS NOT NULL)")
 
 
 def downgrade():

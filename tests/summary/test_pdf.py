@@ -47,7 +47,7 @@ def summarized(org, make_meeting, make_doctor):
         proposals.finish(org.rep, meeting)
         body = dict(organization="提前一小时到场，会场布置顺利", agenda_notes="视频超时一分钟",
                     feedback="主任认可疗效", chief_endorsed="起效快", chief_disputed="价格偏高",
-                    next_steps="一周内回访全部参会医生")
+                    next_steps="一周内回访全部参会医生", overspend_reason="主任临时多带两位医生")
         body.update(texts)
         services.save_summary(
             org.rep, meeting, **body,

@@ -49,9 +49,11 @@ def test_a_closed_meeting_summary_is_final(make_meeting, org):
 
 def test_actual_meals_over_the_cap_per_expected_attendee_are_refused(make_meeting, org):
     meeting = make_meeting("held", expected_attendees=10)
-    services.save_summary(org.rep, meeting, actual_spend=spend(meals="3000"))  # 300 per head: the cap
+    services.save_summary(org.rep, meeting, actual_spend=spend(meals="3000"),  # 300 per head: the cap
+                          overspend_reason="更多医生留下用餐")
     with pytest.raises(ComplianceCapExceeded) as err:
-        services.save_summary(org.rep, meeting, actual_spend=spend(meals="3000.10"))
+        services.save_summary(org.rep, meeting, actual_spend=spend(meals="3000.10"),
+                              overspend_reason="更多医生留下用餐")
     assert err.value.field == "actual_spend"
     assert "300.01" in err.value.message and "300" in err.value.message
     db.session.rollback()
@@ -99,7 +101,8 @@ def test_rewriting_withdraws_open_questions_but_keeps_answered_ones(make_meeting
 def test_budget_report_reconciles_actual_against_approved(make_meeting, org):
     meeting = make_meeting("held")  # approved: meals 1500, gifts 500
     summary = services.save_summary(org.rep, meeting,
-                                    actual_spend=spend(meals="1300.50", gifts="650", venue="100"))
+                                    actual_spend=spend(meals="1300.50", gifts="650", venue="100"),
+                                    overspend_reason="多来了两位医生")
     figures = services.budget_report(meeting, summary)
     assert figures["approved_total"] == Decimal("2000.00")
     assert figures["actual_total"] == Decimal("2050.50")
@@ -159,9 +162,9 @@ def test_actual_spend_answers_to_the_doctors_annual_cap(org, make_meeting, make_
     for action in ("submit", "approve", "start", "finish"):
         proposals.ACTIONS[action](org.pm if action == "approve" else org.rep, meeting)
     with pytest.raises(ComplianceCapExceeded) as err:  # 2000.01 ÷ 1 attendee > 2000 a year
-        services.save_summary(org.rep, meeting, actual_spend=[
+        services.save_summary(org.rep, meeting, overspend_reason="换了大会场", actual_spend=[
             {"category": "venue", "amount": Decimal("2000.01")}])
     assert doctor.name in err.value.message and "2000" in err.value.message
-    summary = services.save_summary(org.rep, meeting, actual_spend=[
+    summary = services.save_summary(org.rep, meeting, overspend_reason="换了大会场", actual_spend=[
         {"category": "venue", "amount": Decimal("2000.00")}])
     assert summary.actual_total == Decimal("2000.00")

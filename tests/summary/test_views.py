@@ -31,7 +31,7 @@ def test_summary_form_saves_and_the_view_shows_variance(org, login, make_meeting
     client = login(org.rep)
     response = client.post(f"/meetings/{meeting.id}/summary/edit", data={
         "organization": "顺利", "feedback": "认可", "chief_endorsed": "起效快", "chief_disputed": "价格",
-        "next_steps": "回访", "agenda_notes": "",
+        "next_steps": "回访", "agenda_notes": "", "overspend_reason": "多来了两位医生",
         "questions-0-text": "老人能用吗?", "questions-0-doctor_id": str(doctor.id),
         "questions-1-text": "", "questions-1-doctor_id": "",
         "actual_spend-0-category": "meals", "actual_spend-0-amount": "1600", "actual_spend-0-note": "",
