@@ -40,6 +40,8 @@ class MeetingArgs(Args):
     budget = fields.Nested(MeetingBudgetArgs, load_default=lambda: {"lines": []})
     preconditions = fields.Nested(PreconditionsArgs, load_default=lambda: PreconditionsArgs().load({}))
     needs = Text(5000, allow_none=True)
+    # SPEC §9: the product whose sales effect the scorecard measures (none: all)
+    product = Text(80, allow_none=True)
 
 
 class MeetingPatchArgs(Partial, MeetingArgs):
@@ -94,6 +96,7 @@ class MeetingSchema(ma.Schema):
         "relations_ok": m.relations_ok,
     })
     needs = fields.String(allow_none=True)
+    product = fields.String(allow_none=True)
     drawn_amount = fields.Decimal(as_string=True, places=2, allow_none=True)
     warnings = fields.Function(meeting_warnings)
     history = fields.List(fields.Nested(TransitionSchema))

@@ -184,6 +184,8 @@ def _resolve(data: dict, actor: User, meeting: Meeting | None) -> dict:
     if department is None or department.hospital_id != hospital.id:
         raise InvalidInput(_("department_id: no such department in this hospital"), field="department_id")
     values["province_id"] = hospital.province_id
+    if "product" in values:
+        values["product"] = (values["product"] or "").strip() or None
     if "starts_at" in values:
         values["starts_at"] = as_aware(values["starts_at"])
     if values.get("speaker_id") is not None:
