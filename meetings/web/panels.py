@@ -23,4 +23,5 @@ def panel(page: str):
 
 def render_panels(page: str, obj) -> Markup:
     user = current_user._get_current_object()
-    return Markup("").join(html for fn in PANELS.get(page, []) if (html := fn(obj, user)))
+    # render_template returns our own templates' output: already escaped HTML
+    return Markup("").join(Markup(html) for fn in PANELS.get(page, []) if (html := fn(obj, user)))
