@@ -1,6 +1,8 @@
 """The invitee list and the A/B backup rule (SPEC §4)."""
 from __future__ import annotations
 
+from decimal import Decimal
+
 from flask_babel import gettext as _
 from sqlalchemy import select
 
@@ -11,7 +13,7 @@ from ..errors import BackupMissing, Forbidden, InvalidInput, InvalidTransition, 
 from ..extensions import db
 from ..proposals.models import Meeting, Status
 from ..proposals.services import _record
-from ..types import utcnow
+from ..types import local_date, utcnow
 from .models import Invitee, InviteeRole, InviteeStatus
 from ..proposals.labels import status_text
 
@@ -146,6 +148,15 @@ def invitable_doctors(meeting: Meeting) -> list[Doctor]:
         select(Doctor).join(Department, Doctor.department_id == Department.id)
         .where(Department.hospital_id == meeting.hospital_id, Doctor.id.not_in(listed))
         .order_by(Department.name, Doctor.name, Doctor.id)))
+
+
+def year_spend(meeting: Meeting, doctors) -> dict[int, Decimal]:
+    """For the invitee picker: each doctor's share of meeting spend so far in
+    the meeting's year (the annual cap's own aggregate, one query), so a rep
+    sees who is close to the cap before inviting."""
+    from ..proposals.compliance import year_totals
+
+    return year_totals([d.id for d in doctors], local_date(meeting.starts_at).year)
 
 
 def list_invitees(meeting: Meeting) -> list[Invitee]:

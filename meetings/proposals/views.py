@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -256,7 +256,9 @@ def show_meeting(meeting_id: int):
         actions=services.allowed_actions(current_user, meeting),
         can_edit=services.can_edit(current_user, meeting),
         manage_invitees=invitees.can_manage(current_user, meeting),
-        doctors=invitees.invitable_doctors(meeting) if invitees.can_manage(current_user, meeting) else [])
+        doctors=(doctors := invitees.invitable_doctors(meeting)
+                 if invitees.can_manage(current_user, meeting) else []),
+        year_spend=invitees.year_spend(meeting, doctors), annual_cap=current_app.config["DOCTOR_ANNUAL_CAP"])
 
 
 @bp.route("/<int:meeting_id>/proposal.pdf")

@@ -108,3 +108,16 @@ def test_the_proposal_form_and_the_api_carry_the_product(org, login, api_as):
     assert db.session.get(Meeting, body["id"]).product == "优立通"
     none = api_as(org.rep).post("/meetings", json=jsonable(meeting_data(org))).json
     assert none["product"] is None
+
+
+def test_the_invitee_picker_shows_each_doctors_spend_this_year(org, make_meeting, make_doctor, login):
+    from meetings.invitees import services as invitees
+
+    doctor = make_doctor(org.hospital, "C", name="已花医生")
+    earlier = make_meeting(expected_attendees=10)  # 2000 ÷ 10 = 200 for the doctor
+    invitees.add_invitee(org.rep, earlier, doctor_id=doctor.id, role="primary")
+    draft = make_meeting(starts_at=earlier.starts_at)
+    db.session.commit()
+    page = login(org.rep).get(f"/meetings/{draft.id}").get_data(as_text=True)
+    option = next(line for line in page.splitlines() if "已花医生" in line and "<option" in line)
+    assert "200.00" in option and "2000" in option
