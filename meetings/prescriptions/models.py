@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from ..extensions import db
@@ -17,8 +17,9 @@ class Prescription(db.Model):
     __table_args__ = (
         UniqueConstraint("doctor_id", "month", "product"),
         CheckConstraint("boxes >= 0", name="boxes_not_negative"),
-        # the product filter and the month range of GET /prescriptions
-        Index("ix_prescriptions_month_product", "month", "product"),
+        # No other index: the unique key serves the import's lookups, the
+        # effect's per-doctor month ranges and the list's order. (An index on
+        # month and product tempted PostgreSQL away from it in the import.)
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -33,7 +33,6 @@ def upgrade():
         sa.UniqueConstraint('doctor_id', 'month', 'product',
                             name=op.f('uq_prescriptions_doctor_id_month_product')),
     )
-    op.create_index('ix_prescriptions_month_product', 'prescriptions', ['month', 'product'])
 
     with op.batch_alter_table('meetings', schema=None) as batch_op:
         batch_op.add_column(sa.Column('product', sa.String(length=80), nullable=True))
@@ -74,5 +73,4 @@ def downgrade():
         batch_op.drop_column('checklist_ticked_at_start')
         batch_op.drop_column('checklist_items_at_start')
         batch_op.drop_column('product')
-    op.drop_index('ix_prescriptions_month_product', table_name='prescriptions')
     op.drop_table('prescriptions')
