@@ -239,13 +239,13 @@ def _followup(tasks: tuple | None, today: date) -> tuple[float | None, str]:
 def _effect(effect: Effect, product: str | None) -> tuple[float | None, str]:
     what = product or _("all products")
     if effect.before is None:
-        return None, _("%(what)s: no prescriptions in the 3 months before the meeting", what=what)
+        return None, _("no prescriptions of %(what)s in the 3 months before the meeting", what=what)
     if effect.after is None:
-        return None, _("%(what)s: no prescriptions in the 3 months after the meeting yet", what=what)
+        return None, _("no prescriptions of %(what)s in the 3 months after the meeting yet", what=what)
     if not effect.before:
-        return None, _("%(what)s: nothing prescribed before the meeting", what=what)
+        return None, _("nothing of %(what)s prescribed before the meeting", what=what)
     return (_clamp(effect.change / EFFECT_FULL_AT),
-            _("%(what)s: %(before)s → %(after)s boxes a month (%(change)s)", what=what,
+            _("%(before)s → %(after)s boxes of %(what)s a month (%(change)s)", what=what,
               before=f"{effect.before:.1f}", after=f"{effect.after:.1f}",
               change=f"{effect.change * 100:+.1f} %"))
 

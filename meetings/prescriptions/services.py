@@ -73,7 +73,7 @@ def may_import(user: User) -> bool:
 # ---------------------------------------------------------------- reading the file
 
 def _file_error(message: str) -> InvalidInput:
-    return InvalidInput(_("file: %(message)s", message=message), field="file")
+    return InvalidInput(f"file: {message}", field="file")  # the field's name, then the reason
 
 
 def _csv_records(data: bytes) -> Iterator[list]:
