@@ -45,7 +45,7 @@ def schedule_followups() -> dict:
 @job("escalate_overdue", trigger="cron", hour="8-20", minute=15)
 def escalate_overdue() -> dict:
     """Open tasks past due: the provincial manager is told, once per task."""
-    from .followups.services import escalate_overdue as escalate
+    from .notifications.services import escalate_overdue as escalate
     return escalate()
 
 
@@ -53,7 +53,7 @@ def escalate_overdue() -> dict:
 def remind_day_before() -> dict:
     """Approved meetings starting tomorrow: the owner is told once whom to
     re-confirm and what is still unticked on the checklist."""
-    from .followups.services import remind_day_before as remind
+    from .notifications.services import remind_day_before as remind
     return remind()
 
 

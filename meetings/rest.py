@@ -26,14 +26,23 @@ class Blueprint(_Blueprint):
             self.before_request(authenticate_request)
 
 
-def authenticate_request():
-    from .auth.services import user_for_token
+_token_loader = None
 
+
+def token_loader(loader):
+    """Register the function that turns a bearer token into a user (the users'
+    package does, as Flask-Login's user_loader): this toolkit knows no domain."""
+    global _token_loader
+    _token_loader = loader
+    return loader
+
+
+def authenticate_request():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send Authorization: Bearer <token> (POST /api/v1/auth/token)")
-    g.api_user = user_for_token(token.strip())
+    g.api_user = _token_loader(token.strip())
 
 
 def current_user():
@@ -126,25 +135,3 @@ class Partial:
 
 class ActionArgs(Args):
     comment = Text(2000, allow_none=True)
-
-
-def register_api(app, api, csrf) -> None:
-    from .agenda.api import blp as agenda
-    from .auth.api import blp as users, tokens
-    from .checkin.api import blp as checkins
-    from .doctors.api import blp as doctors
-    from .followups.api import blp as followups
-    from .invitees.api import blp as invitees
-    from .orgs.api import provinces, regions
-    from .notifications.api import blp as notifications
-    from .proposals.api import blp as meetings
-    from .questions.api import blp as questions
-    from .summary.api import blp as summary
-
-    api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer"})
-    api.spec.options["security"] = [{"bearerAuth": []}]
-    for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
-                agenda, summary, questions, followups, notifications):
-        csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
-        api.register_blueprint(blp)

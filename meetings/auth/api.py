@@ -2,13 +2,15 @@ from sqlalchemy import select
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..rest import Blueprint, SelectPage, current_user
+from ..rest import Blueprint, SelectPage, current_user, token_loader
 from . import services
 from .models import Role, User
 from .schemas import TokenArgs, TokenSchema, UserArgs, UserPatchArgs, UserSchema
 
 tokens = Blueprint("auth", __name__, url_prefix="/api/v1/auth", public=True,
                    description="Bearer tokens")
+token_loader(services.user_for_token)  # bearer tokens on every API blueprint
+
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users (admin)")
 
 

@@ -44,7 +44,7 @@ def attendance(meeting_id):
 @blp.route("/<int:meeting_id>/sign-in-sheet.pdf")
 @blp.response(200, description="The printable sign-in sheet (A4)", content_type="application/pdf")
 def sign_in_sheet(meeting_id):
-    from ..pdf.signin_sheet import render
+    from .signin_sheet import render
 
     meeting = get_meeting(current_user(), meeting_id)
     return Response(render(meeting), mimetype="application/pdf", headers={

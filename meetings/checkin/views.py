@@ -179,7 +179,7 @@ def staff_state(meeting_id: int):
 @staff_bp.route("/<int:meeting_id>/sign-in/sheet.pdf")
 @login_required
 def staff_sheet(meeting_id: int):
-    from ..pdf.signin_sheet import render
+    from .signin_sheet import render
 
     meeting = get_meeting(current_user, meeting_id)
     return Response(render(meeting), mimetype="application/pdf", headers={

@@ -3,15 +3,19 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import false, select, update
 
 from .. import audit
-from ..auth.models import Role, User
+from ..roles import Role
 from ..errors import Conflict, Forbidden, InvalidInput, NoBudgetPool, NotFound, PoolExhausted
 from ..extensions import db
 from ..types import money
 from .models import BudgetPool, Province, Region
+
+if TYPE_CHECKING:  # annotations only: users (meetings.auth) build on the org chart
+    from ..auth.models import User
 
 PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
 

@@ -31,7 +31,7 @@ def put_summary(args, meeting_id):
               "has no summary")
 def summary_pdf(meeting_id):
     from ..pdf.base import pdf_response
-    from ..pdf.summary_form import render
+    from .form import render
 
     meeting = get_meeting(current_user(), meeting_id)
     return pdf_response(render(meeting), f"summary-{meeting.id}.pdf")

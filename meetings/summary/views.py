@@ -132,7 +132,7 @@ def show(meeting_id):
 def pdf(meeting_id):
     """The printable summary form; 404 while there is no summary."""
     from ..pdf.base import pdf_response
-    from ..pdf.summary_form import render
+    from .form import render
 
     meeting = get_meeting(_user(), meeting_id)
     data = render(meeting)

@@ -1,8 +1,8 @@
 from ..extensions import db
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, current_user
-from . import services
-from .schemas import InviteeArgs, InviteeSchema
+from ..invitees import services
+from .invitee_schemas import InviteeArgs, InviteeSchema
 
 blp = Blueprint("invitees", __name__, url_prefix="/api/v1/meetings",
                 description="Invitee lists and A/B backups")

@@ -1,9 +1,11 @@
 
 from ..extensions import db
 from ..rest import ActionArgs, Blueprint, SelectPage, current_user
-from . import services
-from .models import Meeting
-from .schemas import MeetingArgs, MeetingFilter, MeetingPatchArgs, MeetingSchema
+from ..pdf.base import pdf_response
+from ..proposals import services
+from .proposal_form import render
+from ..proposals.models import Meeting
+from .meeting_schemas import MeetingArgs, MeetingFilter, MeetingPatchArgs, MeetingSchema
 
 blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
                 description="Meetings (科室会): proposal, approval and the lifecycle")
@@ -56,9 +58,6 @@ def update_meeting(args, meeting_id):
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf",
               description="The printable proposal (科室会申请表, A4) for the approval file")
 def proposal_pdf(meeting_id):
-    from ..pdf.base import pdf_response
-    from ..pdf.proposal_form import render
-
     meeting = services.get_meeting(current_user(), meeting_id)
     return pdf_response(render(meeting), f"proposal-{meeting.id}.pdf")
 

@@ -11,8 +11,8 @@ from ..errors import InvalidInput
 from ..extensions import db
 from ..proposals.services import get_meeting
 from ..web.forms import form_dict, parse
-from . import services
-from .schemas import InviteeArgs
+from ..invitees import services
+from .invitee_schemas import InviteeArgs
 
 bp = Blueprint("invitees_web", __name__, url_prefix="/meetings")
 
