@@ -21,7 +21,7 @@ from ..database import insert_once
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..invitees.services import expected_invitees
-from ..orgs.models import Province
+from ..orgs.scope import provinces_for
 from ..proposals.models import Meeting, Status
 from ..questions.models import Question, QuestionStatus
 from ..signals import checkin_recorded, meeting_transitioned, question_answered
@@ -163,13 +163,9 @@ def visible_followups(user: User) -> Select:
     if user.role in (Role.admin, Role.marketing):
         return query
     mine = FollowUp.assignee_id == user.id
-    if user.role == Role.provincial_manager:
-        in_scope = select(Meeting.id).where(Meeting.province_id == user.province_id)
-    elif user.role == Role.regional_manager:
-        provinces = select(Province.id).where(Province.region_id == user.region_id)
-        in_scope = select(Meeting.id).where(Meeting.province_id.in_(provinces))
-    else:
+    if user.role not in (Role.provincial_manager, Role.regional_manager):
         return query.where(mine)
+    in_scope = select(Meeting.id).where(provinces_for(user, Meeting.province_id))
     return query.where(or_(mine, FollowUp.meeting_id.in_(in_scope)))
 
 

@@ -17,7 +17,7 @@ from ..errors import (ComplianceCapExceeded, Forbidden, InvalidInput, InvalidTra
                       NotFound, PreconditionsMissing, TooEarly)
 from ..extensions import db
 from ..orgs import services as orgs
-from ..orgs.models import Province
+from ..orgs.scope import provinces_for
 from ..doctors.services import visible_hospitals
 from ..signals import meeting_created, meeting_transitioned
 from ..types import as_aware, local_date, money, quarter_of, utcnow
@@ -47,12 +47,8 @@ def visible_meetings(user: User) -> Select:
     query = select(Meeting)
     if user.role == Role.rep:
         return query.where(Meeting.owner_id == user.id)
-    if user.role in (Role.provincial_manager, Role.staff):
-        return query.where(Meeting.province_id == user.province_id)
-    if user.role == Role.regional_manager:
-        provinces = select(Province.id).where(Province.region_id == user.region_id)
-        return query.where(Meeting.province_id.in_(provinces))
-    return query
+    in_scope = provinces_for(user, Meeting.province_id)
+    return query if in_scope is None else query.where(in_scope)
 
 
 def get_meeting(user: User, meeting_id: int, *, for_update: bool = False) -> Meeting:
