@@ -76,10 +76,6 @@ def run_job(name: str) -> dict:
     return result
 
 
-def run_all() -> dict[str, dict]:
-    return {name: run_job(name) for name in JOBS}
-
-
 def run_scheduler(app, *, standby_seconds: int = 30) -> None:
     """Foreground scheduler. Only one instance acts at a time (advisory lock);
     another waits on standby and takes over if the first one stops."""

@@ -45,12 +45,6 @@ def for_user(user: User):
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
 
 
-def unread_count(user: User) -> int:
-    from sqlalchemy import func
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
-
-
 def get_own(user: User, notification_id: int) -> Notification:
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != user.id:

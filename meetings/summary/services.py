@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..agenda import services as agenda
 from ..auth.models import User
+from ..checkin.services import attendance
 from ..doctors.models import Department, Doctor
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
@@ -123,21 +124,9 @@ def budget_report(meeting: Meeting, summary: Summary) -> dict:
     }
 
 
-def attendance_figures(meeting: Meeting) -> dict | None:
-    """SPEC §5 figures when the check-in domain provides them."""
-    try:
-        from ..checkin.services import attendance
-    except ImportError:
-        return None
-    figures = attendance(meeting)
-    if figures is not None and not isinstance(figures, dict):
-        figures = dict(getattr(figures, "__dict__", {})) or None
-    return figures
-
-
 def report(meeting: Meeting) -> dict:
     """Everything the summary page, the API and the printed form show."""
     summary = get_summary(meeting)
     return {"summary": summary, "meeting": meeting, "questions": questions_of(meeting),
-            "agenda": agenda.run_report(meeting), "attendance": attendance_figures(meeting),
+            "agenda": agenda.run_report(meeting), "attendance": attendance(meeting),
             **budget_report(meeting, summary)}
