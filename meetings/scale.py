@@ -142,12 +142,13 @@ def seed_scale(n: int, *, seed: int = 1) -> dict[str, int]:
     _insert(BudgetLine, lines)
     _insert(Transition, history)
     invitee_ids = _insert(Invitee, invitees, returning=True)
-    # Key primaries (the A/B doctors among the first four) are backed up by
-    # the next doctors of the same figures: doctors 9–12 of the department.
+    # Key primaries (the A and B doctors among the first eight: figures repeat
+    # every four doctors) are backed up by the doctor eight places on, who has
+    # the same figures and so the same grade.
     backups = []
     for index, (invitee_id, row) in enumerate(zip(invitee_ids, invitees)):
         k = index % 8
-        if k < 2:  # grades A and B
+        if k % 4 < 2:  # grades A and B
             department = doctors_of[meetings[index // 8]["department_id"]]
             backups.append({"meeting_id": row["meeting_id"], "doctor_id": department[8 + k],
                             "role": InviteeRole.backup, "backup_for_id": invitee_id,
