@@ -13,6 +13,8 @@ from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
+from .extensions import db
+
 
 class DomainError(Exception):
     http_status, reason = 422, "invalid"
@@ -136,8 +138,6 @@ def _first(msgs) -> str:
 
 
 def register(app) -> None:
-    from .extensions import db
-
     @app.errorhandler(DomainError)
     def handle_domain_error(exc: DomainError):
         db.session.rollback()

@@ -18,6 +18,7 @@ from ..web.forms import errors_from, flatten, form_dict, integers, parse
 from ..web.nav import nav_item
 from ..agenda import services as agenda
 from ..checkin import services as checkin
+from ..doctors.services import grade_of, is_key
 from ..invitees import services as invitees
 from ..pdf.base import pdf_response
 from ..proposals import services
@@ -89,8 +90,6 @@ PRECONDITIONS = ("supply_channel_open", "department_head_agreed", "relations_ok"
 
 @bp.context_processor
 def labels():
-    from ..doctors.services import grade_of, is_key
-
     return {"labels": LABELS, "invitee_status": LABELS["invitee_status"], "Status": Status,
             "BudgetCategory": BudgetCategory, "Purpose": Purpose, "Audience": Audience,
             "Format": Format, "grade_of": grade_of, "is_key": is_key}
