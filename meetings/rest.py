@@ -3,6 +3,7 @@ SPEC §10's paging, the SQL pager, common fields."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import wraps
 
 import marshmallow as ma
 from flask import g, request
@@ -24,6 +25,22 @@ class Blueprint(_Blueprint):
         super().__init__(*args, **kwargs)
         if not public:
             self.before_request(authenticate_request)
+
+    def response(self, status_code, schema=None, **kwargs):
+        """flask-smorest's response, and the request's one commit: a write
+        (any method but GET/HEAD) that returns is committed before its answer
+        is written; a refusal raises and is rolled back (meetings/errors.py)."""
+        respond = super().response(status_code, schema, **kwargs)
+
+        def decorator(func):
+            @wraps(func)
+            def committed(*args, **kw):
+                result = func(*args, **kw)
+                if request.method not in ("GET", "HEAD"):
+                    db.session.commit()
+                return result
+            return respond(committed)
+        return decorator
 
 
 _token_loader = None

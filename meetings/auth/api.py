@@ -49,7 +49,6 @@ def list_users():
 @blp.response(201, UserSchema)
 def create_user(args):
     user = services.create_user(_admin(), **args)
-    db.session.commit()
     return user
 
 
@@ -67,5 +66,4 @@ def get_user(user_id):
 @blp.response(200, UserSchema)
 def update_user(args, user_id):
     user = services.update_user(_admin(), _user(user_id), **args)
-    db.session.commit()
     return user

@@ -1,5 +1,4 @@
 
-from ..extensions import db
 from ..pdf.base import pdf_response
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, SelectPage, current_user
@@ -26,7 +25,6 @@ def list_checkins(meeting_id):
 def check_in(args, meeting_id):
     user = current_user()
     checkin, created = services.check_in(user, get_meeting(user, meeting_id), **args)
-    db.session.commit()
     return checkin, 201 if created else 200
 
 

@@ -1,5 +1,3 @@
-
-from ..extensions import db
 from ..rest import ActionArgs, Blueprint, SelectPage, current_user
 from ..pdf.base import pdf_response
 from ..proposals import services
@@ -33,7 +31,6 @@ def list_meetings(args):
 @blp.response(201, MeetingSchema)
 def create_meeting(args):
     meeting = services.create_meeting(current_user(), **args)
-    db.session.commit()
     return meeting
 
 
@@ -50,7 +47,6 @@ def update_meeting(args, meeting_id):
     user = current_user()
     meeting = services.update_meeting(user, services.get_meeting(user, meeting_id, for_update=True),
                                       **args)
-    db.session.commit()
     return meeting
 
 
@@ -65,7 +61,6 @@ def proposal_pdf(meeting_id):
 def _action_view(action: str):
     def view(args, meeting_id):
         meeting = services.perform(current_user(), meeting_id, action, args.get("comment"))
-        db.session.commit()
         return meeting
 
     view.__name__ = f"{action}_meeting"
