@@ -19,7 +19,7 @@ from .dossier.meeting_views import bp as meetings_web
 from .questions.views import bp as questions_web
 from .summary.views import bp as summary_web
 from .types import to_local
-from .web import bp
+from .web import bp, commit_writes
 from .web.nav import items_for
 
 
@@ -35,6 +35,9 @@ def register_web(app) -> None:
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
                       checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web):
         app.register_blueprint(blueprint)
+        for endpoint, view in list(app.view_functions.items()):
+            if endpoint.startswith(f"{blueprint.name}."):
+                app.view_functions[endpoint] = commit_writes(view)
 
     @app.context_processor
     def inject():

@@ -90,7 +90,6 @@ def self_checkin_post(token: str):
     except DomainError as exc:
         db.session.rollback()
         return _self_page(meeting, token, {exc.field or "_": exc.message}, values, 422)
-    db.session.commit()
     session["checked_in"] = checkin.id
     return redirect(url_for("checkin.self_checkin_done", token=token), 303)
 

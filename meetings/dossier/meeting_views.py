@@ -158,7 +158,6 @@ def _save(meeting: Meeting | None):
     except DomainError as exc:
         db.session.rollback()
         return _render_form(meeting, data, form_errors(errors_from(exc), order), exc.http_status)
-    db.session.commit()
     flash(_("The proposal was saved."), "success")
     return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting.id))
 
@@ -273,6 +272,5 @@ def proposal_pdf(meeting_id: int):
 def act(meeting_id: int, action: str):
     comment = (request.form.get("comment") or "").strip() or None
     services.perform(current_user, meeting_id, action, comment)  # DomainError: flashed, back
-    db.session.commit()
     flash(DONE[action], "success")
     return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting_id))

@@ -3,8 +3,12 @@ the pages that belong to no domain. It imports no domain; meetings/pages.py
 registers every domain's pages."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, session, url_for
+from functools import wraps
+
+from flask import Blueprint, make_response, redirect, request, session, url_for
 from flask_login import login_required
+
+from ..extensions import db
 
 bp = Blueprint("web", __name__)
 
@@ -26,3 +30,19 @@ def set_language(code: str):
     if code in ("zh", "en"):
         session["lang"] = code
     return redirect(request.referrer or url_for("web.index"))
+
+
+def commit_writes(view):
+    """The request's one commit for a page: a write (any method but GET/HEAD)
+    whose answer is not an error is committed before the answer goes out; a
+    refusal raises and is rolled back by meetings/errors.py."""
+    @wraps(view)
+    def committed(*args, **kwargs):
+        response = view(*args, **kwargs)
+        if request.method in ("GET", "HEAD"):
+            return response
+        response = make_response(response)
+        if response.status_code < 400:
+            db.session.commit()
+        return response
+    return committed
