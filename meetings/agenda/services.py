@@ -7,18 +7,19 @@ segment, and the record keeps the actual times for the summary.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 
 from ..auth.models import User
 from ..errors import AgendaRuleBroken, Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
 from ..proposals.models import Meeting, Status
 from ..proposals.services import runs_meeting
-from ..types import local_zone, utcnow
+from ..signals import meeting_created, meeting_transitioned
+from ..types import utcnow
 from .models import AgendaSegment, ChecklistItem, QuizItem, SegmentKind
 from ..proposals.labels import status_text
 
@@ -41,9 +42,24 @@ CHECKLIST_OPEN = PLAN_OPEN | {Status.in_progress}
 
 
 def prepare(meeting: Meeting) -> None:
-    """A new meeting gets the default agenda and checklist (called by create_meeting)."""
+    """A new meeting gets the default agenda and checklist (on meeting_created)."""
     _add_default_agenda(meeting)
     _add_default_checklist(meeting)
+
+
+def _on_meeting_created(meeting: Meeting, **_) -> None:
+    prepare(meeting)
+
+
+def _on_meeting_transitioned(meeting: Meeting, *, action: str, **_) -> None:
+    if action == "start":
+        snapshot_checklist(meeting)  # SPEC §9 hardware: the checklist when the meeting started
+
+
+def connect() -> None:
+    """Subscribe to the meeting's signals (called by the app factory)."""
+    meeting_created.connect(_on_meeting_created)
+    meeting_transitioned.connect(_on_meeting_transitioned)
 
 
 # ---------------------------------------------------------------- the plan
@@ -328,8 +344,6 @@ def update_checklist(actor: User, meeting: Meeting, *, items: list[dict]) -> lis
 def snapshot_checklist(meeting: Meeting) -> None:
     """The checklist as it stands when the meeting starts (SPEC §9 hardware):
     it stays editable during the meeting, so the start records it."""
-    from sqlalchemy import case, func
-
     _ensure_prepared(meeting)  # a meeting older than checklists gets the default first
     items, ticked = db.session.execute(
         select(func.count(ChecklistItem.id),
@@ -342,20 +356,3 @@ def arrival_times(meeting: Meeting) -> dict[str, datetime]:
     return {"arrive_by": meeting.starts_at - ARRIVE_EARLY,
             "room_ready_by": meeting.starts_at - ROOM_READY}
 
-
-def unticked_day_before(day: date) -> list[tuple[Meeting, list[ChecklistItem]]]:
-    """For the day-before reminder: approved meetings starting the day after
-    `day` (local date) whose checklist still has unticked items."""
-    zone = local_zone()
-    tomorrow = day + timedelta(days=1)
-    start = datetime.combine(tomorrow, datetime.min.time(), tzinfo=zone)
-    meetings = db.session.scalars(
-        select(Meeting).where(Meeting.status == Status.approved,
-                              Meeting.starts_at >= start, Meeting.starts_at < start + timedelta(days=1))
-        .order_by(Meeting.starts_at)).all()
-    out = []
-    for meeting in meetings:
-        missing = unticked(meeting)
-        if missing:
-            out.append((meeting, missing))
-    return out

@@ -23,13 +23,13 @@ from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..doctors.models import Doctor, Title
-from ..doctors.services import is_key, key_clause
+from ..doctors.services import key_clause
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
-from ..followups.services import rescan_after_checkin
 from ..invitees.models import Invitee, InviteeRole, InviteeStatus
 from ..proposals.models import Meeting, Status
 from ..proposals.services import runs_meeting
+from ..signals import checkin_recorded
 from ..types import as_aware, utcnow
 from .models import SIGNATURE_MAX_BYTES, CheckIn, Source
 from ..proposals.labels import status_text
@@ -228,7 +228,7 @@ def _record_checkin(meeting: Meeting, person: Person, *, source: Source, nonce, 
         invitee.status = InviteeStatus.attended
         db.session.flush()
     if created:
-        rescan_after_checkin(meeting)  # held already: the follow-up job adds this person
+        checkin_recorded.send(meeting, checkin=checkin)  # held already: follow-ups add this person
     return checkin, created
 
 
@@ -302,12 +302,6 @@ def self_checkin_choices(meeting: Meeting) -> list[Invitee]:
 
 # ---------------------------------------------------------------- figures
 
-def expected_invitees(meeting: Meeting) -> list[Invitee]:
-    """SPEC §5 `expected`: primaries not declined (promoted backups are primaries)."""
-    return [i for i in meeting.invitees
-            if i.role == InviteeRole.primary and i.status != InviteeStatus.declined]
-
-
 def _rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
 
@@ -361,13 +355,6 @@ def figures(counts: dict) -> dict:
 def attendance(meeting: Meeting) -> dict:
     """The figures of SPEC §5 for one meeting."""
     return figures(attendance_counts([meeting.id])[meeting.id])
-
-
-def to_reconfirm(meeting: Meeting) -> list[Invitee]:
-    """Day-before reminder (SPEC §4): key invitees — primaries and their
-    backups — who have not confirmed yet."""
-    waiting = [i for i in meeting.invitees if i.status == InviteeStatus.invited and is_key(i.doctor)]
-    return sorted(waiting, key=lambda i: (i.role != InviteeRole.primary, i.id))
 
 
 # ---------------------------------------------------------------- frequency

@@ -346,7 +346,7 @@ def doctor_spend(user: User, doctor_id: int, year: int | None = None) -> dict:
     aggregate, proposals.compliance.year_shares)."""
     from ..doctors.services import can_see_hospital, get_doctor
     from ..errors import NotFound
-    from ..proposals.compliance import year_shares
+    from ..invitees.compliance import year_shares
 
     doctor = get_doctor(doctor_id)
     if not can_see_hospital(user, doctor.department.hospital_id):

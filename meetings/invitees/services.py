@@ -12,8 +12,9 @@ from ..doctors.services import at_least, grade_of, is_key
 from ..errors import BackupMissing, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
 from ..proposals.models import Meeting, Status
-from ..proposals.services import _record
+from ..proposals.services import check_on_submit, record_transition
 from ..types import local_date, utcnow
+from .compliance import check_doctor_annual_cap, check_primaries_annual_cap, year_totals
 from .models import Invitee, InviteeRole, InviteeStatus
 from ..proposals.labels import status_text
 
@@ -65,7 +66,6 @@ def add_invitee(actor: User, meeting: Meeting, *, doctor_id: int, role: InviteeR
                 field="doctor_id")
     elif backup_for is not None:
         raise InvalidInput(_("backup_for: only a backup stands in for someone"), field="backup_for")
-    from ..proposals.compliance import check_doctor_annual_cap
     if role == InviteeRole.primary:
         check_doctor_annual_cap(meeting, doctor)
     invitee = Invitee(meeting=meeting, doctor=doctor, role=role,
@@ -129,7 +129,7 @@ def decline(actor: User, meeting: Meeting, invitee: Invitee) -> Invitee:
         if backup is not None and backup.status != InviteeStatus.declined:
             backup.role = InviteeRole.primary
             backup.promoted_at = utcnow()
-            _record(meeting, "promote_backup", meeting.status, meeting.status, actor,
+            record_transition(meeting, "promote_backup", meeting.status, meeting.status, actor,
                     _("%(backup)s replaces %(primary)s, who declined",
                       backup=backup.doctor.name, primary=invitee.doctor.name))
     db.session.flush()
@@ -154,10 +154,30 @@ def year_spend(meeting: Meeting, doctors) -> dict[int, Decimal]:
     """For the invitee picker: each doctor's share of meeting spend so far in
     the meeting's year (the annual cap's own aggregate, one query), so a rep
     sees who is close to the cap before inviting."""
-    from ..proposals.compliance import year_totals
-
     return year_totals([d.id for d in doctors], local_date(meeting.starts_at).year)
 
 
 def list_invitees(meeting: Meeting) -> list[Invitee]:
     return list(meeting.invitees)
+
+
+# ---------------------------------------------------------------- who is expected
+
+def expected_invitees(meeting: Meeting) -> list[Invitee]:
+    """SPEC §5 `expected`: primaries not declined (promoted backups are primaries)."""
+    return [i for i in meeting.invitees
+            if i.role == InviteeRole.primary and i.status != InviteeStatus.declined]
+
+
+def to_reconfirm(meeting: Meeting) -> list[Invitee]:
+    """Day-before reminder (SPEC §4): key invitees — primaries and their
+    backups — who have not confirmed yet."""
+    waiting = [i for i in meeting.invitees if i.status == InviteeStatus.invited and is_key(i.doctor)]
+    return sorted(waiting, key=lambda i: (i.role != InviteeRole.primary, i.id))
+
+
+def connect() -> None:
+    """Hand the meeting the refusals at submit that need the invitee list
+    (called by the app factory; idempotent)."""
+    check_on_submit("before_content", missing_backups)
+    check_on_submit("after_content", check_primaries_annual_cap)

@@ -3,7 +3,6 @@ import io
 from flask import request, send_file
 
 from ..errors import Forbidden, InvalidInput
-from ..extensions import db
 from ..rest import Blueprint, SelectPage, current_user
 from . import services
 from .schemas import ImportArgs, ImportFile, ImportReportSchema, PrescriptionFilter, PrescriptionSchema
@@ -48,9 +47,7 @@ def import_prescriptions(_file, args):
     user = current_user()
     if not services.may_import(user):
         raise Forbidden("only marketing or an administrator imports prescriptions")
-    report = services.import_file(user, uploaded_file(), refresh_support=args["update_support"])
-    db.session.commit()
-    return report
+    return services.import_file(user, uploaded_file(), refresh_support=args["update_support"])
 
 
 @blp.route("/template.xlsx")

@@ -9,7 +9,6 @@ from flask_login import current_user
 
 from ..auth.models import Role
 from ..errors import InvalidInput
-from ..extensions import db
 from ..web.nav import nav_item
 from ..web.pages import roles_required
 from . import services
@@ -38,9 +37,7 @@ def upload():
             report = services.import_file(current_user._get_current_object(),
                                           upload_.read(services.MAX_BYTES + 1),
                                           refresh_support=request.form.get("update_support") == "on")
-            db.session.commit()
-        except InvalidInput as exc:
-            db.session.rollback()
+        except InvalidInput as exc:  # nothing was written: the file was refused whole
             errors, status = {exc.field or "_": exc.message}, 422
     return render_template("prescriptions/upload.html", report=report, errors=errors,
                            max_rows=services.MAX_ROWS, max_mb=services.MAX_BYTES // 2**20), status

@@ -19,8 +19,9 @@ from sqlalchemy import func, select
 
 from ..errors import ComplianceCapExceeded
 from ..extensions import db
+from ..proposals.models import BudgetLine, Meeting, Status
 from ..types import local_date, local_zone
-from .models import BudgetLine, Meeting, Status
+from .models import Invitee, InviteeRole, InviteeStatus
 
 # Meetings that no longer spend anything do not count towards a doctor's year.
 NOT_SPENDING = (Status.cancelled, Status.rejected)
@@ -49,8 +50,6 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
 def year_shares(doctor_ids: Iterable[int], year: int, *,
                 excluding: int | None = None) -> dict[int, list[tuple[int, Decimal]]]:
     """doctor_id → [(meeting_id, share)] for the year, in meeting order; one query."""
-    from ..invitees.models import Invitee, InviteeRole, InviteeStatus
-
     doctor_ids = list(doctor_ids)
     out: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
     if not doctor_ids:
@@ -107,8 +106,6 @@ def check_doctor_annual_cap(meeting: Meeting, doctor, meeting_cost: Decimal | No
 def check_primaries_annual_cap(meeting: Meeting, meeting_cost: Decimal | None = None) -> None:
     """Every primary invitee who has not declined stays within the annual cap
     (their other meetings read in one query)."""
-    from ..invitees.models import InviteeRole, InviteeStatus
-
     primaries = [i for i in meeting.invitees
                  if i.role == InviteeRole.primary and i.status != InviteeStatus.declined]
     if not primaries:
