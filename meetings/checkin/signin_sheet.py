@@ -15,6 +15,7 @@ from reportlab.platypus import Image
 
 from . import services as checkin
 from ..doctors.services import grade_of, is_key
+from ..invitees.services import expected_invitees
 from ..pdf.base import (FONT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, header_height, heading,
                    local_time, label_cell, meeting_fields, para, table, title_label)
 
@@ -86,7 +87,7 @@ def render(meeting) -> bytes:
         return height
 
     head = [label_cell(label) for label, _w in COLUMNS]
-    expected = sorted(checkin.expected_invitees(meeting),
+    expected = sorted(expected_invitees(meeting),
                       key=lambda i: (not is_key(i.doctor), i.doctor.name))
     rows = [head]
     for number, invitee in enumerate(expected, 1):

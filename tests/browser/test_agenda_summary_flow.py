@@ -69,6 +69,7 @@ def test_staff_run_the_show_the_owner_summarizes_and_marketing_answers(
     # the spend lines start from the approved budget (meals 1500, gifts 500)
     expect(rep.locator("[name=actual_spend-0-amount]")).to_have_value("1500.00")
     rep.fill("[name=actual_spend-0-amount]", "1600")
+    rep.fill("#overspend_reason", "多来了两位医生，餐费超出")  # above the approved total: SPEC §3
     rep.get_by_role("button", name="Save summary").click()
     rep.wait_for_url(re.compile(rf"/meetings/{meeting_id}/summary$"))
     spend = rep.locator("#spend-vs-budget tfoot")
