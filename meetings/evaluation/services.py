@@ -33,10 +33,14 @@ from ..auth.models import User
 from ..checkin.models import CheckIn
 from ..checkin.services import attendance_counts, counted_checkins
 from ..doctors.models import Doctor
-from ..errors import InvalidTransition
+from ..doctors.services import can_see_hospital, get_doctor
+from ..errors import InvalidTransition, NotFound
 from ..extensions import db
 from ..followups.models import FollowUp, FollowUpKind, FollowUpStatus
+from ..invitees.compliance import year_shares
 from ..invitees.models import Invitee
+from ..orgs.models import BudgetPool
+from ..orgs.services import visible_provinces
 from ..prescriptions.models import Prescription
 from ..proposals.labels import status_text
 from ..proposals.models import Meeting, Status
@@ -343,11 +347,7 @@ def effect_by_doctor(meeting: Meeting, card: dict) -> list[dict]:
 def doctor_spend(user: User, doctor_id: int, year: int | None = None) -> dict:
     """SPEC §9: the doctor's share of meeting spend in a calendar year against
     the annual cap, with the meetings it came from (the cap check's own
-    aggregate, proposals.compliance.year_shares)."""
-    from ..doctors.services import can_see_hospital, get_doctor
-    from ..errors import NotFound
-    from ..invitees.compliance import year_shares
-
+    aggregate, invitees.compliance.year_shares)."""
     doctor = get_doctor(doctor_id)
     if not can_see_hospital(user, doctor.department.hospital_id):
         raise NotFound(_("doctor not found"))
@@ -367,9 +367,6 @@ def budget_rows(user: User, period: str | None = None) -> list[dict]:
     user may see: allocated, drawn by approvals (cancelled ones gave theirs
     back), actual spend of summarised meetings, remaining (after settling:
     may be below zero). One query."""
-    from ..orgs.models import BudgetPool
-    from ..orgs.services import visible_provinces
-
     query = (select(BudgetPool.province_id, BudgetPool.period, BudgetPool.amount, BudgetPool.spent,
                     func.coalesce(func.sum(Meeting.drawn_amount), 0),
                     func.coalesce(func.sum(Meeting.actual_total), 0))

@@ -17,6 +17,7 @@ from typing import Iterable, Iterator
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, text, update
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from .. import audit
 from ..auth.models import Role, User
@@ -311,10 +312,8 @@ def _upsert(connection, writes: list[dict], now) -> None:
             "d": [w["doctor_id"] for w in writes], "m": [w["month"] for w in writes],
             "p": [w["product"] for w in writes], "b": [w["boxes"] for w in writes]})
         return
-    from sqlalchemy.dialects.sqlite import insert
-
     table = Prescription.__table__
-    stmt = insert(table)
+    stmt = sqlite_insert(table)
     connection.execute(stmt.on_conflict_do_update(
         index_elements=[table.c.doctor_id, table.c.month, table.c.product],
         set_={"boxes": stmt.excluded.boxes, "updated_at": stmt.excluded.updated_at}),
