@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 export FLASK_APP = wsgi
 
-.PHONY: demo test install install-test browser migrations-check
+.PHONY: demo test install install-test browser migrations-check bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -43,3 +43,7 @@ browser:
 ## make migrations-check: upgrade an empty database and compare models with migrations
 migrations-check: install-test
 	$(BIN)/python scripts/check_migrations.py
+
+## make bench: every benchmark once, one table of figure, value, floor, ratio and bar (slow: ~10 min)
+bench: install-test
+	$(BIN)/python benchmarks/bench.py
