@@ -15,8 +15,9 @@ from reportlab.platypus import Image
 
 from ..checkin import services as checkin
 from ..doctors.services import grade_of, is_key
-from .base import (FONT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, header_height, heading,
+from .base import (MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, header_height, heading,
                    local_time, label_cell, meeting_fields, para, table, title_label)
+from .fonts import font
 
 TITLE = "会议签到表 Sign-in sheet"
 QR_SIZE = 30 * mm
@@ -33,6 +34,7 @@ def _qr(url: str) -> Drawing:
     drawing = Drawing(QR_SIZE, QR_SIZE,
                       transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
     drawing.add(widget)
+    drawing.initialFontName = font()  # not ReportLab's Helvetica: every font of a form is embedded
     return drawing
 
 
@@ -80,7 +82,7 @@ def render(meeting) -> bytes:
         canvas.translate(PAGE_WIDTH - MARGIN - QR_SIZE, PAGE_HEIGHT - MARGIN - QR_SIZE - 1 * mm)
         canvas.doForm("qr")
         canvas.restoreState()
-        canvas.setFont(FONT, 6.5)
+        canvas.setFont(font(), 6.5)
         canvas.drawCentredString(PAGE_WIDTH - MARGIN - QR_SIZE / 2, PAGE_HEIGHT - MARGIN - QR_SIZE - 4 * mm,
                                  "扫码签到 Scan to sign in")
         return height
