@@ -113,6 +113,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # two containers migrating at once: the second waits here, then
+            # finds nothing left to do (released when the connection closes)
+            connection.exec_driver_sql("SELECT pg_advisory_lock(727272)")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
