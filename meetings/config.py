@@ -75,6 +75,8 @@ def from_env(require_secret: bool = True) -> dict:
         # SPEC §11: printed forms embed this CJK TrueType font (.ttf/.ttc; the face's index in a .ttc)
         "PDF_FONT": _font_path(),
         "PDF_FONT_INDEX": _int("PDF_FONT_INDEX", 0),
+        # SPEC §11 (PIPL): signatures are kept this long, then purged by the purge_signatures job
+        "SIGNATURE_RETENTION_DAYS": _int("SIGNATURE_RETENTION_DAYS", 3 * 365),
     }
 
 

@@ -121,11 +121,12 @@ def configure_logging(app: Flask) -> None:
         handler.addFilter(_RequestIdFilter())
         root.addHandler(handler)
     root.setLevel(app.config.get("LOG_LEVEL", "INFO"))
+    logging.getLogger("alembic").setLevel(logging.INFO)  # "Running upgrade …" lines, as before
 
 
 def _user_id() -> int | None:
     # only a user this request already loaded: the log never costs a query
-    user = g.get("_login_user")
+    user = g.get("_login_user") or g.get("api_user")
     return getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
 
 

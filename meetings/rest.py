@@ -130,6 +130,8 @@ class ActionArgs(Args):
 
 def register_api(app, api, csrf) -> None:
     from .agenda.api import blp as agenda
+    from .audit.api import blp as audit
+    from .privacy.api import blp as privacy
     from .auth.api import blp as users, tokens
     from .checkin.api import blp as checkins
     from .doctors.api import blp as doctors
@@ -145,6 +147,6 @@ def register_api(app, api, csrf) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
-                agenda, summary, questions, followups, notifications):
+                agenda, summary, questions, followups, notifications, audit, privacy):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

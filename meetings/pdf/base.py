@@ -53,7 +53,7 @@ LABELS: dict[str, dict[str, str]] = {
         "return": "退回 Returned", "reject": "驳回 Rejected", "cancel": "取消 Cancelled",
         "start": "开始 Started", "finish": "结束 Finished", "close": "关闭 Closed",
         "promote_backup": "替补递补 Backup promoted", "summary": "提交总结 Summary",
-        "summary_edit": "修改总结 Summary edited",
+        "summary_edit": "修改总结 Summary edited", "update": "修改 Edited",
     },
     "category": {
         "gifts": "礼品 Gifts", "meals": "餐费 Meals", "materials": "资料 Materials",

@@ -13,6 +13,7 @@ from ..doctors.models import Department, Doctor
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
 from ..proposals.models import BudgetCategory, Meeting, Status
+from ..actionlog import changes
 from ..proposals.services import _move, _record, check_meal_cap
 from ..questions.models import Question, QuestionStatus
 from ..types import money, utcnow
@@ -90,12 +91,19 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
 
     summary = summary_of(meeting)
     now = utcnow()
+    # the log keeps the money (old → new) and which texts changed, never the texts
+    new_spend = _spend_view(lines)
     if summary is None:
         summary = Summary(meeting_id=meeting.id, author_id=actor.id, submitted_at=now)
         db.session.add(summary)
-        _move(meeting, Status.summarized, actor, "summary")
+        _move(meeting, Status.summarized, actor, "summary", **new_spend)
     else:
-        _record(meeting, "summary_edit", meeting.status, meeting.status, actor, None)
+        old_spend = _spend_view(summary.spend_lines)
+        texts_changed = [n for n in TEXT_FIELDS if (getattr(summary, n) or None) != (texts.get(n) or None)]
+        before, after = changes(old_spend, new_spend)
+        if texts_changed:
+            after["texts_changed"] = texts_changed
+        _record(meeting, "summary_edit", meeting.status, meeting.status, actor, None, before=before, **after)
     for name in TEXT_FIELDS:
         setattr(summary, name, texts.get(name))
     summary.spend_lines = lines
@@ -103,6 +111,11 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
     _sync_questions(meeting, questions)
     db.session.flush()
     return summary
+
+
+def _spend_view(lines) -> dict:
+    return {"actual_spend": [[l.category.value, str(money(l.amount))] for l in lines],
+            "actual_total": str(money(sum((l.amount for l in lines), Decimal("0.00"))))}
 
 
 def budget_report(meeting: Meeting, summary: Summary) -> dict:

@@ -33,6 +33,7 @@ def set_language(code: str):
 
 def register_web(app) -> None:
     from ..agenda.views import bp as agenda_web
+    from ..audit.views import bp as audit_web
     from ..auth.views import bp as auth_web
     from ..checkin.views import bp as checkin, staff_bp as checkin_staff
     from ..doctors.views import bp as doctors_web
@@ -45,7 +46,8 @@ def register_web(app) -> None:
     from ..summary.views import bp as summary_web
 
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
-                      checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web):
+                      checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web,
+                      audit_web):
         app.register_blueprint(blueprint)
 
     @app.context_processor
