@@ -26,7 +26,7 @@ from ..extensions import db
 from ..followups.models import FollowUp
 from ..invitees.models import Invitee
 from ..notifications.models import Notification, OutgoingMail
-from ..proposals.compliance import share_of
+from ..invitees.compliance import share_of
 from ..proposals.models import Meeting
 from ..questions.models import Question
 from ..summary.models import SpendLine, Summary
@@ -126,7 +126,7 @@ def _spend(doctor: Doctor) -> list[dict]:
     """Per calendar year, his share of the meetings he was a primary invitee
     of (SPEC §3's annual cap rule)."""
     from ..invitees.models import InviteeRole, InviteeStatus
-    from ..proposals.compliance import NOT_SPENDING
+    from ..invitees.compliance import NOT_SPENDING
 
     meetings = db.session.scalars(
         select(Meeting).join(Invitee, Invitee.meeting_id == Meeting.id)

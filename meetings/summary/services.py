@@ -9,16 +9,17 @@ from sqlalchemy import select
 
 from ..agenda import services as agenda
 from ..auth.models import User
+from ..checkin.services import attendance
 from ..doctors.models import Department, Doctor
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
 from ..proposals.models import BudgetCategory, Meeting, Status
 from ..actionlog import changes
-from ..proposals.services import _move, _record, check_meal_cap
+from ..proposals.services import check_meal_cap, move, record_transition
 from ..questions.models import Question, QuestionStatus
 from ..types import money, utcnow
 from .models import SpendLine, Summary
-from ..proposals.compliance import check_primaries_annual_cap
+from ..invitees.compliance import check_primaries_annual_cap
 from ..proposals.labels import status_text
 
 TEXT_FIELDS = ("organization", "agenda_notes", "feedback", "chief_endorsed", "chief_disputed",
@@ -96,14 +97,15 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
     if summary is None:
         summary = Summary(meeting_id=meeting.id, author_id=actor.id, submitted_at=now)
         db.session.add(summary)
-        _move(meeting, Status.summarized, actor, "summary", **new_spend)
+        move(meeting, Status.summarized, actor, "summary", **new_spend)
     else:
         old_spend = _spend_view(summary.spend_lines)
         texts_changed = [n for n in TEXT_FIELDS if (getattr(summary, n) or None) != (texts.get(n) or None)]
         before, after = changes(old_spend, new_spend)
         if texts_changed:
             after["texts_changed"] = texts_changed
-        _record(meeting, "summary_edit", meeting.status, meeting.status, actor, None, before=before, **after)
+        record_transition(meeting, "summary_edit", meeting.status, meeting.status, actor, None,
+                          before=before, **after)
     for name in TEXT_FIELDS:
         setattr(summary, name, texts.get(name))
     summary.spend_lines = lines
@@ -136,21 +138,9 @@ def budget_report(meeting: Meeting, summary: Summary) -> dict:
     }
 
 
-def attendance_figures(meeting: Meeting) -> dict | None:
-    """SPEC §5 figures when the check-in domain provides them."""
-    try:
-        from ..checkin.services import attendance
-    except ImportError:
-        return None
-    figures = attendance(meeting)
-    if figures is not None and not isinstance(figures, dict):
-        figures = dict(getattr(figures, "__dict__", {})) or None
-    return figures
-
-
 def report(meeting: Meeting) -> dict:
     """Everything the summary page, the API and the printed form show."""
     summary = get_summary(meeting)
     return {"summary": summary, "meeting": meeting, "questions": questions_of(meeting),
-            "agenda": agenda.run_report(meeting), "attendance": attendance_figures(meeting),
+            "agenda": agenda.run_report(meeting), "attendance": attendance(meeting),
             **budget_report(meeting, summary)}

@@ -13,11 +13,11 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.platypus import Image
 
-from ..checkin import services as checkin
+from . import services as checkin
 from ..doctors.services import grade_of, is_key
-from .base import (MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, header_height, heading,
+from ..pdf.base import (MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, header_height, heading,
                    local_time, label_cell, meeting_fields, para, table, title_label)
-from .fonts import font
+from ..pdf.fonts import font
 
 TITLE = "会议签到表 Sign-in sheet"
 QR_SIZE = 30 * mm
