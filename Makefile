@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 export FLASK_APP = wsgi
 
-.PHONY: demo test install install-test browser migrations-check bench
+.PHONY: demo test install install-test browser fonts migrations-check bench
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -29,7 +29,7 @@ demo: install
 	FLASK_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
 
 ## make test: install what the tests need (Python packages; Debian's chromium when root) and run them
-test: install-test browser
+test: install-test browser fonts
 	$(BIN)/ruff check --quiet --select F meetings tests benchmarks scripts
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
@@ -38,6 +38,13 @@ browser:
 	@if [ ! -x /usr/bin/chromium ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 		echo "installing Debian's chromium for the browser tests"; \
 		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null; \
+	fi
+
+## the CJK TrueType font the container ships (PDF_FONT), for the embedded-font test
+fonts:
+	@if [ ! -f /usr/share/fonts/truetype/wqy/wqy-microhei.ttc ] && [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		echo "installing Debian's fonts-wqy-microhei for the embedded-font test"; \
+		apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq fonts-wqy-microhei >/dev/null; \
 	fi
 
 ## make migrations-check: upgrade an empty database and compare models with migrations

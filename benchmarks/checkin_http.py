@@ -7,7 +7,8 @@ approved meeting starting now with 60 invitees per round, and drives a bounded
 load from this process (client threads with http.client keep-alive
 connections, loopback only) against:
 
-  healthz          GET /healthz                    hello world on the same server
+  livez            GET /livez                      hello world on the same server
+  healthz          GET /healthz                    the readiness probe: one SELECT 1
   qr page          GET /checkin/<token>            the page a phone opens
   qr post invitee  POST /checkin/<token>           an invitee signs in (signature + meal): new row
   qr post walk-in  POST /checkin/<token>           "not on the list", name + title: new row
@@ -92,7 +93,8 @@ class Server:
         self.port = free_port()
         self.ready_path = ready_path
         env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(16),
-               "PYTHONUNBUFFERED": "1"}
+               "PYTHONUNBUFFERED": "1",
+               "LOG_LEVEL": "WARNING"}  # no request log lines: they would flood this terminal
         env.pop("FLASK_DEBUG", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
@@ -261,7 +263,7 @@ def form_post(token: str, csrf: str, fields: dict):
 
 def warm_up(port: int, token: str, clients: int) -> None:
     """Untimed: every worker compiles its templates and fills its pools first."""
-    for path in ("/healthz", f"/checkin/{token}"):
+    for path in ("/livez", f"/checkin/{token}"):
         run_phase("warm-up", port, clients=clients, total=4 * clients, seconds=30,
                   prepare=no_prepare, make=lambda c, s, i, path=path: ("GET", path, None, {}, 200))
 
@@ -271,6 +273,9 @@ def run_round(port: int, meeting: dict, args) -> list[Result]:
     signature = signature_data_url(1)
     warm_up(port, token, args.clients)
     results = [
+        run_phase("livez", port, clients=args.clients, total=args.requests * 4, seconds=args.seconds,
+                  prepare=no_prepare,
+                  make=lambda c, s, i: ("GET", "/livez", None, {}, 200)),
         run_phase("healthz", port, clients=args.clients, total=args.requests * 4, seconds=args.seconds,
                   prepare=no_prepare,
                   make=lambda c, s, i: ("GET", "/healthz", None, {}, 200)),
@@ -333,7 +338,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=3, help="rounds (one fresh meeting each)")
     parser.add_argument("--clients", type=int, default=8, help="concurrent client threads")
     parser.add_argument("--requests", type=int, default=400,
-                        help="requests per phase and round (healthz: 4×; invitee POST: 60)")
+                        help="requests per phase and round (livez, healthz: 4×; invitee POST: 60)")
     parser.add_argument("--seconds", type=float, default=20, help="time cap per phase and round")
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--threads", type=int, default=4)

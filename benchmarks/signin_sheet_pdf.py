@@ -43,10 +43,10 @@ def raw_sheet(title: str, fields: list[tuple[str, str]], rows: list[tuple], blan
     from reportlab.lib.utils import ImageReader
     from reportlab.pdfgen import canvas as rl_canvas
 
-    from meetings.pdf.base import FONT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, register_fonts
+    from meetings.pdf.base import MARGIN, PAGE_HEIGHT, PAGE_WIDTH, register_fonts
     from meetings.checkin.signin_sheet import COL_WIDTHS, COLUMNS, QR_SIZE, ROW_HEIGHT, SIGNATURE_BOX
 
-    register_fonts()
+    FONT = register_fonts()
     buffer = io.BytesIO()
     c = rl_canvas.Canvas(buffer, pagesize=(PAGE_WIDTH, PAGE_HEIGHT))
     top, bottom = PAGE_HEIGHT - MARGIN - QR_SIZE - 6 * 2.834645669, MARGIN

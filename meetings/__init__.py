@@ -46,6 +46,10 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         INSTANCE_DIR.mkdir(exist_ok=True)
 
+    from . import database, logs
+    logs.configure_logging(app)
+    logs.register_request_log(app)
+    database.engine_options(app.config)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(INSTANCE_DIR.parent / "migrations"))
     babel.init_app(app, locale_selector=select_locale,
@@ -55,7 +59,7 @@ def create_app(config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     extensions.api.init_app(app)
 
-    from . import database, errors, models  # noqa: F401  (models: every table for Alembic)
+    from . import errors, health, models  # noqa: F401  (models: every table for Alembic)
     with app.app_context():
         database.configure(db.engine)
 
@@ -66,6 +70,7 @@ def create_app(config: dict | None = None) -> Flask:
     register_api(app, extensions.api, csrf)
     errors.register(app)  # after api.init_app: our handlers replace flask-smorest's
 
+    app.register_blueprint(health.bp)
     from .pages import register_web
     register_web(app)
 

@@ -4,6 +4,7 @@ the rest toolkit (meetings/rest.py) without a cycle."""
 from __future__ import annotations
 
 from .agenda.api import blp as agenda
+from .audit.api import blp as audit
 from .auth.api import blp as users, tokens
 from .checkin.api import blp as checkins
 from .doctors.api import blp as doctors
@@ -11,6 +12,7 @@ from .followups.api import blp as followups
 from .dossier.invitee_api import blp as invitees
 from .notifications.api import blp as notifications
 from .orgs.api import provinces, regions
+from .privacy.api import blp as privacy
 from .dossier.meeting_api import blp as meetings
 from .questions.api import blp as questions
 from .summary.api import blp as summary
@@ -23,6 +25,7 @@ def register_api(app, api, csrf) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
-                agenda, summary, questions, followups, notifications, prescriptions, evaluation):
+                agenda, summary, questions, followups, notifications, prescriptions, evaluation,
+                audit, privacy):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

@@ -20,6 +20,15 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _font_path() -> str | None:
+    path = os.environ.get("PDF_FONT") or None
+    if path and not Path(path).is_file():
+        # the operator asked for embedded fonts: printing without them silently would be worse
+        raise ConfigError(f"PDF_FONT={path} is not a file (a CJK TrueType font, e.g. "
+                          "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc)")
+    return path
+
+
 def from_env(require_secret: bool = True) -> dict:
     env = os.environ.get("FLASK_ENV") or os.environ.get("APP_ENV") or "production"
     debug = os.environ.get("FLASK_DEBUG") in ("1", "true", "True")
@@ -62,6 +71,17 @@ def from_env(require_secret: bool = True) -> dict:
         "SMTP_PASSWORD": os.environ.get("SMTP_PASSWORD"),
         "SMTP_STARTTLS": os.environ.get("SMTP_STARTTLS") in ("1", "true", "True"),
         "SMTP_TIMEOUT": _int("SMTP_TIMEOUT", 10),
+        # SPEC §11 operations: logs to stdout (json or text), probes, proxies
+        "LOG_FORMAT": os.environ.get("LOG_FORMAT", "text"),
+        "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
+        "HEALTHZ_TIMEOUT": float(os.environ.get("HEALTHZ_TIMEOUT", "2")),
+        "DB_CONNECT_TIMEOUT": _int("DB_CONNECT_TIMEOUT", 5),
+        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
+        # SPEC §11: printed forms embed this CJK TrueType font (.ttf/.ttc; the face's index in a .ttc)
+        "PDF_FONT": _font_path(),
+        "PDF_FONT_INDEX": _int("PDF_FONT_INDEX", 0),
+        # SPEC §11 (PIPL): signatures are kept this long, then purged by the purge_signatures job
+        "SIGNATURE_RETENTION_DAYS": _int("SIGNATURE_RETENTION_DAYS", 3 * 365),
     }
 
 

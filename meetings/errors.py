@@ -153,11 +153,18 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):
+        from .logs import current_request_id
+
+        # a 500 names its request id, so a report of it can be found in the log
+        request_id = current_request_id() if exc.code and exc.code >= 500 else None
         if is_api_request():
-            return _json_http_error(exc)
+            body, status, headers = _json_http_error(exc)
+            if request_id:
+                body["request_id"] = request_id
+            return body, status, headers
         if exc.code and exc.code < 400:
             return exc
-        return render_template("error.html", error=exc), exc.code
+        return render_template("error.html", error=exc, request_id=request_id), exc.code
 
     @app.errorhandler(ValidationError)
     def handle_invalid_json(exc: ValidationError):

@@ -58,6 +58,14 @@ def remind_day_before() -> dict:
     return remind()
 
 
+@job("purge_signatures", trigger="cron", hour=3, minute=30)
+def purge_signatures() -> dict:
+    """PIPL: signatures older than SIGNATURE_RETENTION_DAYS (3 years) go; the
+    check-ins and every figure stay."""
+    from .privacy.services import purge_signatures as purge
+    return purge()
+
+
 @job("deliver_mail", trigger="interval", minutes=1)
 def deliver_mail() -> dict:
     """Last, so what the jobs above told people goes out in the same run."""

@@ -1,10 +1,10 @@
 """Imports every model so metadata (and Alembic's autogenerate) sees all tables."""
-from .audit import AuditEntry  # noqa: F401
+from .actionlog import ActionLogEntry  # noqa: F401
 from .auth.models import User  # noqa: F401
 from .doctors.models import Department, Doctor, Hospital  # noqa: F401
 from .invitees.models import Invitee  # noqa: F401
 from .orgs.models import BudgetPool, Province, Region  # noqa: F401
-from .proposals.models import BudgetLine, Meeting, Transition  # noqa: F401
+from .proposals.models import BudgetLine, Meeting  # noqa: F401
 from .checkin.models import CheckIn  # noqa: F401
 from .notifications.models import Notification, OutgoingMail  # noqa: F401
 from .agenda.models import AgendaSegment, ChecklistItem, QuizItem  # noqa: F401

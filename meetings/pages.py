@@ -6,6 +6,7 @@ from __future__ import annotations
 from flask import session
 
 from .agenda.views import bp as agenda_web
+from .audit.views import bp as audit_web
 from .auth.models import Role, User
 from .auth.views import bp as auth_web
 from .checkin.views import bp as checkin, staff_bp as checkin_staff
@@ -37,7 +38,7 @@ login_manager.login_view = "auth_web.login"
 def register_web(app) -> None:
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
                       checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web,
-                      prescriptions_web, evaluation_web):
+                      prescriptions_web, evaluation_web, audit_web):
         app.register_blueprint(blueprint)
         for endpoint, view in list(app.view_functions.items()):
             if endpoint.startswith(f"{blueprint.name}."):

@@ -25,9 +25,10 @@ from .checkin.models import CheckIn, Source
 from .doctors.models import Department, Doctor, Hospital
 from .extensions import db
 from .followups.models import FollowUp, FollowUpKind, FollowUpStatus, Outcome, subject_key
+from .actionlog import ActionLogEntry
 from .invitees.models import Invitee, InviteeRole, InviteeStatus
 from .orgs.models import BudgetPool, Province, Region
-from .proposals.models import BudgetLine, Meeting, Status, Transition
+from .proposals.models import BudgetLine, Meeting, Status
 from .types import local_date, quarter_of, utcnow
 
 CHUNK = 2000
@@ -140,7 +141,7 @@ def seed_scale(n: int, *, seed: int = 1) -> dict[str, int]:
                              "status": InviteeStatus.confirmed if m["status"] != Status.draft
                              else InviteeStatus.invited, "created_at": m["created_at"]})
     _insert(BudgetLine, lines)
-    _insert(Transition, history)
+    _insert(ActionLogEntry, history)
     invitee_ids = _insert(Invitee, invitees, returning=True)
     # Key primaries (the A and B doctors among the first eight: figures repeat
     # every four doctors) are backed up by the doctor eight places on, who has
@@ -193,7 +194,8 @@ _PATH = [("submit", Status.draft, Status.submitted), ("approve", Status.submitte
 
 
 def _history(meeting_id: int, m: dict) -> list[dict]:
-    """The transitions that lead to the meeting's status, in order."""
+    """The transitions that lead to the meeting's status, in order: entries of
+    the action log about the meeting (its history)."""
     if m["status"] == Status.cancelled:
         steps = _PATH[:2] + [("cancel", Status.approved, Status.cancelled)]
     else:
@@ -203,7 +205,8 @@ def _history(meeting_id: int, m: dict) -> list[dict]:
                 break
             steps.append(step)
     actor = {"approve": m["speaker_id"]}
-    return [{"meeting_id": meeting_id, "action": action, "from_status": a, "to_status": b,
+    return [{"object_type": "meeting", "object_id": meeting_id, "action": action,
+             "before": {"status": a.value}, "after": {"status": b.value},
              "actor_id": actor.get(action, m["owner_id"]), "at": m["created_at"] + timedelta(hours=i)}
             for i, (action, a, b) in enumerate(steps)]
 

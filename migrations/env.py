@@ -1,5 +1,4 @@
 import logging
-from logging.config import fileConfig
 
 from flask import current_app
 
@@ -9,9 +8,9 @@ from alembic import context
 # access to the values within the .ini file in use.
 config = context.config
 
-# Interpret the config file for Python logging.
-# This line sets up loggers basically.
-fileConfig(config.config_file_name)
+# No fileConfig(alembic.ini) here: create_app already sent every log to stdout
+# in the service's format (meetings/logs.py); fileConfig would replace that
+# and disable the loggers of a process that migrates in-process (tests).
 logger = logging.getLogger('alembic.env')
 
 
@@ -113,6 +112,11 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
+        if connection.dialect.name == "postgresql":
+            # two containers migrating at once: the second waits here, then
+            # finds nothing left to do (released when the connection closes)
+            connection.exec_driver_sql("SELECT pg_advisory_lock(727272)")
+            connection.commit()
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),

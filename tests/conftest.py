@@ -40,6 +40,12 @@ def _schema(database_url):
     app = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database_url,
                       "TESTING": True})
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            # every table there, also those an older schema left (a renamed or merged table)
+            from sqlalchemy import inspect
+            with db.engine.begin() as conn:
+                for table in inspect(conn).get_table_names():
+                    conn.execute(text(f'DROP TABLE IF EXISTS "{table}" CASCADE'))
         db.drop_all()
         db.create_all()
     return database_url

@@ -5,13 +5,15 @@ from flask import current_app
 from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
-from .. import audit
+from ..actionlog import changes as changes_of
+from ..actionlog import log_action
 from ..errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from ..extensions import db
 from ..orgs.models import Province, Region
 from .models import Role, User
 
 PROVINCE_ROLES = {Role.rep, Role.provincial_manager, Role.staff}
+AUDITED_USER_FIELDS = ("role", "province_id", "region_id", "active")
 
 
 def _serializer() -> URLSafeTimedSerializer:
@@ -19,9 +21,19 @@ def _serializer() -> URLSafeTimedSerializer:
 
 
 def authenticate(username: str, password: str) -> User:
+    """The user with these credentials. Every attempt is logged (SPEC §11) and
+    committed here, as its own transaction: a failed login changes nothing
+    else and must stay on record although the request fails."""
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not user.check_password(password):
+        # the typed username is not kept: it may be a password typed in the wrong field
+        log_action(None, "login_failed", "user", user.id if user else None,
+                   after={"reason": "unknown_user" if user is None else
+                          "inactive" if not user.active else "wrong_password"})
+        db.session.commit()
         raise Unauthorized("wrong username or password")
+    log_action(user, "login", "user", user.id)
+    db.session.commit()
     return user
 
 
@@ -78,7 +90,8 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
     user.set_password(password)
     db.session.add(user)
     db.session.flush()
-    audit.record(actor, "user", user.id, "create", role=role.value)
+    log_action(actor, "create", "user", user.id,
+               after={"role": role, "province_id": province_id, "region_id": region_id})
     return user
 
 
@@ -86,6 +99,7 @@ def update_user(actor: User, user: User, **changes) -> User:
     if actor.role != Role.admin:
         raise Forbidden("only an administrator manages users")
     password = changes.pop("password", None)
+    old = {key: getattr(user, key) for key in AUDITED_USER_FIELDS}
     for key, value in changes.items():
         setattr(user, key, value)
     if user.province_id is not None and changes.get("region_id") is None and "province_id" in changes:
@@ -96,5 +110,11 @@ def update_user(actor: User, user: User, **changes) -> User:
             raise InvalidInput("password: at least 6 characters", field="password")
         user.set_password(password)
     db.session.flush()
-    audit.record(actor, "user", user.id, "update", fields=sorted(changes) + (["password"] if password else []))
+    before, after = changes_of(old, {key: getattr(user, key) for key in AUDITED_USER_FIELDS})
+    for key in sorted(set(changes) - set(AUDITED_USER_FIELDS)):  # names: that, not what
+        before[key], after[key] = None, "changed"
+    if password:
+        before["password"], after["password"] = None, "changed"
+    if after:
+        log_action(actor, "update", "user", user.id, before=before, after=after)
     return user

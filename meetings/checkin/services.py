@@ -26,6 +26,7 @@ from ..doctors.models import Doctor, Title
 from ..doctors.services import key_clause
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
+from ..actionlog import log_action
 from ..invitees.models import Invitee, InviteeRole, InviteeStatus
 from ..proposals.models import Meeting, Status
 from ..proposals.services import runs_meeting
@@ -224,6 +225,11 @@ def _record_checkin(meeting: Meeting, person: Person, *, source: Source, nonce, 
                       meal_opt_in=bool(meal_opt_in), signature=signature,
                       created_by_id=actor.id if actor else None)
     checkin, created = _insert_once(checkin)
+    if created:  # a walk-in's name stays on the check-in (erasable), never in the log
+        log_action(actor, "check_in", "checkin", checkin.id,
+                   after={"meeting_id": meeting.id, "doctor_id": checkin.doctor_id,
+                          "invitee_id": checkin.invitee_id, "source": source,
+                          "meal_opt_in": checkin.meal_opt_in, "signed": signature is not None})
     if created and invitee is not None:
         invitee.status = InviteeStatus.attended
         db.session.flush()

@@ -14,8 +14,9 @@ from . import services as checkin
 from ..doctors.services import grade_of, is_key
 from ..invitees.services import expected_invitees, load_invitees
 from ..pdf.qr import draw_qr
-from ..pdf.base import (FONT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, header_height, heading,
+from ..pdf.base import (MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, header_height, heading,
                    local_time, label_cell, meeting_fields, para, table, title_label)
+from ..pdf.fonts import font
 
 TITLE = "会议签到表 Sign-in sheet"
 QR_SIZE = 30 * mm
@@ -70,7 +71,7 @@ def render(meeting) -> bytes:
         canvas.translate(PAGE_WIDTH - MARGIN - QR_SIZE, PAGE_HEIGHT - MARGIN - QR_SIZE - 1 * mm)
         canvas.doForm("qr")
         canvas.restoreState()
-        canvas.setFont(FONT, 6.5)
+        canvas.setFont(font(), 6.5)
         canvas.drawCentredString(PAGE_WIDTH - MARGIN - QR_SIZE / 2, PAGE_HEIGHT - MARGIN - QR_SIZE - 4 * mm,
                                  "扫码签到 Scan to sign in")
         return height

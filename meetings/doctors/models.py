@@ -87,6 +87,8 @@ class Doctor(db.Model):
     grade_override_reason: Mapped[str | None] = mapped_column(Text)
     grade_override_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     grade_override_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # PIPL erase (privacy.services.erase_doctor): when the person was anonymised
+    erased_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     department = relationship("Department", back_populates="doctors")
 

@@ -77,3 +77,4 @@ class DoctorSchema(ma.Schema):
     key = fields.Function(is_key)
     grade_override = fields.Enum(Grade, by_value=True, allow_none=True)
     grade_override_reason = fields.String(allow_none=True)
+    erased = fields.Function(lambda d: d.erased_at is not None)  # PIPL: anonymised

@@ -6,7 +6,8 @@ from decimal import Decimal
 from flask import current_app
 from sqlalchemy import select
 
-from .. import audit
+from ..actionlog import changes as changes_of
+from ..actionlog import log_action, snapshot
 from ..auth.models import Role, User
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
@@ -16,6 +17,16 @@ from ..types import utcnow
 from .models import NEVER_KEY_TITLES, Department, Doctor, Grade, Hospital
 
 GRADE_RANK = {Grade.A: 4, Grade.B: 3, Grade.C: 2, Grade.D: 1}
+# what the action log keeps of master data: ids and non-personal values (SPEC §11)
+HOSPITAL_FIELDS = ("name", "level", "city", "province_id")
+DEPARTMENT_FIELDS = ("hospital_id", "name", "headcount")
+DOCTOR_FIELDS = ("department_id", "title", "position", "potential", "support")
+
+
+def _log_update(actor, obj_type: str, obj_id: int, old: dict, new: dict) -> None:
+    before, after = changes_of(old, new)
+    if after:
+        log_action(actor, "update", obj_type, obj_id, before=before, after=after)
 
 
 def computed_grade(potential: Decimal, support: Decimal) -> Grade:
@@ -92,6 +103,7 @@ def create_hospital(actor: User, *, name, level, city, province_id) -> Hospital:
     hospital = Hospital(name=name, level=level, city=city, province_id=province_id)
     db.session.add(hospital)
     db.session.flush()
+    log_action(actor, "create", "hospital", hospital.id, after=snapshot(hospital, HOSPITAL_FIELDS))
     return hospital
 
 
@@ -99,9 +111,11 @@ def update_hospital(actor: User, hospital: Hospital, **changes) -> Hospital:
     _require_admin(actor)
     if "province_id" in changes:
         _get(Province, changes["province_id"], "province_id")
+    old = snapshot(hospital, HOSPITAL_FIELDS)
     for key, value in changes.items():
         setattr(hospital, key, value)
     db.session.flush()
+    _log_update(actor, "hospital", hospital.id, old, snapshot(hospital, HOSPITAL_FIELDS))
     return hospital
 
 
@@ -111,6 +125,7 @@ def create_department(actor: User, *, hospital_id, name, headcount=0) -> Departm
     department = Department(hospital_id=hospital_id, name=name, headcount=headcount)
     db.session.add(department)
     db.session.flush()
+    log_action(actor, "create", "department", department.id, after=snapshot(department, DEPARTMENT_FIELDS))
     return department
 
 
@@ -118,9 +133,11 @@ def update_department(actor: User, department: Department, **changes) -> Departm
     _require_admin(actor)
     if "hospital_id" in changes:
         _get(Hospital, changes["hospital_id"], "hospital_id")
+    old = snapshot(department, DEPARTMENT_FIELDS)
     for key, value in changes.items():
         setattr(department, key, value)
     db.session.flush()
+    _log_update(actor, "department", department.id, old, snapshot(department, DEPARTMENT_FIELDS))
     return department
 
 
@@ -132,6 +149,7 @@ def create_doctor(actor: User, *, department_id, name, title, position,
                     potential=Decimal(str(potential)), support=Decimal(str(support)))
     db.session.add(doctor)
     db.session.flush()
+    log_action(actor, "create", "doctor", doctor.id, after=snapshot(doctor, DOCTOR_FIELDS))
     return doctor
 
 
@@ -149,9 +167,15 @@ def update_doctor(actor: User, doctor: Doctor, **changes) -> Doctor:
     for key in ("potential", "support"):
         if key in changes:
             changes[key] = Decimal(str(changes[key]))
+    old = snapshot(doctor, DOCTOR_FIELDS)
     for key, value in changes.items():
         setattr(doctor, key, value)
     db.session.flush()
+    before, after = changes_of(old, snapshot(doctor, DOCTOR_FIELDS))
+    if "name" in changes and changes["name"] != old.get("name"):
+        before["name"], after["name"] = None, "changed"  # a doctor's name never enters the log
+    if after:
+        log_action(actor, "update", "doctor", doctor.id, before=before, after=after)
     return doctor
 
 
@@ -166,10 +190,10 @@ def override_grade(actor: User, doctor: Doctor, grade: Grade | None, reason: str
     doctor.grade_override_reason = reason.strip() if grade is not None else None
     doctor.grade_override_by_id = actor.id if grade is not None else None
     doctor.grade_override_at = utcnow() if grade is not None else None
-    audit.record(actor, "doctor", doctor.id, "grade_override",
-                 before=before.value, after=grade_of(doctor).value,
-                 computed=computed_grade(doctor.potential, doctor.support).value,
-                 reason=reason)
+    # the reason is kept on the doctor (erased with it), not in the log: it may describe the person
+    log_action(actor, "grade_override", "doctor", doctor.id, before={"grade": before},
+               after={"grade": grade_of(doctor), "override": grade,
+                      "computed": computed_grade(doctor.potential, doctor.support)})
     db.session.flush()
     return doctor
 

@@ -65,9 +65,10 @@ class BudgetLineSchema(ma.Schema):
 
 
 class TransitionSchema(ma.Schema):
+    """One entry of the meeting's history: its part of the action log."""
     action = fields.String()
-    from_status = fields.Enum(Status, by_value=True)
-    to_status = fields.Enum(Status, by_value=True)
+    from_status = fields.String(allow_none=True)
+    to_status = fields.String(allow_none=True)
     actor_id = fields.Integer(allow_none=True)
     at = LocalDateTime()
     comment = fields.String(allow_none=True)

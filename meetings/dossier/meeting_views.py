@@ -73,7 +73,8 @@ LABELS = {
         "create": _l("Created"), "submit": _l("Submitted"), "approve": _l("Approved"),
         "return": _l("Returned"), "reject": _l("Rejected"), "cancel": _l("Cancelled"),
         "start": _l("Started"), "finish": _l("Finished"), "close": _l("Closed"),
-        "promote_backup": _l("Backup promoted"),
+        "promote_backup": _l("Backup promoted"), "update": _l("Edited"),
+        "summary": _l("Summary submitted"), "summary_edit": _l("Summary edited"),
     },
     "invitee_status": {
         "invited": _l("invited"), "confirmed": _l("confirmed"), "declined": _l("declined"),

@@ -16,6 +16,7 @@ from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
+from ..actionlog import log_action
 from ..auth.models import Role, User
 from ..checkin.services import list_checkins
 from ..database import insert_once
@@ -267,7 +268,13 @@ def complete(actor: User, task: FollowUp, *, outcome: str | None = None, notes: 
         if task.raised_question.text != question:
             raise Conflict(_("this visit has already raised a question"))
         question = None  # the same request again
+    # the outcome old → new (declined → committed shows); the notes about the doctor stay out
+    before = {"status": task.status, "outcome": task.outcome}
+    notes_changed = (task.notes or None) != notes
     task.outcome, task.notes = outcome, notes
+    log_action(actor, "complete", "followup", task.id, before=before,
+               after={"status": FollowUpStatus.done, "outcome": outcome, "notes_changed": notes_changed,
+                      "meeting_id": task.meeting_id, "doctor_id": task.doctor_id})
     if task.status != FollowUpStatus.done:
         task.status, task.completed_at = FollowUpStatus.done, utcnow()
     if question:

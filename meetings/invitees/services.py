@@ -13,6 +13,7 @@ from ..doctors.services import at_least, grade_of, is_key
 from ..errors import BackupMissing, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
 from ..proposals.models import Meeting, Status
+from ..actionlog import log_action
 from ..proposals.services import check_on_submit, record_transition
 from ..types import local_date, utcnow
 from .compliance import check_doctor_annual_cap, check_primaries_annual_cap, year_totals
@@ -73,7 +74,13 @@ def add_invitee(actor: User, meeting: Meeting, *, doctor_id: int, role: InviteeR
                       backup_for_id=primary.id if primary else None, status=InviteeStatus.invited)
     db.session.add(invitee)
     db.session.flush()
+    log_action(actor, "add_invitee", "invitee", invitee.id, after=_view(invitee))
     return invitee
+
+
+def _view(invitee: Invitee) -> dict:
+    return {"meeting_id": invitee.meeting_id, "doctor_id": invitee.doctor_id, "role": invitee.role,
+            "backup_for": invitee.backup_for_id, "status": invitee.status}
 
 
 def remove_invitee(actor: User, meeting: Meeting, invitee: Invitee) -> None:
@@ -81,6 +88,7 @@ def remove_invitee(actor: User, meeting: Meeting, invitee: Invitee) -> None:
     if meeting.status not in LIST_OPEN:
         raise InvalidTransition(_("the invitee list of a %(status)s meeting is closed",
                                   status=status_text(meeting.status)))
+    log_action(actor, "remove_invitee", "invitee", invitee.id, before=_view(invitee))
     for other in meeting.invitees:
         if other.backup_for_id == invitee.id:
             other.backup_for_id = None
@@ -113,6 +121,8 @@ def confirm(actor: User, meeting: Meeting, invitee: Invitee) -> Invitee:
     _require_owner(actor, meeting)
     if invitee.status not in (InviteeStatus.invited, InviteeStatus.declined, InviteeStatus.confirmed):
         raise InvalidTransition(_("an invitee who is %(status)s cannot confirm", status=invitee.status.value))
+    log_action(actor, "confirm", "invitee", invitee.id, before={"status": invitee.status},
+               after={"status": InviteeStatus.confirmed, "meeting_id": meeting.id})
     invitee.status = InviteeStatus.confirmed
     db.session.flush()
     return invitee
@@ -124,15 +134,18 @@ def decline(actor: User, meeting: Meeting, invitee: Invitee) -> Invitee:
     _require_owner(actor, meeting)
     if invitee.status not in (InviteeStatus.invited, InviteeStatus.confirmed, InviteeStatus.declined):
         raise InvalidTransition(_("an invitee who is %(status)s cannot decline", status=invitee.status.value))
+    log_action(actor, "decline", "invitee", invitee.id, before={"status": invitee.status},
+               after={"status": InviteeStatus.declined, "meeting_id": meeting.id})
     invitee.status = InviteeStatus.declined
     if invitee.role == InviteeRole.primary:
         backup = backup_of(meeting, invitee)
         if backup is not None and backup.status != InviteeStatus.declined:
             backup.role = InviteeRole.primary
             backup.promoted_at = utcnow()
-            record_transition(meeting, "promote_backup", meeting.status, meeting.status, actor,
-                    _("%(backup)s replaces %(primary)s, who declined",
-                      backup=backup.doctor.name, primary=invitee.doctor.name))
+            # ids, not names: the history is the action log (SPEC §11)
+            record_transition(meeting, "promote_backup", meeting.status, meeting.status, actor, None,
+                              invitee_id=backup.id, doctor_id=backup.doctor_id,
+                              replaces_invitee_id=invitee.id, replaces_doctor_id=invitee.doctor_id)
     db.session.flush()
     return invitee
 

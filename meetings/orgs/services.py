@@ -7,7 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import false, select, update
 
-from .. import audit
+from ..actionlog import changes as changes_of
+from ..actionlog import log_action, snapshot
 from ..roles import Role
 from ..errors import Conflict, Forbidden, InvalidInput, NoBudgetPool, NotFound, PoolExhausted
 from ..extensions import db
@@ -55,10 +56,13 @@ def update_province(actor: User, province: Province, **changes) -> Province:
         raise InvalidInput(f"region_id: no such region ({changes['region_id']})", field="region_id")
     if "approval_limit" in changes:
         _check_amount(changes["approval_limit"], "approval_limit")
+    old = snapshot(province, ("name", "region_id", "approval_limit"))
     for key, value in changes.items():
         setattr(province, key, value)
     db.session.flush()
-    audit.record(actor, "province", province.id, "update", **{k: str(v) for k, v in changes.items()})
+    before, after = changes_of(old, snapshot(province, ("name", "region_id", "approval_limit")))
+    if after:
+        log_action(actor, "update", "province", province.id, before=before, after=after)
     return province
 
 
@@ -86,7 +90,8 @@ def allocate_budget(actor: User, province: Province, *, period: str, amount) -> 
     pool = BudgetPool(province_id=province.id, period=period, amount=money(amount), spent=Decimal("0"))
     db.session.add(pool)
     db.session.flush()
-    audit.record(actor, "budget_pool", pool.id, "allocate", period=period, amount=str(pool.amount))
+    log_action(actor, "allocate", "budget", pool.id,
+               after={"province_id": province.id, "period": period, "amount": pool.amount})
     return pool
 
 
@@ -94,6 +99,7 @@ def set_budget_amount(actor: User, pool: BudgetPool, amount) -> BudgetPool:
     _require_admin(actor)
     _check_amount(amount, "amount")
     amount = money(amount)
+    old = pool.amount
     # Conditional update: never below what approvals already drew.
     done = db.session.execute(
         update(BudgetPool).where(BudgetPool.id == pool.id, BudgetPool.spent <= amount)
@@ -102,7 +108,7 @@ def set_budget_amount(actor: User, pool: BudgetPool, amount) -> BudgetPool:
     if not done:
         raise Conflict(f"amount: {amount} is below what is already spent ({pool.spent})", field="amount")
     db.session.refresh(pool)
-    audit.record(actor, "budget_pool", pool.id, "set_amount", amount=str(amount))
+    log_action(actor, "set_amount", "budget", pool.id, before={"amount": old}, after={"amount": pool.amount})
     return pool
 
 
@@ -111,7 +117,7 @@ def pool_for(province_id: int, period: str) -> BudgetPool | None:
         BudgetPool.province_id == province_id, BudgetPool.period == period))
 
 
-def draw(province_id: int, period: str, amount: Decimal) -> BudgetPool:
+def draw(province_id: int, period: str, amount: Decimal, *, actor=None, meeting_id=None) -> BudgetPool:
     """Take `amount` from the pool atomically. The WHERE clause makes the
     check and the write one statement, so concurrent approvals can never
     spend more than the pool holds (and the CHECK constraint backs it up)."""
@@ -129,15 +135,20 @@ def draw(province_id: int, period: str, amount: Decimal) -> BudgetPool:
         raise PoolExhausted(
             f"the {period} budget has {pool.remaining} 元 left; this meeting needs {amount} 元",
             remaining=pool.remaining, needed=amount)
+    log_action(actor, "draw", "budget", pool.id, before={"spent": pool.spent - amount},
+               after={"spent": pool.spent, "meeting_id": meeting_id})
     return pool
 
 
-def refund(pool_id: int, amount: Decimal) -> None:
-    db.session.execute(
+def refund(pool_id: int, amount: Decimal, *, actor=None, meeting_id=None) -> None:
+    spent = db.session.execute(
         update(BudgetPool).where(BudgetPool.id == pool_id)
         .values(spent=BudgetPool.spent - amount)
         .execution_options(synchronize_session=False)
-    )
+        .returning(BudgetPool.spent)
+    ).scalar_one()
+    log_action(actor, "refund", "budget", pool_id, before={"spent": spent + amount},
+               after={"spent": spent, "meeting_id": meeting_id})
 
 
 def settle(pool_id: int, difference: Decimal) -> None:

@@ -1,7 +1,8 @@
 """The printed forms' common parts.
 
-Fonts: ReportLab's built-in CID font STSong-Light (Adobe's GB1 set) renders
-Chinese without shipping a font file; PDF readers supply the glyphs. The set
+Fonts (fonts.py): ReportLab's built-in CID font STSong-Light (Adobe's GB1 set)
+renders Chinese without shipping a font file; PDF readers supply the glyphs;
+with PDF_FONT set, a TrueType font is embedded instead. The GB1 set
 has no ✓ ✗ • or middle dot (·): they would print as empty boxes, so printable()
 swaps them for look-alikes it has (a name like 阿依古丽·买买提 keeps its dot).
 Use mark() for a drawn tick or cross, and ▲ ◆ ★ — → for bullets and signs.
@@ -20,15 +21,13 @@ from reportlab.lib.pagesizes import A4
 from reportlab.lib.styles import ParagraphStyle
 from reportlab.lib.units import mm
 from reportlab.pdfbase import pdfmetrics
-from reportlab.pdfbase.cidfonts import UnicodeCIDFont
 from reportlab.pdfgen import canvas as rl_canvas
 from reportlab.graphics.shapes import Drawing, Line, PolyLine
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, PageTemplate, Paragraph,
                                 Spacer, Table, TableStyle)
 
 from ..types import to_local, utcnow
-
-FONT = "STSong-Light"
+from .fonts import font
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
@@ -54,7 +53,7 @@ LABELS: dict[str, dict[str, str]] = {
         "return": "退回 Returned", "reject": "驳回 Rejected", "cancel": "取消 Cancelled",
         "start": "开始 Started", "finish": "结束 Finished", "close": "关闭 Closed",
         "promote_backup": "替补递补 Backup promoted", "summary": "提交总结 Summary",
-        "summary_edit": "修改总结 Summary edited",
+        "summary_edit": "修改总结 Summary edited", "update": "修改 Edited",
     },
     "category": {
         "gifts": "礼品 Gifts", "meals": "餐费 Meals", "materials": "资料 Materials",
@@ -101,14 +100,14 @@ def rate_text(value: float | None) -> str:
     return "—" if value is None else f"{value * 100:.0f}%"
 
 
-def register_fonts() -> None:
-    if FONT not in pdfmetrics.getRegisteredFontNames():
-        pdfmetrics.registerFont(UnicodeCIDFont(FONT))
+def register_fonts() -> str:
+    """The forms' font name, registered (once per process)."""
+    return font()
 
 
 def style(size: float = 9, leading: float | None = None, **kw) -> ParagraphStyle:
-    register_fonts()
-    return ParagraphStyle(f"s{size}", fontName=FONT, fontSize=size, leading=leading or size * 1.25,
+    name = register_fonts()
+    return ParagraphStyle(f"s{size}-{name}", fontName=name, fontSize=size, leading=leading or size * 1.25,
                           wordWrap="CJK", **kw)
 
 
@@ -176,9 +175,9 @@ def draw_header(canvas, title: str, fields: list[HeaderField], right_reserve: fl
     """The form's title and the meeting's fields in two columns at the top of
     the page; returns the height used. `right_reserve` leaves room on the
     right (for a QR code)."""
-    register_fonts()
+    face = register_fonts()
     top = PAGE_HEIGHT - MARGIN
-    canvas.setFont(FONT, 15)
+    canvas.setFont(face, 15)
     canvas.drawString(MARGIN, top - 15, title)
     width = (CONTENT_WIDTH - right_reserve) / 2
     y0 = top - 15 - 8 * mm
@@ -186,11 +185,11 @@ def draw_header(canvas, title: str, fields: list[HeaderField], right_reserve: fl
     for index, field in enumerate(fields):
         column, row = divmod(index, half)
         x, y = MARGIN + column * width, y0 - row * 5.5 * mm
-        canvas.setFont(FONT, 7.5)
+        canvas.setFont(face, 7.5)
         canvas.setFillColor(colors.grey)
         canvas.drawString(x, y, field.label)
         canvas.setFillColor(colors.black)
-        canvas.setFont(FONT, 10)
+        canvas.setFont(face, 10)
         value = _fit(field.value, width - 27 * mm, 10)
         canvas.drawString(x + 26 * mm, y, value)
     height = _fields_height(fields)
@@ -210,10 +209,11 @@ def header_height(fields: list[HeaderField]) -> float:
 
 
 def _fit(text: str, width: float, size: float) -> str:
+    face = font()
     text = printable(text)
-    if pdfmetrics.stringWidth(text, FONT, size) <= width:
+    if pdfmetrics.stringWidth(text, face, size) <= width:
         return text
-    while text and pdfmetrics.stringWidth(text + "…", FONT, size) > width:
+    while text and pdfmetrics.stringWidth(text + "…", face, size) > width:
         text = text[:-1]
     return text + "…"
 
@@ -226,6 +226,9 @@ class NumberedCanvas(rl_canvas.Canvas):
     footer_left = ""
 
     def __init__(self, *args, **kwargs):
+        # the form's font from the first line: ReportLab's default (Helvetica,
+        # never embedded) would otherwise sit in every page's resources
+        kwargs["initialFontName"] = kwargs.get("initialFontName") or font()
         super().__init__(*args, **kwargs)
         self._pages: list[dict] = []
 
@@ -242,7 +245,7 @@ class NumberedCanvas(rl_canvas.Canvas):
         super().save()
 
     def _draw_footer(self, total: int) -> None:
-        self.setFont(FONT, 8)
+        self.setFont(font(), 8)
         self.setFillColor(colors.grey)
         y = MARGIN / 2
         self.drawCentredString(PAGE_WIDTH / 2, y,
@@ -307,7 +310,7 @@ def table(rows: list[list], col_widths: list[float], *, row_height: float | None
               splitInRow=1 if split_in_row else 0)
     head = [("BACKGROUND", (0, 0), (-1, repeat_rows - 1), HEAD_BG)] if repeat_rows else []
     t.setStyle(TableStyle([
-        ("FONT", (0, 0), (-1, -1), FONT, 9),
+        ("FONT", (0, 0), (-1, -1), font(), 9),
         ("GRID", (0, 0), (-1, -1), 0.5, GRID),
         *head,
         ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
@@ -345,6 +348,7 @@ def text_block(text: str | None, size: float = 9.5, **kw) -> list:
 def mark(ok: bool, size: float = 3.2 * mm) -> Drawing:
     """A drawn tick or cross (the CID font has no ✓/✗ glyphs)."""
     drawing = Drawing(size, size)
+    drawing.initialFontName = font()  # not ReportLab's Helvetica: every font of a form is embedded
     if ok:
         drawing.add(PolyLine([0.1 * size, 0.5 * size, 0.4 * size, 0.15 * size, 0.95 * size, 0.9 * size],
                              strokeColor=colors.HexColor("#1a7f37"), strokeWidth=1.4))

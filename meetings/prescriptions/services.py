@@ -19,7 +19,7 @@ from flask_babel import gettext as _
 from sqlalchemy import Select, func, select, text, update
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from .. import audit
+from ..actionlog import log_action
 from ..auth.models import Role, User
 from ..doctors.models import Department, Doctor
 from ..doctors.services import computed_grade, visible_hospitals
@@ -392,10 +392,10 @@ def update_support(actor: User | None, doctor_ids: Iterable[int]) -> int:
             if Decimal(before) == after:
                 continue
             updates.append({"id": doctor_id, "support": after})
-            audit.record(actor, "doctor", doctor_id, "support_update", source="prescriptions",
-                         before=str(before), after=str(after),
-                         grade_before=computed_grade(potential, before).value,
-                         grade_after=computed_grade(potential, after).value)
+            log_action(actor, "support_update", "doctor", doctor_id,
+                       before={"support": before, "grade": computed_grade(potential, before)},
+                       after={"support": after, "grade": computed_grade(potential, after),
+                              "source": "prescriptions"})
         if updates:
             db.session.execute(update(Doctor), updates)
             changed += len(updates)
@@ -422,9 +422,10 @@ def import_file(actor: User | None, data: bytes, *, refresh_support: bool = Fals
     store(good, report)
     if refresh_support:
         report.support_updated = update_support(actor, {r.doctor_id for r in good})
-    audit.record(actor, "prescriptions", 0, "import", rows=report.rows, inserted=report.inserted,
-                 updated=report.updated, unchanged=report.unchanged, errors=report.errors_total,
-                 support_updated=report.support_updated)
+    log_action(actor, "import", "prescriptions", None,
+               after={"rows": report.rows, "inserted": report.inserted, "updated": report.updated,
+                      "unchanged": report.unchanged, "errors": report.errors_total,
+                      "support_updated": report.support_updated})
     db.session.flush()
     return report
 

@@ -107,8 +107,10 @@ class Meeting(db.Model):
     department = relationship("Department")
     budget_lines = relationship("BudgetLine", back_populates="meeting", order_by="BudgetLine.id",
                                 cascade="all, delete-orphan")
-    history = relationship("Transition", back_populates="meeting", order_by="Transition.id",
-                           cascade="all, delete-orphan")
+    # the meeting's part of the one action log (SPEC §11): read-only, written by log_action
+    history = relationship("ActionLogEntry", order_by="ActionLogEntry.id", viewonly=True,
+                           primaryjoin="and_(Meeting.id == foreign(ActionLogEntry.object_id), "
+                                       "ActionLogEntry.object_type == 'meeting')")
     # Read-only: the summary (meetings/summary) is written from its side; the
     # annual cap reads the actual spend through this.
     summary = relationship("Summary", uselist=False, viewonly=True)
@@ -134,21 +136,3 @@ class BudgetLine(db.Model):
     note: Mapped[str | None] = mapped_column(String(200))
 
     meeting = relationship("Meeting", back_populates="budget_lines")
-
-
-class Transition(db.Model):
-    """The meeting's history: every action with who, when and the comment."""
-
-    __tablename__ = "transitions"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
-    action: Mapped[str] = mapped_column(String(40))
-    from_status: Mapped[Status] = mapped_column(enum_column(Status))
-    to_status: Mapped[Status] = mapped_column(enum_column(Status))
-    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
-    at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
-    comment: Mapped[str | None] = mapped_column(Text)
-
-    meeting = relationship("Meeting", back_populates="history")
-    actor = relationship("User")

@@ -13,6 +13,7 @@ from sqlalchemy import Select, or_, select
 
 from ..auth.models import Role, User
 from ..doctors.models import Department, Hospital
+from ..actionlog import changes, log_action
 from ..errors import (ComplianceCapExceeded, Forbidden, InvalidInput, InvalidTransition,
                       NotFound, PreconditionsMissing, TooEarly)
 from ..extensions import db
@@ -21,7 +22,7 @@ from ..orgs.scope import provinces_for
 from ..doctors.services import visible_hospitals
 from ..signals import meeting_created, meeting_transitioned
 from ..types import as_aware, local_date, money, quarter_of, utcnow
-from .models import BudgetCategory, BudgetLine, Format, Meeting, Status, Transition
+from .models import BudgetCategory, BudgetLine, Format, Meeting, Status
 from .labels import status_text
 
 TRANSITIONS: dict[Status, set[Status]] = {
@@ -256,31 +257,59 @@ def update_meeting(actor: User, meeting: Meeting, **data) -> Meeting:
         raise InvalidTransition(_("a %(status)s meeting cannot be edited; only drafts and returned "
                                   "proposals can", status=status_text(meeting.status)))
     values = _resolve(data, actor, meeting)
+    old = audit_view(meeting)
     with db.session.no_autoflush:
         for key, value in values.items():
             setattr(meeting, key, value)
         _check_content(meeting)
     db.session.flush()
+    before, after = changes(old, audit_view(meeting))
+    if after:
+        record_transition(meeting, "update", meeting.status, meeting.status, actor, None, before=before,
+                          **after)
     return meeting
+
+
+AUDITED_FIELDS = ("hospital_id", "department_id", "topic", "purpose", "audience", "format", "venue",
+                  "starts_at", "expected_attendees", "speaker_id", "supply_channel_open",
+                  "department_head_agreed", "relations_ok")
+
+
+def audit_view(meeting: Meeting) -> dict:
+    """What a draft edit logs (old → new): the meeting's facts and its budget
+    (no free text about people)."""
+    view = {name: getattr(meeting, name) for name in AUDITED_FIELDS}
+    view["staff_ids"] = sorted(u.id for u in meeting.staff)
+    view["budget"] = [[line.category.value, str(line.amount)] for line in meeting.budget_lines]
+    view["budget_total"] = str(meeting.budget_total)
+    return view
 
 
 # ---------------------------------------------------------------- transitions
 
-def record_transition(meeting, action, from_status, to_status, actor, comment) -> None:
-    """The one way a line is written into a meeting's history."""
-    meeting.history.append(Transition(action=action, from_status=from_status, to_status=to_status,
-                                      actor_id=actor.id if actor else None, at=utcnow(),
-                                      comment=comment))
+def record_transition(meeting, action, from_status, to_status, actor, comment,
+                      before: dict | None = None, **after) -> None:
+    """The one way a line is written into a meeting's history: an entry of the
+    action log about the meeting — its status before and after, the comment,
+    and old → new values (ids and non-personal values only, SPEC §11)."""
+    after = {"status": to_status, **after}
+    if comment:
+        after["comment"] = comment
+    log_action(actor, action, "meeting", meeting.id, before={"status": from_status, **(before or {})},
+               after=after)
+    if "history" in meeting.__dict__:
+        db.session.expire(meeting, ["history"])  # read again, with this entry
 
 
-def move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | None = None) -> None:
+def move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | None = None,
+         **after) -> None:
     """Change the meeting's status along TRANSITIONS, recorded in its history;
     then tell whoever reacts (meetings/signals.py: follow-ups on `held`)."""
     if to not in TRANSITIONS.get(meeting.status, set()):
         raise InvalidTransition(_("a %(status)s meeting cannot be %(action)s",
                                   status=status_text(meeting.status), action=action))
     from_status = meeting.status
-    record_transition(meeting, action, from_status, to, actor, comment)
+    record_transition(meeting, action, from_status, to, actor, comment, **after)
     meeting.status = to
     db.session.flush()
     meeting_transitioned.send(meeting, action=action, actor=actor, from_status=from_status,
@@ -352,7 +381,8 @@ def approve(actor: User, meeting: Meeting, comment: str | None = None) -> Meetin
         if meeting.owner_id == actor.id or meeting.budget_total > meeting.province.approval_limit:
             move(meeting, Status.pending_regional, actor, "approve", comment)
             return meeting
-    pool = orgs.draw(meeting.province_id, budget_period(meeting), meeting.budget_total)
+    pool = orgs.draw(meeting.province_id, budget_period(meeting), meeting.budget_total,
+                     actor=actor, meeting_id=meeting.id)
     meeting.drawn_amount, meeting.drawn_pool_id = meeting.budget_total, pool.id
     move(meeting, Status.approved, actor, "approve", comment)
     return meeting
@@ -394,7 +424,7 @@ def cancel(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting
     was_approved = meeting.status == Status.approved
     move(meeting, Status.cancelled, actor, "cancel", comment)
     if was_approved and meeting.drawn_pool_id is not None:
-        orgs.refund(meeting.drawn_pool_id, meeting.drawn_amount)
+        orgs.refund(meeting.drawn_pool_id, meeting.drawn_amount, actor=actor, meeting_id=meeting.id)
         meeting.drawn_amount = None
     return meeting
 

@@ -7,15 +7,16 @@ from decimal import Decimal
 from flask_babel import gettext as _
 from sqlalchemy import select
 
-from .. import audit
 from ..agenda import services as agenda
 from ..orgs import services as orgs
 from ..auth.models import User
 from ..checkin.services import attendance
 from ..doctors.models import Department, Doctor
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from ..actionlog import log_action
 from ..extensions import db
 from ..proposals.models import BudgetCategory, Meeting, Status
+from ..actionlog import changes
 from ..proposals.services import check_meal_cap, move, record_transition
 from ..questions.models import Question, QuestionStatus
 from ..types import money, utcnow
@@ -95,12 +96,20 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
 
     summary = summary_of(meeting)
     now = utcnow()
+    # the log keeps the money (old → new) and which texts changed, never the texts
+    new_spend = _spend_view(lines)
     if summary is None:
         summary = Summary(meeting_id=meeting.id, author_id=actor.id, submitted_at=now)
         db.session.add(summary)
-        move(meeting, Status.summarized, actor, "summary")
+        move(meeting, Status.summarized, actor, "summary", **new_spend)
     else:
-        record_transition(meeting, "summary_edit", meeting.status, meeting.status, actor, None)
+        old_spend = _spend_view(summary.spend_lines)
+        texts_changed = [n for n in TEXT_FIELDS if (getattr(summary, n) or None) != (texts.get(n) or None)]
+        before, after = changes(old_spend, new_spend)
+        if texts_changed:
+            after["texts_changed"] = texts_changed
+        record_transition(meeting, "summary_edit", meeting.status, meeting.status, actor, None,
+                          before=before, **after)
     for name in TEXT_FIELDS:
         setattr(summary, name, texts.get(name))
     summary.spend_lines = lines
@@ -133,8 +142,14 @@ def settle_pool(actor: User, meeting: Meeting, actual_total: Decimal) -> None:
     if meeting.drawn_pool_id is None or charged is None or charged == actual_total:
         return
     orgs.settle(meeting.drawn_pool_id, actual_total - charged)
-    audit.record(actor, "budget_pool", meeting.drawn_pool_id, "settle", meeting_id=meeting.id,
-                 before=str(charged), after=str(actual_total))
+    log_action(actor, "settle", "budget", meeting.drawn_pool_id,
+               before={"meeting_id": meeting.id, "charged": charged},
+               after={"meeting_id": meeting.id, "charged": actual_total})
+
+
+def _spend_view(lines) -> dict:
+    return {"actual_spend": [[l.category.value, str(money(l.amount))] for l in lines],
+            "actual_total": str(money(sum((l.amount for l in lines), Decimal("0.00"))))}
 
 
 def budget_report(meeting: Meeting, summary: Summary) -> dict:

@@ -19,12 +19,6 @@ def index():
     return redirect(url_for("meetings_web.list_meetings"))
 
 
-@bp.route("/healthz")
-def healthz():
-    """Liveness for a load balancer or a benchmark: no session, no database."""
-    return "ok", 200, {"Content-Type": "text/plain; charset=utf-8", "Cache-Control": "no-store"}
-
-
 @bp.route("/lang/<code>")
 def set_language(code: str):
     if code in ("zh", "en"):

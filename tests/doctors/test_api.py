@@ -1,4 +1,4 @@
-from meetings.audit import AuditEntry
+from meetings.actionlog import ActionLogEntry
 from meetings.extensions import db
 
 
@@ -40,8 +40,10 @@ def test_grade_override_needs_a_reason_and_is_audited(org, api_as, make_doctor):
     done = admin.post(f"/doctors/{doctor.id}/grade-override",
                       {"grade": "A", "reason": "new department head"})
     assert done.status_code == 200 and done.json["grade"] == "A"
-    entry = db.session.query(AuditEntry).filter_by(entity="doctor", entity_id=doctor.id).one()
-    assert entry.actor_id == org.admin.id and "new department head" in entry.detail
+    entry = db.session.query(ActionLogEntry).filter_by(object_type="doctor", object_id=doctor.id,
+                                                       action="grade_override").one()
+    assert entry.actor_id == org.admin.id and entry.after["grade"] == "A" and entry.before["grade"] == "D"
+    assert "new department head" not in str(entry.after)  # a note about the doctor stays on the doctor
     assert api_as(org.rep).post(f"/doctors/{doctor.id}/grade-override",
                                 {"grade": "A", "reason": "x"}).status_code == 403
 

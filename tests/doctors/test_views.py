@@ -1,10 +1,9 @@
 """Hospitals, departments and doctors as pages."""
-import json
 
 from flask_babel import gettext
 from sqlalchemy import select
 
-from meetings.audit import AuditEntry
+from meetings.actionlog import ActionLogEntry as AuditEntry
 from meetings.doctors.models import Department, Doctor, Grade, Hospital
 from meetings.extensions import db
 from tests.conftest import PASSWORD
@@ -131,9 +130,9 @@ def test_grade_override_needs_a_reason_and_is_audited(client, org, make_doctor):
     db.session.expire_all()
     assert db.session.get(Doctor, doctor.id).grade_override == Grade.A
     entry = db.session.scalar(select(AuditEntry).where(AuditEntry.action == "grade_override"))
-    assert entry.actor_id == org.admin.id and entry.entity_id == doctor.id
-    detail = json.loads(entry.detail)
-    assert detail["before"] == "D" and detail["after"] == "A" and detail["reason"] == "科主任的接班人"
+    assert entry.actor_id == org.admin.id and entry.object_id == doctor.id
+    assert entry.before == {"grade": "D"} and entry.after["grade"] == "A"
+    assert db.session.get(Doctor, doctor.id).grade_override_reason == "科主任的接班人"
     html = client.get(f"/hospitals/{org.hospital.id}").get_data(as_text=True)
     assert gettext("overridden") in html and gettext("key") in html
 

@@ -3,7 +3,7 @@ from decimal import Decimal
 
 from sqlalchemy import func, select
 
-from meetings.audit import AuditEntry
+from meetings.actionlog import ActionLogEntry
 from meetings.extensions import db
 from meetings.orgs.models import BudgetPool, Province, Region
 from tests.conftest import PASSWORD
@@ -81,8 +81,9 @@ def test_admin_changes_a_pool_amount_and_it_is_audited(client, org):
     assert response.status_code == 302
     db.session.expire_all()
     assert db.session.get(BudgetPool, pool.id).amount == Decimal("777.00")
-    assert db.session.scalar(select(AuditEntry).where(
-        AuditEntry.entity == "budget_pool", AuditEntry.action == "set_amount")) is not None
+    entry = db.session.scalar(select(ActionLogEntry).where(
+        ActionLogEntry.object_type == "budget", ActionLogEntry.action == "set_amount"))
+    assert (entry.object_id, entry.before, entry.after) == (pool.id, {"amount": "50000.00"}, {"amount": "777.00"})
 
 
 def test_a_pool_cannot_drop_below_what_is_spent(client, org):

@@ -151,7 +151,7 @@ def test_only_marketing_and_admin_import(org, doctors):
 
 
 def test_update_support_takes_the_last_three_imported_months(org, doctors):
-    from meetings.audit import AuditEntry
+    from meetings.actionlog import ActionLogEntry
     from meetings.doctors.services import grade_of
 
     a, b = doctors  # grade A: potential 200, support 100
@@ -165,9 +165,10 @@ def test_update_support_takes_the_last_three_imported_months(org, doctors):
     db.session.refresh(a)
     assert str(a.support) == "21.67"  # (10 + 5, 20, 30) / 3; January is older than the last three
     assert grade_of(a).value == "B"  # 21.67 / 200 < 30 %: a competitor's VIP now
-    entry = db.session.scalar(select(AuditEntry).where(AuditEntry.entity == "doctor",
-                                                       AuditEntry.entity_id == a.id))
-    assert entry.action == "support_update" and '"grade_after": "B"' in entry.detail
+    entry = db.session.scalar(select(ActionLogEntry).where(ActionLogEntry.object_type == "doctor",
+                                                           ActionLogEntry.object_id == a.id))
+    assert entry.action == "support_update"
+    assert entry.before["grade"] == "A" and entry.after["grade"] == "B" and entry.after["support"] == "21.67"
 
 
 def test_without_update_support_support_stays(org, doctors):
