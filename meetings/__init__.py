@@ -54,7 +54,8 @@ def create_app(config: dict | None = None) -> Flask:
     bootstrap.init_app(app)
     api.init_app(app)
 
-    from . import database, errors, models  # noqa: F401  (models: every table for Alembic)
+    from . import database, errors, hostile, models  # noqa: F401  (models: every table for Alembic)
+    hostile.register(app)  # bad JSON, NUL bytes: a 400 before anything else looks
     with app.app_context():
         database.configure(db.engine)
 

@@ -200,10 +200,17 @@ def meeting_data(org, **overrides):
 def make_meeting(app, org):
     """make_meeting(status="approved", owner=…, **fields) walks the real services."""
     from meetings.proposals import services
+    from meetings.types import as_aware
 
     def make(status="draft", owner=None, **overrides):
         owner = owner or org.rep
+        # A test may need a meeting in the past or far ahead (history, other
+        # years): it is created at a valid start (SPEC §3), then moved there.
+        starts_at = overrides.pop("starts_at", None)
         meeting = services.create_meeting(owner, **meeting_data(org, **overrides))
+        if starts_at is not None:
+            meeting.starts_at = as_aware(starts_at)
+            db.session.flush()
         steps = {"submitted": ["submit"], "approved": ["submit", "approve"],
                  "in_progress": ["submit", "approve", "start"],
                  "held": ["submit", "approve", "start", "finish"]}[status] if status != "draft" else []
