@@ -89,7 +89,7 @@ def free_port() -> int:
 class Server:
     def __init__(self, database_url: str, workers: int, threads: int):
         self.port = free_port()
-        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(16),
+        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
                "PYTHONUNBUFFERED": "1"}
         env.pop("FLASK_DEBUG", None)
         self.process = subprocess.Popen(

@@ -17,7 +17,7 @@ from .orgs import services as orgs
 from .proposals import services as proposals
 from .types import local_zone, quarter_of, utcnow
 
-PASSWORD = "demo1234"
+PASSWORD = "demo-password"
 
 DOCTORS = [  # name, title, position, potential, support
     ("王建国", "chief_physician", "department_head", 200, 80),

@@ -36,7 +36,7 @@ def database_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def _schema(database_url):
-    app = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database_url,
+    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": database_url,
                       "TESTING": True})
     with app.app_context():
         db.drop_all()
@@ -57,7 +57,7 @@ def _empty_tables() -> None:
 
 @pytest.fixture
 def app(_schema):
-    app = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": _schema,
+    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": _schema,
                       "TESTING": True, "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():

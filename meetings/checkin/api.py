@@ -4,7 +4,7 @@ from ..extensions import db
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, SelectPage, current_user
 from . import services
-from .schemas import AttendanceSchema, CheckInArgs, CheckInSchema
+from .schemas import AttendanceSchema, CheckInArgs, CheckInSchema, VoidArgs
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1/meetings",
                 description="Sign-in on the day and attendance figures")
@@ -33,6 +33,16 @@ def check_in(args, meeting_id):
 @blp.response(200, CheckInSchema)
 def get_checkin(meeting_id, checkin_id):
     return services.get_checkin(get_meeting(current_user(), meeting_id), checkin_id)
+
+
+@blp.route("/<int:meeting_id>/checkins/<int:checkin_id>/void", methods=["POST"])
+@blp.arguments(VoidArgs)
+@blp.response(200, CheckInSchema, description="The voided check-in: kept on record, out of the figures")
+def void_checkin(args, meeting_id, checkin_id):
+    user = current_user()
+    checkin = services.void_checkin(user, get_meeting(user, meeting_id), checkin_id, args["reason"])
+    db.session.commit()
+    return checkin
 
 
 @blp.route("/<int:meeting_id>/attendance")

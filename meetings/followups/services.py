@@ -143,6 +143,15 @@ def schedule_pending(after_each: Callable[[int], None] | None = None) -> dict:
     return {"meetings": meetings, "tasks": created}
 
 
+def withdraw_visit(meeting, doctor_id: int | None, walk_in_name: str | None) -> None:
+    """A voided check-in (SPEC §5) creates no follow-up: the open visit task
+    it caused, if any, is withdrawn."""
+    db.session.execute(delete(FollowUp).where(
+        FollowUp.meeting_id == meeting.id, FollowUp.kind == FollowUpKind.visit,
+        FollowUp.status == FollowUpStatus.open,
+        FollowUp.subject == subject_key(doctor_id, walk_in_name, None)))
+
+
 def rescan_after_checkin(meeting) -> None:
     """A check-in recorded on a held meeting (a paper sheet typed in later, an
     offline queue uploaded): clear the mark so the job schedules that person

@@ -274,6 +274,12 @@ def _record(meeting, action, from_status, to_status, actor, comment) -> None:
                                       comment=comment))
 
 
+def note_in_history(meeting: Meeting, action: str, actor: User, comment: str) -> None:
+    """An event on the meeting that is not a transition (a voided check-in):
+    shown in its history, the status unchanged."""
+    _record(meeting, action, meeting.status, meeting.status, actor, comment)
+
+
 def _move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | None = None) -> None:
     if to not in TRANSITIONS.get(meeting.status, set()):
         raise InvalidTransition(_("a %(status)s meeting cannot be %(action)s",

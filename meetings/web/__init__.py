@@ -1,7 +1,9 @@
 """Server-rendered pages: one blueprint per area, registered here."""
 from __future__ import annotations
 
-from flask import Blueprint, redirect, request, session, url_for
+import time
+
+from flask import Blueprint, current_app, g, redirect, request, session, url_for
 from flask_login import login_required
 
 from ..auth.models import User
@@ -12,7 +14,24 @@ bp = Blueprint("web", __name__)
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+    """The session's user, while the session is valid: made under the user's
+    current session version (logout everywhere, a password change and
+    deactivation bump it), used within SESSION_IDLE_TIMEOUT and younger than
+    SESSION_MAX_AGE."""
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    now = int(time.time())
+    config = current_app.config
+    if (user is None or session.get("sv") != user.session_version
+            or now - int(session.get("login_at") or 0) > config["SESSION_MAX_AGE"]
+            or now - int(session.get("seen_at") or 0) > config["SESSION_IDLE_TIMEOUT"]):
+        session.clear()
+        return None
+    if now - int(session.get("seen_at") or 0) > 60:  # refresh the idle clock, not on every request
+        session["seen_at"] = now
+    return user
 
 
 login_manager.login_view = "auth_web.login"
@@ -53,6 +72,13 @@ def register_web(app) -> None:
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
                       checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web):
         app.register_blueprint(blueprint)
+
+    @app.before_request
+    def load_the_user_afresh():
+        # flask-login caches the user in g; when requests share an app
+        # context (the test client inside a test's context) that would carry
+        # one request's user into the next and skip the session checks.
+        g.pop("_login_user", None)
 
     @app.context_processor
     def inject():

@@ -20,7 +20,7 @@ def _run(args):
     from meetings.questions import services as questions
     from meetings.summary import services as summary
 
-    app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         user = db.session.get(User, user_id)
         db.session.rollback()
