@@ -4,18 +4,19 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 export FLASK_APP = wsgi
 
-.PHONY: demo test install install-test browser migrations-check
+.PHONY: demo test install install-test browser migrations-check lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+# requirements.lock pins every transitive dependency (scripts/lock.sh writes it)
+$(VENV)/.installed: requirements.txt requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt -c requirements.lock
 	touch $@
 
-$(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements-test.txt
+$(VENV)/.test-installed: requirements.txt requirements-test.txt requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-test.txt -c requirements.lock
 	touch $@
 
 install: $(VENV)/.installed
@@ -42,3 +43,7 @@ browser:
 ## make migrations-check: upgrade an empty database and compare models with migrations
 migrations-check: install-test
 	$(BIN)/python scripts/check_migrations.py
+
+## make lock: re-pin every transitive dependency after changing requirements*.txt
+lock:
+	scripts/lock.sh

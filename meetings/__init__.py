@@ -92,6 +92,8 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    from .rest import ErrorSchema
+    api.ERROR_SCHEMA = ErrorSchema  # the error body as it is (with `reason`), before the spec is built
     api.init_app(app)
 
     from . import database, errors, hostile, models  # noqa: F401  (models: every table for Alembic)

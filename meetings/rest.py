@@ -171,6 +171,33 @@ class ActionArgs(Args):
     comment = Text(2000, allow_none=True)
 
 
+class ErrorSchema(ma.Schema):
+    """What every error answers (meetings/errors.py), as the OpenAPI document
+    tells clients: `reason` is a stable machine code; `details` carries the
+    figures of a refusal; more keys may come."""
+    code = fields.Integer(metadata={"description": "HTTP status"})
+    status = fields.String(metadata={"description": "HTTP status name"})
+    reason = fields.String(metadata={"description": "stable machine code, e.g. invalid, not_found, throttled"})
+    message = fields.String(metadata={"description": "what went wrong, in the request's language"})
+    errors = fields.Dict(metadata={"description": "messages per field"})
+    details = fields.Dict(metadata={"description": "figures of the refusal"})
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+def decimals_are_strings(_converter, field, **kwargs) -> dict:
+    """apispec writes every Decimal as a number; ours travel as decimal
+    strings ("1200.00", SPEC §10) in and out (Flask's JSON writes a Decimal
+    as a string even without as_string)."""
+    if isinstance(field, fields.Decimal):
+        ret = kwargs.get("ret", {})
+        for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            ret.pop(key, None)
+        return {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$"}
+    return {}
+
+
 def register_api(app, api, csrf) -> None:
     from .agenda.api import blp as agenda
     from .auth.api import blp as users, tokens
@@ -184,6 +211,7 @@ def register_api(app, api, csrf) -> None:
     from .questions.api import blp as questions
     from .summary.api import blp as summary
 
+    api.ma_plugin.converter.add_attribute_function(decimals_are_strings)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
