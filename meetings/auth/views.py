@@ -37,7 +37,9 @@ def safe_next(target: str | None) -> str | None:
 
 def start_session(user) -> None:
     """The session cookie carries the user's session version and when it began."""
-    session.clear()
+    kept = {key: session[key] for key in ("lang", "_flashes") if key in session}
+    session.clear()  # nothing of an earlier user's session carries over…
+    session.update(kept)  # …but the language and pending messages do
     login_user(user)
     session.permanent = True  # expires with SESSION_MAX_AGE (PERMANENT_SESSION_LIFETIME)
     now = int(time.time())

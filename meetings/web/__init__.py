@@ -29,7 +29,9 @@ def load_user(user_id: str):
             or now - int(session.get("seen_at") or 0) > config["SESSION_IDLE_TIMEOUT"]):
         session.clear()
         return None
-    if now - int(session.get("seen_at") or 0) > 60:  # refresh the idle clock, not on every request
+    # Refresh the idle clock now and then (a tenth of the idle limit), not on
+    # every request: each refresh re-signs and resends the cookie.
+    if now - int(session.get("seen_at") or 0) > max(60, config["SESSION_IDLE_TIMEOUT"] // 10):
         session["seen_at"] = now
     return user
 
