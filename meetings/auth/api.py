@@ -4,13 +4,15 @@ from sqlalchemy import select
 
 from ..errors import Forbidden, NotFound, Unauthorized
 from ..extensions import db
-from ..rest import Blueprint, SelectPage, current_user
+from ..rest import Blueprint, SelectPage, current_user, token_loader
 from . import services
 from .models import Role, User
 from .schemas import PasswordChangeArgs, TokenArgs, TokenSchema, UserArgs, UserPatchArgs, UserSchema
 
 tokens = Blueprint("auth", __name__, url_prefix="/api/v1/auth", public=True,
                    description="Bearer tokens")
+token_loader(services.user_for_token)  # bearer tokens on every API blueprint
+
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users (admin)")
 
 
@@ -23,9 +25,7 @@ def issue_token(args):
     if user is None:
         db.session.commit()  # the failure counts (throttling) and is logged
         raise Unauthorized(_("wrong username or password"))
-    token = services.issue_token(user)
-    db.session.commit()
-    return {"token": token}
+    return {"token": services.issue_token(user)}
 
 
 @tokens.route("/token", methods=["DELETE"])
@@ -34,7 +34,6 @@ def revoke_token():
     """Revokes the bearer token sent with this request."""
     _scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
     services.revoke_token(token.strip())
-    db.session.commit()
 
 
 @blp.route("/me/password", methods=["POST"])
@@ -42,9 +41,7 @@ def revoke_token():
 @blp.response(200, UserSchema)
 def change_password(args):
     """Changes the caller's own password; every session and API token ends."""
-    user = services.change_own_password(current_user(), args["current_password"], args["new_password"])
-    db.session.commit()
-    return user
+    return services.change_own_password(current_user(), args["current_password"], args["new_password"])
 
 
 def _admin():
@@ -74,7 +71,6 @@ def list_users():
 @blp.response(201, UserSchema)
 def create_user(args):
     user = services.create_user(_admin(), **args)
-    db.session.commit()
     return user
 
 
@@ -92,5 +88,4 @@ def get_user(user_id):
 @blp.response(200, UserSchema)
 def update_user(args, user_id):
     user = services.update_user(_admin(), _user(user_id), **args)
-    db.session.commit()
     return user

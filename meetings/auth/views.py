@@ -10,7 +10,7 @@ from sqlalchemy import select
 from ..extensions import db
 from ..orgs.models import Province, Region
 from ..web.nav import nav_item
-from ..web.pages import register_template_helpers, roles_required, submit
+from ..web.pages import register_labels, register_template_helpers, roles_required, submit
 from . import services
 from .models import Role, User
 from ..web.forms import attempt, form_dict
@@ -18,6 +18,9 @@ from .schemas import PasswordChangeArgs, UserArgs, UserPatchArgs
 
 bp = Blueprint("auth_web", __name__)
 register_template_helpers(bp)
+register_labels(Role, {Role.rep: _l("Rep"), Role.provincial_manager: _l("Provincial manager"),
+                       Role.regional_manager: _l("Regional manager"), Role.marketing: _l("Marketing"),
+                       Role.staff: _l("Staff"), Role.admin: _l("Administrator")})
 nav_item("auth_web.list_users", _l("Users"), roles={Role.admin}, order=60)
 
 admin_only = roles_required(Role.admin)
@@ -55,7 +58,6 @@ def login():
             db.session.commit()  # the failure counts (throttling) and is logged
             flash(_("Wrong username or password."), "danger")
             return render_template("auth/login.html", username=username), 401
-        db.session.commit()
         start_session(user)
         return redirect(safe_next(request.args.get("next")) or url_for("web.index"))
     return render_template("auth/login.html", username="")
@@ -67,7 +69,6 @@ def logout():
     # Ends this user's sessions everywhere: a cookie copied before logout is
     # worth nothing afterwards (the cookie itself lives in the browser).
     services.end_sessions(current_user)
-    db.session.commit()
     logout_user()
     session.clear()
     return redirect(url_for("auth_web.login"))

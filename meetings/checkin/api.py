@@ -1,10 +1,10 @@
-from flask import Response
 
-from ..extensions import db
+from ..pdf.base import pdf_response
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, SelectPage, current_user
 from . import services
 from .schemas import AttendanceSchema, CheckInArgs, CheckInSchema, VoidArgs
+from .signin_sheet import render
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1/meetings",
                 description="Sign-in on the day and attendance figures")
@@ -25,7 +25,6 @@ def list_checkins(meeting_id):
 def check_in(args, meeting_id):
     user = current_user()
     checkin, created = services.check_in(user, get_meeting(user, meeting_id), **args)
-    db.session.commit()
     return checkin, 201 if created else 200
 
 
@@ -40,9 +39,7 @@ def get_checkin(meeting_id, checkin_id):
 @blp.response(200, CheckInSchema, description="The voided check-in: kept on record, out of the figures")
 def void_checkin(args, meeting_id, checkin_id):
     user = current_user()
-    checkin = services.void_checkin(user, get_meeting(user, meeting_id), checkin_id, args["reason"])
-    db.session.commit()
-    return checkin
+    return services.void_checkin(user, get_meeting(user, meeting_id), checkin_id, args["reason"])
 
 
 @blp.route("/<int:meeting_id>/attendance")
@@ -54,8 +51,5 @@ def attendance(meeting_id):
 @blp.route("/<int:meeting_id>/sign-in-sheet.pdf")
 @blp.response(200, description="The printable sign-in sheet (A4)", content_type="application/pdf")
 def sign_in_sheet(meeting_id):
-    from ..pdf.signin_sheet import render
-
     meeting = get_meeting(current_user(), meeting_id)
-    return Response(render(meeting), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="sign-in-sheet-{meeting.id}.pdf"'})
+    return pdf_response(render(meeting), f"sign-in-sheet-{meeting.id}.pdf")

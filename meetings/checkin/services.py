@@ -28,10 +28,11 @@ from .. import audit, throttle
 from ..throttle import Throttled  # noqa: F401  (the QR page catches it from here)
 from ..errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
-from ..followups.services import rescan_after_checkin, withdraw_visit
-from ..invitees.models import Invitee, InviteeRole, InviteeStatus
+from ..invitees.models import Invitee, InviteeStatus
+from ..invitees.services import expected_invitees
 from ..proposals.models import Meeting, Status
 from ..proposals.services import note_in_history, runs_meeting
+from ..signals import checkin_recorded, checkin_voided
 from ..types import as_aware, to_local, utcnow
 from .models import SIGNATURE_MAX_BYTES, CheckIn, Source
 from .models import SIGNATURE_MAX_PIXELS as SIGNATURE_STORED_PIXELS
@@ -255,7 +256,7 @@ def _record_checkin(meeting: Meeting, person: Person, *, source: Source, nonce, 
         invitee.status = InviteeStatus.attended
         db.session.flush()
     if created:
-        rescan_after_checkin(meeting)  # held already: the follow-up job adds this person
+        checkin_recorded.send(meeting, checkin=checkin)  # held already: follow-ups add this person
     return checkin, created
 
 
@@ -422,20 +423,13 @@ def void_checkin(actor: User, meeting: Meeting, checkin_id: int, reason: str | N
     if checkin.invitee is not None and checkin.invitee.status == InviteeStatus.attended:
         checkin.invitee.status = InviteeStatus.confirmed
     db.session.flush()
-    withdraw_visit(meeting, checkin.doctor_id, None if checkin.doctor_id else checkin.name)
-    rescan_after_checkin(meeting)  # held already: an invitee who did not come gets the gift task
+    checkin_voided.send(meeting, checkin=checkin)  # follow-ups withdraw the visit it caused
     note_in_history(meeting, "void", actor, f"#{checkin.id}: {reason}")
     audit.record(actor, "checkin", checkin.id, "void", meeting_id=meeting.id)
     return checkin
 
 
 # ---------------------------------------------------------------- figures
-
-def expected_invitees(meeting: Meeting) -> list[Invitee]:
-    """SPEC §5 `expected`: primaries not declined (promoted backups are primaries)."""
-    return [i for i in meeting.invitees
-            if i.role == InviteeRole.primary and i.status != InviteeStatus.declined]
-
 
 def _rate(numerator: int, denominator: int) -> float | None:
     return round(numerator / denominator, 4) if denominator else None
@@ -465,13 +459,6 @@ def attendance(meeting: Meeting) -> dict:
         "key_present": len(key_present),
         "key_attendance_rate": _rate(len(key_present), len(key_expected)),
     }
-
-
-def to_reconfirm(meeting: Meeting) -> list[Invitee]:
-    """Day-before reminder (SPEC §4): key invitees — primaries and their
-    backups — who have not confirmed yet."""
-    waiting = [i for i in meeting.invitees if i.status == InviteeStatus.invited and is_key(i.doctor)]
-    return sorted(waiting, key=lambda i: (i.role != InviteeRole.primary, i.id))
 
 
 # ---------------------------------------------------------------- frequency

@@ -60,7 +60,7 @@ def test_a_signature_is_re_encoded_and_bounded(org, meeting_with):
 
 
 def test_the_sheet_draws_a_signature_that_no_longer_decodes_as_a_blank(org, meeting_with, client):
-    from meetings.pdf.signin_sheet import render
+    from meetings.checkin.signin_sheet import render
 
     meeting = meeting_with([], status="in_progress")
     checkin, _ = services.check_in(org.staff, meeting, name="甲", title="other", signature=png_data_url())

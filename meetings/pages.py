@@ -1,0 +1,77 @@
+"""The server-rendered pages: every domain's blueprint registered, the login
+manager's user loader and the template context. Nothing imports this module
+but the app factory, so the domains may import the web toolkit without a cycle."""
+from __future__ import annotations
+
+import time
+
+from flask import current_app, g, session
+
+from .agenda.views import bp as agenda_web
+from .auth.models import Role, User
+from .auth.views import bp as auth_web
+from .checkin.views import bp as checkin, staff_bp as checkin_staff
+from .doctors.views import bp as doctors_web
+from .extensions import db, login_manager
+from .followups.views import bp as followups_web
+from .dossier.invitee_views import bp as invitees_web
+from .notifications.views import bp as notifications_web
+from .orgs.views import bp as orgs_web
+from .dossier.meeting_views import bp as meetings_web
+from .questions.views import bp as questions_web
+from .summary.views import bp as summary_web
+from .types import to_local
+from .web import bp, commit_writes
+from .web.nav import items_for
+
+
+@login_manager.user_loader
+def load_user(user_id: str):
+    """The session's user, while the session is valid: made under the user's
+    current session version (logout everywhere, a password change and
+    deactivation bump it), used within SESSION_IDLE_TIMEOUT and younger than
+    SESSION_MAX_AGE."""
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    now = int(time.time())
+    config = current_app.config
+    if (user is None or session.get("sv") != user.session_version
+            or now - int(session.get("login_at") or 0) > config["SESSION_MAX_AGE"]
+            or now - int(session.get("seen_at") or 0) > config["SESSION_IDLE_TIMEOUT"]):
+        session.clear()
+        return None
+    # Refresh the idle clock now and then (a tenth of the idle limit), not on
+    # every request: each refresh re-signs and resends the cookie.
+    if now - int(session.get("seen_at") or 0) > max(60, config["SESSION_IDLE_TIMEOUT"] // 10):
+        session["seen_at"] = now
+    return user
+
+
+login_manager.login_view = "auth_web.login"
+
+
+def register_web(app) -> None:
+    for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
+                      checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web):
+        app.register_blueprint(blueprint)
+        for endpoint, view in list(app.view_functions.items()):
+            if endpoint.startswith(f"{blueprint.name}."):
+                app.view_functions[endpoint] = commit_writes(view)
+
+    @app.before_request
+    def load_the_user_afresh():
+        # flask-login caches the user in g; when requests share an app
+        # context (the test client inside a test's context) that would carry
+        # one request's user into the next and skip the session checks.
+        g.pop("_login_user", None)
+
+    @app.context_processor
+    def inject():
+        return {"Role": Role, "local": to_local, "lang": session.get("lang", "zh"),
+                "nav_items": items_for}
+
+    @app.template_filter("localtime")
+    def localtime(value, fmt="%Y-%m-%d %H:%M"):
+        return to_local(value).strftime(fmt) if value else ""
