@@ -4,7 +4,7 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 export FLASK_APP = wsgi
 
-.PHONY: demo test install install-test browser migrations-check lock
+.PHONY: demo test install install-test browser migrations-check bench lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -44,6 +44,10 @@ browser:
 ## make migrations-check: upgrade an empty database and compare models with migrations
 migrations-check: install-test
 	$(BIN)/python scripts/check_migrations.py
+
+## make bench: every benchmark once, one table of figure, value, floor, ratio and bar (slow: ~10 min)
+bench: install-test
+	$(BIN)/python benchmarks/bench.py
 
 ## make lock: re-pin every transitive dependency after changing requirements*.txt
 lock:

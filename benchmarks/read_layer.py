@@ -27,6 +27,7 @@ from sqlalchemy import event, insert, select  # noqa: E402
 
 from benchmarks.checkin_http import Server, no_prepare, run_phase  # noqa: E402
 from benchmarks.seed import PASSWORD, bench_app, reset_schema  # noqa: E402
+from benchmarks.table import row  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 
 CHECKINS = 2000
@@ -76,7 +77,7 @@ def statements_per_page(app, admin_id: int) -> dict[int, int]:
     token = issue_token(db.session.get(User, admin_id))
     counts = {}
     client = app.test_client()
-    for size in (1, 50, 200):
+    for size in (1, 50, 500):
         seen = []
         listener = lambda *a, **k: seen.append(1)  # noqa: E731
         event.listen(db.engine, "before_cursor_execute", listener)
@@ -140,25 +141,25 @@ def main() -> None:
                 prepare=no_prepare,
                 make=lambda _c, _s, _i: ("POST", path, json.dumps({"doctor_id": next(doctor_ids)}).encode(),
                                          staff, 201))
-            for key, value in (
-                    ("list p50 / hello p50", lists["small"].pct(0.5) / floor.pct(0.5)),
-                    (f"list at {args.large} / at {args.small} (p50)", lists["large"].pct(0.5) / lists["small"].pct(0.5)),
-                    ("staff check-in p50 / hello p50 (16 clients)", checkin.pct(0.5) / floor16.pct(0.5)),
-                    ("staff check-in p95 / hello p95 (16 clients)", checkin.pct(0.95) / floor16.pct(0.95)),
-                    ("staff check-in throughput / hello throughput", checkin.rps / floor16.rps),
-                    ("list p50 ms", lists["small"].pct(0.5)), ("hello p50 ms", floor.pct(0.5)),
-                    ("check-in errors", float(checkin.errors))):
+            for key, value in (("list", lists["small"].pct(0.5)), ("hello", floor.pct(0.5)),
+                               ("list large", lists["large"].pct(0.5)),
+                               ("check-in p50", checkin.pct(0.5)), ("hello16 p50", floor16.pct(0.5)),
+                               ("check-in p95", checkin.pct(0.95)), ("hello16 p95", floor16.pct(0.95)),
+                               ("check-in rps", checkin.rps), ("hello16 rps", floor16.rps),
+                               ("check-in errors", checkin.errors)):
                 rows.setdefault(key, []).append(value)
     finally:
         for server in (hello, *servers.values()):
             server.stop()
-    print(f"{'figure':52} {'median':>9}  runs")
-    for key, values in rows.items():
-        print(f"{key:52} {statistics.median(values):9.2f}  {', '.join(f'{v:.2f}' for v in values)}")
-    for size, count in small["statements"].items():
-        print(f"{f'SQL statements, page of {size} ({args.small} meetings)':52} {count:9d}")
+    m = {key: statistics.median(values) for key, values in rows.items()}
+    row("GET /api/v1/meetings p50 vs hello p50 (ms)", m["list"], m["hello"], "≤ 5×")
     for size, count in large["statements"].items():
-        print(f"{f'SQL statements, page of {size} ({args.large} meetings)':52} {count:9d}")
+        row(f"SQL statements, GET /meetings page of {size}", count, bar="≤ 15, constant")
+    row(f"meeting list p50 at {args.large:,} vs {args.small:,} meetings (ms)", m["list large"], m["list"], "≤ 1.3×")
+    row("staff check-in POST p50 vs hello p50, 16 clients (ms)", m["check-in p50"], m["hello16 p50"], "≤ 2×")
+    row("staff check-in POST p95 vs hello p95, 16 clients (ms)", m["check-in p95"], m["hello16 p95"], "≤ 4×")
+    row("staff check-in throughput vs hello (req/s)", m["check-in rps"], m["hello16 rps"], "≥ 0.3×")
+    row("staff check-in errors", m["check-in errors"], bar="0")
 
 
 if __name__ == "__main__":

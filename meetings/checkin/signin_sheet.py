@@ -7,14 +7,13 @@ from __future__ import annotations
 import io
 
 from ..links import external_url
-from reportlab.graphics import renderPDF
-from reportlab.graphics.barcode.qr import QrCodeWidget
-from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.platypus import Image
 
 from . import services as checkin
 from ..doctors.services import grade_of, is_key
+from ..invitees.services import load_invitees
+from ..pdf.qr import draw_qr
 from ..pdf.base import (FONT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, header_height, heading,
                    local_time, label_cell, meeting_fields, para, table, title_label)
 
@@ -25,15 +24,6 @@ COLUMNS = [("#", 8), ("姓名 Name", 33), ("职称 Title", 26), ("分级 Grade",
            ("签名 Signature", 67), ("时间 Time", 18), ("用餐 Meal", 14)]
 COL_WIDTHS = [w * mm for _label, w in COLUMNS]
 SIGNATURE_BOX = (COL_WIDTHS[4] - 4, ROW_HEIGHT - 4)
-
-
-def _qr(url: str) -> Drawing:
-    widget = QrCodeWidget(url, barLevel="M")
-    x0, y0, x1, y1 = widget.getBounds()
-    drawing = Drawing(QR_SIZE, QR_SIZE,
-                      transform=[QR_SIZE / (x1 - x0), 0, 0, QR_SIZE / (y1 - y0), 0, 0])
-    drawing.add(widget)
-    return drawing
 
 
 def _signature(png: bytes | None):
@@ -69,18 +59,18 @@ def walk_in_rows(expected: int) -> int:
 
 def render(meeting) -> bytes:
     url = external_url("checkin.self_checkin", token=meeting.checkin_token)
-    qr = _qr(url)
+    load_invitees(meeting)
     fields = meeting_fields(meeting)
     all_records = checkin.list_checkins(meeting)
     records = {c.doctor_id: c for c in all_records if c.doctor_id is not None}
 
     def header(canvas):
         height = draw_header(canvas, TITLE, fields, right_reserve=QR_SIZE + 4 * mm)
-        # The QR code is a few hundred vector shapes: draw it once as a form
-        # XObject and place that on every page (half the render time otherwise).
+        # The QR code is drawn once per document, as a form XObject that
+        # every page places.
         if not canvas.hasForm("qr"):
             canvas.beginForm("qr", 0, 0, QR_SIZE, QR_SIZE)
-            renderPDF.draw(qr, canvas, 0, 0)
+            draw_qr(canvas, url, 0, 0, QR_SIZE)
             canvas.endForm()
         canvas.saveState()
         canvas.translate(PAGE_WIDTH - MARGIN - QR_SIZE, PAGE_HEIGHT - MARGIN - QR_SIZE - 1 * mm)

@@ -39,3 +39,35 @@ def test_two_hundred_invitees_paginate_with_the_header_on_every_page(org, meetin
         assert "签名\nSignature" in page_text  # the table head repeats
     for doctor in invited:
         assert doctor.name in text
+
+
+def test_the_sheets_qr_code_reads_back_as_the_self_sign_in_page(org, meeting_with, doctors):
+    import zxingcpp
+    from flask import url_for
+    from pypdfium2 import PdfDocument
+
+    meeting = meeting_with(doctors("C"), status="approved")
+    pdf = render(meeting)
+    image = PdfDocument(pdf)[0].render(scale=3).to_pil()  # as a phone camera would see the page
+    codes = [r.text for r in zxingcpp.read_barcodes(image) if r.format == zxingcpp.BarcodeFormat.QRCode]
+    assert codes == [url_for("checkin.self_checkin", token=meeting.checkin_token, _external=True)]
+
+
+def test_the_sheet_reads_its_rows_in_a_fixed_number_of_statements(org, meeting_with, doctors):
+    from meetings.extensions import db
+    from meetings.proposals.models import Meeting
+    from tests.test_read_layer import counting
+
+    meeting_ids = []
+    for size in (3, 30):
+        meeting = meeting_with(doctors(*["C"] * size), status="approved")
+        services.check_in(org.staff, meeting, doctor_id=meeting.invitees[0].doctor_id)
+        meeting_ids.append(meeting.id)
+    db.session.commit()
+    counts = []
+    for meeting_id in meeting_ids:
+        db.session.remove()  # as in a request: nothing loaded yet
+        with counting() as seen:
+            render(db.session.get(Meeting, meeting_id))
+        counts.append(len(seen))
+    assert counts[0] == counts[1] <= 10, counts
