@@ -4,18 +4,19 @@ VENV   ?= .venv
 BIN     = $(VENV)/bin
 export FLASK_APP = wsgi
 
-.PHONY: demo test install install-test browser fonts migrations-check bench
+.PHONY: demo test install install-test browser fonts migrations-check bench lock
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 
-$(VENV)/.installed: requirements.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements.txt
+# requirements.lock pins every transitive dependency (scripts/lock.sh writes it)
+$(VENV)/.installed: requirements.txt requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -r requirements.txt -c requirements.lock
 	touch $@
 
-$(VENV)/.test-installed: requirements.txt requirements-test.txt | $(BIN)/python
-	$(BIN)/pip install -q -r requirements-test.txt
+$(VENV)/.test-installed: requirements.txt requirements-test.txt requirements.lock | $(BIN)/python
+	$(BIN)/pip install -q -r requirements-test.txt -c requirements.lock
 	touch $@
 
 install: $(VENV)/.installed
@@ -54,3 +55,7 @@ migrations-check: install-test
 ## make bench: every benchmark once, one table of figure, value, floor, ratio and bar (slow: ~10 min)
 bench: install-test
 	$(BIN)/python benchmarks/bench.py
+
+## make lock: re-pin every transitive dependency after changing requirements*.txt
+lock:
+	scripts/lock.sh

@@ -92,7 +92,7 @@ class Server:
                  ready_path: str = "/healthz"):
         self.port = free_port()
         self.ready_path = ready_path
-        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(16),
+        env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(32),
                "PYTHONUNBUFFERED": "1",
                "LOG_LEVEL": "WARNING"}  # no request log lines: they would flood this terminal
         env.pop("FLASK_DEBUG", None)

@@ -88,7 +88,7 @@ def measure(url: str, n: int) -> list[tuple]:
     from meetings.jobs import JOBS, run_job
     from meetings.notifications.models import Notification
 
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SECRET_KEY": "bench-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": url})
     rows = []
     with app.app_context():
         db.drop_all()

@@ -33,7 +33,7 @@ SURNAMES = "王李张刘陈杨黄赵吴周徐孙马朱胡郭何高林罗郑梁�
 GIVEN = "伟芳娜敏静丽强磊军洋勇艳杰娟涛明超秀霞平刚桂英华玉兰萍红"
 
 
-def bench_app(database_url: str, secret: str = "bench"):
+def bench_app(database_url: str, secret: str = "bench-secret-key-0123456789abcdef-0123"):
     return create_app({"SECRET_KEY": secret, "SQLALCHEMY_DATABASE_URI": database_url,
                        "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
 

@@ -7,7 +7,7 @@ from flask import Flask, has_request_context, request, session
 from sqlalchemy.exc import SAWarning
 from werkzeug.routing import IntegerConverter
 
-from .config import INSTANCE_DIR, Defaults, from_env
+from .config import INSTANCE_DIR, Defaults, check_secret, from_env
 from . import extensions
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
@@ -36,12 +36,52 @@ class BoundedInt(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
+# SPEC §11: on every response. No inline script anywhere (JS is static files;
+# tests/test_headers.py keeps it so). A few pages still carry style="…"
+# attributes: CSP3 browsers allow those (style-src-attr) but no <style>
+# element (style-src-elem 'self'); style attributes cannot run script. Once
+# they are gone, drop 'unsafe-inline'. Images may be data: URLs (the QR code
+# on the staff page, Bootstrap's icons, the signature pad).
+CSP = ("default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; "
+       "style-src-elem 'self'; style-src-attr 'unsafe-inline'; img-src 'self' data:; "
+       "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+       "base-uri 'none'; object-src 'none'")
+SECURITY_HEADERS = {
+    "Content-Security-Policy": CSP,
+    "X-Frame-Options": "DENY",
+    "X-Content-Type-Options": "nosniff",
+    "Referrer-Policy": "same-origin",
+}
+
+
+def _harden(app: Flask) -> None:
+    """Cookies, proxies and headers (SPEC §11)."""
+    secure = (app.config.get("PUBLIC_URL") or "").startswith("https://")
+    app.config.update(
+        SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
+        REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
+        PERMANENT_SESSION_LIFETIME=app.config["SESSION_MAX_AGE"])
+    proxies = int(app.config.get("PROXY_COUNT") or 0)
+    if proxies > 0:  # X-Forwarded-* are believed only from the configured proxies
+        from werkzeug.middleware.proxy_fix import ProxyFix
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
+                                x_prefix=proxies)
+
+    @app.after_request
+    def security_headers(response):
+        for name, value in SECURITY_HEADERS.items():
+            response.headers.setdefault(name, value)
+        return response
+
+
 def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
     app.config.from_object(Defaults)
     app.config.update(from_env(require_secret="SECRET_KEY" not in config))
     app.config.update(config)
+    check_secret(app.config)
+    _harden(app)
     app.url_map.converters["int"] = BoundedInt  # /meetings/<int:id>: huge numbers are 404s
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         INSTANCE_DIR.mkdir(exist_ok=True)
@@ -57,9 +97,13 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
+    from .rest import ErrorSchema
+    # the error body as it is (with `reason`), before the spec is built
+    extensions.api.ERROR_SCHEMA = ErrorSchema
     extensions.api.init_app(app)
 
-    from . import errors, health, models  # noqa: F401  (models: every table for Alembic)
+    from . import errors, health, hostile, models  # noqa: F401  (models: every table for Alembic)
+    hostile.register(app)  # bad JSON, NUL bytes: a 400 before anything else looks
     with app.app_context():
         database.configure(db.engine)
 

@@ -18,9 +18,11 @@ from .questions.api import blp as questions
 from .summary.api import blp as summary
 from .prescriptions.api import blp as prescriptions
 from .evaluation.api import blp as evaluation
+from .rest import decimals_are_strings
 
 
 def register_api(app, api, csrf) -> None:
+    api.ma_plugin.converter.add_attribute_function(decimals_are_strings)
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import secrets
 from decimal import Decimal
 from pathlib import Path
 
@@ -29,6 +30,32 @@ def _font_path() -> str | None:
     return path
 
 
+MIN_SECRET_BYTES = 32
+
+
+def development_secret() -> str:
+    """A random key per development instance, kept under instance/ so sessions
+    survive a restart: never a constant that anyone could read in the source
+    and forge cookies with."""
+    path = INSTANCE_DIR / "secret_key"
+    if not path.exists():
+        INSTANCE_DIR.mkdir(exist_ok=True)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w") as handle:
+            handle.write(secrets.token_urlsafe(48))
+    return path.read_text().strip()
+
+
+def check_secret(config: dict) -> None:
+    """Outside development a key shorter than 32 bytes is refused at start-up."""
+    secret = config.get("SECRET_KEY") or ""
+    if config.get("DEVELOPMENT"):
+        return
+    if len(secret.encode() if isinstance(secret, str) else secret) < MIN_SECRET_BYTES:
+        raise ConfigError(f"SECRET_KEY must be at least {MIN_SECRET_BYTES} bytes (e.g. "
+                          "python -c 'import secrets; print(secrets.token_urlsafe(48))').")
+
+
 def from_env(require_secret: bool = True) -> dict:
     env = os.environ.get("FLASK_ENV") or os.environ.get("APP_ENV") or "production"
     debug = os.environ.get("FLASK_DEBUG") in ("1", "true", "True")
@@ -40,9 +67,10 @@ def from_env(require_secret: bool = True) -> dict:
                 "SECRET_KEY is not set. Set it in the environment, or set "
                 "FLASK_ENV=development for a local run with a throw-away key."
             )
-        secret = "dev-only-insecure-key"
+        secret = development_secret() if development else None
     return {
         "ENV_NAME": env,
+        "DEVELOPMENT": development,
         "SECRET_KEY": secret,
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'meetings.sqlite'}"
@@ -76,12 +104,27 @@ def from_env(require_secret: bool = True) -> dict:
         "LOG_LEVEL": os.environ.get("LOG_LEVEL", "INFO").upper(),
         "HEALTHZ_TIMEOUT": float(os.environ.get("HEALTHZ_TIMEOUT", "2")),
         "DB_CONNECT_TIMEOUT": _int("DB_CONNECT_TIMEOUT", 5),
-        "TRUSTED_PROXIES": _int("TRUSTED_PROXIES", 0),
         # SPEC §11: printed forms embed this CJK TrueType font (.ttf/.ttc; the face's index in a .ttc)
         "PDF_FONT": _font_path(),
         "PDF_FONT_INDEX": _int("PDF_FONT_INDEX", 0),
         # SPEC §11 (PIPL): signatures are kept this long, then purged by the purge_signatures job
         "SIGNATURE_RETENTION_DAYS": _int("SIGNATURE_RETENTION_DAYS", 3 * 365),
+        # SPEC §10: every link for the outside world (QR codes, mail) starts with it
+        "PUBLIC_URL": (os.environ.get("PUBLIC_URL") or "").rstrip("/") or None,
+        # SPEC §11: proxy headers are trusted from this many proxies in front (0: none)
+        "PROXY_COUNT": _int("PROXY_COUNT", 0),
+        # SPEC §11: throttling shared by every worker — Redis when set, else the database
+        "REDIS_URL": os.environ.get("REDIS_URL") or None,
+        "LOGIN_FAILURES_PER_ACCOUNT": _int("LOGIN_FAILURES_PER_ACCOUNT", 10),
+        "LOGIN_FAILURES_PER_ADDRESS": _int("LOGIN_FAILURES_PER_ADDRESS", 100),
+        "LOGIN_WINDOW": _int("LOGIN_WINDOW", 900),
+        # SPEC §5: the public QR page
+        "SELF_CHECKIN_PER_ADDRESS": _int("SELF_CHECKIN_PER_ADDRESS", 60),
+        "SELF_CHECKIN_WINDOW": _int("SELF_CHECKIN_WINDOW", 600),
+        "WALK_IN_CAP_MIN": _int("WALK_IN_CAP_MIN", 10),
+        # sessions: idle and absolute lifetimes (seconds)
+        "SESSION_IDLE_TIMEOUT": _int("SESSION_IDLE_TIMEOUT", 2 * 3600),
+        "SESSION_MAX_AGE": _int("SESSION_MAX_AGE", 12 * 3600),
     }
 
 

@@ -19,7 +19,7 @@ from .proposals import services as proposals
 from .summary import services as summary
 from .types import local_zone, quarter_of, utcnow
 
-PASSWORD = "demo1234"
+PASSWORD = "demo-password"
 
 DOCTORS = [  # name, title, position, potential, support
     ("王建国", "chief_physician", "department_head", 200, 80),
@@ -77,10 +77,11 @@ def seed_demo() -> list[tuple[str, str, str]]:
 
     def proposal(topic: str, days: int, meals: str = "1500") -> object:
         local_start = datetime.combine(today + timedelta(days=days), time(8, 30), local_zone())
-        return proposals.create_meeting(
+        meeting = proposals.create_meeting(
             rep, hospital_id=hospital.id, department_id=cardio.id, topic=topic,
             purpose="usage_dosage", audience="prescribers", format="in_department",
-            venue="心内科示教室", starts_at=local_start, expected_attendees=15,
+            venue="心内科示教室", starts_at=local_start + timedelta(days=max(0, 2 - days)),
+            expected_attendees=15,
             speaker_id=pm.id, staff_ids=[staff.id],
             budget={"lines": [{"category": "meals", "amount": Decimal(meals)},
                               {"category": "gifts", "amount": Decimal("600")},
@@ -88,6 +89,9 @@ def seed_demo() -> list[tuple[str, str, str]]:
             preconditions={"supply_channel_open": True, "department_head_agreed": True,
                            "relations_ok": True},
             needs="医生关注老年患者的用法用量")
+        # a start is in the future when proposed (SPEC §3); the story's past meeting is moved back
+        meeting.starts_at = local_start
+        return meeting
 
     def invite(meeting) -> None:
         wang = invitees.add_invitee(rep, meeting, doctor_id=docs[0].id, role="primary")

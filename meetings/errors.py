@@ -141,13 +141,14 @@ def register(app) -> None:
     @app.errorhandler(DomainError)
     def handle_domain_error(exc: DomainError):
         db.session.rollback()
+        headers = exc.headers() if hasattr(exc, "headers") else {}  # Retry-After of a 429
         if is_api_request():
-            return exc.payload(), exc.http_status
-        if request.method == "GET" or exc.http_status in (401, 403, 404):
+            return exc.payload(), exc.http_status, headers
+        if request.method == "GET" or exc.http_status in (401, 403, 404, 429):
             # a page that cannot be shown answers with its status, not a redirect
             from werkzeug.exceptions import default_exceptions
             page = default_exceptions[exc.http_status](description=exc.message)
-            return render_template("error.html", error=page), exc.http_status
+            return render_template("error.html", error=page), exc.http_status, headers
         flash(exc.message, "danger")
         return redirect(request.referrer or url_for("web.index"))
 

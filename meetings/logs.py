@@ -6,7 +6,7 @@ line for a log collector; otherwise a plain line for people. Either way a
 traceback stays inside its event's line, so one event is one line.
 
 Every request gets an id: the proxy's `X-Request-ID` when the service runs
-behind a trusted proxy (`TRUSTED_PROXIES` > 0) and the value looks like an id,
+behind a trusted proxy (`PROXY_COUNT` > 0) and the value looks like an id,
 else a fresh one. It is on every log line of the request, in the response's
 `X-Request-ID` header and in a 500's body, so a person's "it failed" can be
 matched with the log.
@@ -48,7 +48,7 @@ def current_request_id() -> str | None:
 def _incoming_id() -> str | None:
     from flask import current_app
 
-    if not current_app.config.get("TRUSTED_PROXIES"):
+    if not current_app.config.get("PROXY_COUNT"):
         return None  # a client could otherwise forge ids that collide with real ones
     value = request.headers.get(REQUEST_ID_HEADER, "")
     return value if _VALID_ID.match(value) else None

@@ -1,6 +1,6 @@
 """Imports every model so metadata (and Alembic's autogenerate) sees all tables."""
 from .actionlog import ActionLogEntry  # noqa: F401
-from .auth.models import User  # noqa: F401
+from .auth.models import ApiToken, User  # noqa: F401
 from .doctors.models import Department, Doctor, Hospital  # noqa: F401
 from .invitees.models import Invitee  # noqa: F401
 from .orgs.models import BudgetPool, Province, Region  # noqa: F401
@@ -12,3 +12,4 @@ from .questions.models import Question  # noqa: F401
 from .summary.models import SpendLine, Summary  # noqa: F401
 from .followups.models import FollowUp  # noqa: F401
 from .prescriptions.models import Prescription  # noqa: F401
+from .throttle import ThrottleCounter  # noqa: F401

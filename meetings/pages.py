@@ -3,7 +3,9 @@ manager's user loader and the template context. Nothing imports this module
 but the app factory, so the domains may import the web toolkit without a cycle."""
 from __future__ import annotations
 
-from flask import session
+import time
+
+from flask import current_app, g, session
 
 from .agenda.views import bp as agenda_web
 from .audit.views import bp as audit_web
@@ -29,7 +31,26 @@ from .web.panels import render_panels
 
 @login_manager.user_loader
 def load_user(user_id: str):
-    return db.session.get(User, int(user_id))
+    """The session's user, while the session is valid: made under the user's
+    current session version (logout everywhere, a password change and
+    deactivation bump it), used within SESSION_IDLE_TIMEOUT and younger than
+    SESSION_MAX_AGE."""
+    try:
+        user = db.session.get(User, int(user_id))
+    except (TypeError, ValueError, OverflowError):
+        return None
+    now = int(time.time())
+    config = current_app.config
+    if (user is None or session.get("sv") != user.session_version
+            or now - int(session.get("login_at") or 0) > config["SESSION_MAX_AGE"]
+            or now - int(session.get("seen_at") or 0) > config["SESSION_IDLE_TIMEOUT"]):
+        session.clear()
+        return None
+    # Refresh the idle clock now and then (a tenth of the idle limit), not on
+    # every request: each refresh re-signs and resends the cookie.
+    if now - int(session.get("seen_at") or 0) > max(60, config["SESSION_IDLE_TIMEOUT"] // 10):
+        session["seen_at"] = now
+    return user
 
 
 login_manager.login_view = "auth_web.login"
@@ -43,6 +64,13 @@ def register_web(app) -> None:
         for endpoint, view in list(app.view_functions.items()):
             if endpoint.startswith(f"{blueprint.name}."):
                 app.view_functions[endpoint] = commit_writes(view)
+
+    @app.before_request
+    def load_the_user_afresh():
+        # flask-login caches the user in g; when requests share an app
+        # context (the test client inside a test's context) that would carry
+        # one request's user into the next and skip the session checks.
+        g.pop("_login_user", None)
 
     @app.context_processor
     def inject():

@@ -2,7 +2,8 @@
 SPEC §10's paging, the SQL pager, common fields."""
 from __future__ import annotations
 
-from datetime import datetime
+import unicodedata
+from datetime import datetime, timezone
 from functools import wraps
 
 import marshmallow as ma
@@ -94,15 +95,57 @@ class LocalDateTime(fields.DateTime):
 
     def _deserialize(self, value, attr, data, **kwargs):
         parsed: datetime = super()._deserialize(value, attr, data, **kwargs)
-        return as_aware(parsed)
+        return bounded(as_aware(parsed))
 
 
-def Text(max_len: int = 200, required: bool = False, **kw):
-    return fields.String(required=required, validate=validate.Length(max=max_len), **kw)
+# SPEC §3: no input date may break a list. Every date-time the API or a page
+# takes lies in these years, so converting it to any zone cannot overflow and
+# the zone's offsets are modern whole minutes (no local mean time of 1900).
+EARLIEST_YEAR, LATEST_YEAR = 2000, 2100
 
 
-def Name(max_len: int = 120, **kw):
-    return fields.String(required=True, validate=validate.Length(min=1, max=max_len), **kw)
+def bounded(value: datetime) -> datetime:
+    try:
+        year = value.astimezone(timezone.utc).year
+    except (OverflowError, ValueError):
+        year = None
+    if year is None or not EARLIEST_YEAR <= year <= LATEST_YEAR:
+        raise ma.ValidationError(f"Must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+    return value
+
+
+LINE_BREAKS = frozenset("\r\n\t")
+
+
+def readable(multiline: bool):
+    """SPEC §11 / issue 15: text people read is refused when it is only
+    whitespace, or holds control, invisible or direction-override characters
+    (Unicode Cc/Cf — a right-to-left override makes "gpj.exe" read "exe.jpg",
+    a line break in a name reaches mail headers and one-line layouts). Long
+    fields (more than 200 characters: needs, notes, answers) are multi-line."""
+    def check(value: str) -> None:
+        if value and not value.strip():
+            raise ma.ValidationError("Must not be only whitespace.")
+        for char in value:
+            if char in LINE_BREAKS:
+                if not multiline:
+                    raise ma.ValidationError("Must be one line (no line breaks or tabs).")
+            elif unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") or char in "\u2028\u2029":
+                raise ma.ValidationError(
+                    f"Must not contain invisible or control characters (U+{ord(char):04X}).")
+    return check
+
+
+def Text(max_len: int = 200, required: bool = False, multiline: bool | None = None, **kw):
+    multiline = max_len > 200 if multiline is None else multiline
+    return fields.String(required=required, validate=[validate.Length(max=max_len), readable(multiline)],
+                         **kw)
+
+
+def Name(max_len: int = 120, multiline: bool | None = None, **kw):
+    multiline = max_len > 200 if multiline is None else multiline
+    return fields.String(required=True, validate=[validate.Length(min=1, max=max_len), readable(multiline)],
+                         **kw)
 
 
 def within(low, high):
@@ -152,3 +195,30 @@ class Partial:
 
 class ActionArgs(Args):
     comment = Text(2000, allow_none=True)
+
+
+class ErrorSchema(ma.Schema):
+    """What every error answers (meetings/errors.py), as the OpenAPI document
+    tells clients: `reason` is a stable machine code; `details` carries the
+    figures of a refusal; more keys may come."""
+    code = fields.Integer(metadata={"description": "HTTP status"})
+    status = fields.String(metadata={"description": "HTTP status name"})
+    reason = fields.String(metadata={"description": "stable machine code, e.g. invalid, not_found, throttled"})
+    message = fields.String(metadata={"description": "what went wrong, in the request's language"})
+    errors = fields.Dict(metadata={"description": "messages per field"})
+    details = fields.Dict(metadata={"description": "figures of the refusal"})
+
+    class Meta:
+        unknown = ma.INCLUDE
+
+
+def decimals_are_strings(_converter, field, **kwargs) -> dict:
+    """apispec writes every Decimal as a number; ours travel as decimal
+    strings ("1200.00", SPEC §10) in and out (Flask's JSON writes a Decimal
+    as a string even without as_string)."""
+    if isinstance(field, fields.Decimal):
+        ret = kwargs.get("ret", {})
+        for key in ("minimum", "maximum", "exclusiveMinimum", "exclusiveMaximum"):
+            ret.pop(key, None)
+        return {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$"}
+    return {}

@@ -61,7 +61,13 @@ def local_zone() -> ZoneInfo:
 
 
 def to_local(value: datetime) -> datetime:
-    return value.astimezone(local_zone())
+    """Never raises: a stored time at the calendar's edge (year 1 or 9999,
+    which no input lets in any more) is shown in UTC rather than breaking
+    every list that contains it."""
+    try:
+        return value.astimezone(local_zone())
+    except (OverflowError, ValueError):
+        return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 
 
 def local_date(value: datetime) -> date:

@@ -16,7 +16,7 @@ FLASK = [sys.executable, "-m", "flask", "--app", "wsgi"]
 
 
 def run(url: str) -> None:
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="migration-check")
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="migration-check-key-0123456789abcdef")
     for args in (["db", "upgrade"], ["db", "check"]):
         print("$ flask", " ".join(args), "on", url.split("@")[-1], flush=True)
         subprocess.run(FLASK + args, cwd=ROOT, env=env, check=True)

@@ -37,7 +37,7 @@ def database_url(tmp_path_factory):
 
 @pytest.fixture(scope="session")
 def _schema(database_url):
-    app = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": database_url,
+    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": database_url,
                       "TESTING": True})
     with app.app_context():
         if db.engine.dialect.name == "postgresql":
@@ -64,7 +64,7 @@ def _empty_tables() -> None:
 
 @pytest.fixture
 def app(_schema):
-    app = create_app({"SECRET_KEY": "test", "SQLALCHEMY_DATABASE_URI": _schema,
+    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": _schema,
                       "TESTING": True, "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
     with app.app_context():
@@ -222,11 +222,18 @@ def make_meeting(app, org):
     from meetings.checkin import services as checkin
     from meetings.invitees import services as invitees
     from meetings.proposals import services
+    from meetings.types import as_aware
 
     def make(status="draft", owner=None, *, primaries=(), backups=(), declined=(), present=(),
              walk_ins=(), on_time=False, **overrides):
         owner = owner or org.rep
+        # A test may need a meeting in the past or far ahead (history, other
+        # years): it is created at a valid start (SPEC §3), then moved there.
+        starts_at = overrides.pop("starts_at", None)
         meeting = services.create_meeting(owner, **meeting_data(org, **overrides))
+        if starts_at is not None:
+            meeting.starts_at = as_aware(starts_at)
+            db.session.flush()
         rows = {}
         for doctor in primaries:
             rows[doctor.id] = invitees.add_invitee(owner, meeting, doctor_id=doctor.id, role="primary")

@@ -14,7 +14,7 @@ from meetings.extensions import db
 
 def _one(args):
     url, work, user_id, job, barrier = args
-    app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": url})
     with app.app_context():
         user = db.session.get(User, user_id)
         db.session.rollback()  # end the read transaction before the race

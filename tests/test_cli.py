@@ -15,15 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_create_user_and_seed_demo(app, org):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-user", "--username", "u1", "--password", "secret123",
+    result = runner.invoke(args=["create-user", "--username", "u1", "--password", "secret-0123",
                                  "--role", "rep", "--province", org.province.name])
     assert result.exit_code == 0, result.output
     user = db.session.query(User).filter_by(username="u1").one()
     assert user.role == Role.rep and user.province_id == org.province.id
-    bad = runner.invoke(args=["create-user", "--username", "u2", "--password", "secret123",
+    bad = runner.invoke(args=["create-user", "--username", "u2", "--password", "secret-0123",
                               "--role", "rep", "--province", "nowhere"])
     assert bad.exit_code != 0 and "nowhere" in bad.output
-    no_scope = runner.invoke(args=["create-user", "--username", "u3", "--password", "secret123",
+    no_scope = runner.invoke(args=["create-user", "--username", "u3", "--password", "secret-0123",
                                    "--role", "staff"])
     assert no_scope.exit_code != 0 and "province" in no_scope.output
     demo = runner.invoke(args=["seed-demo"])
@@ -43,7 +43,7 @@ def test_run_jobs_runs_every_job_once(app):
 
 
 def _start_scheduler(database_url):
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="t")
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="test-secret-key-0123456789abcdef-0123")
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", "scheduler"], cwd=ROOT,
                             env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
 

@@ -70,7 +70,7 @@ def test_a_request_id_from_the_client_is_ignored_without_a_trusted_proxy(client)
 
 
 def test_a_request_id_from_a_trusted_proxy_is_kept_when_it_looks_like_one(app):
-    app.config["TRUSTED_PROXIES"] = 1
+    app.config["PROXY_COUNT"] = 1
     client = app.test_client()
     assert client.get("/livez", headers={"X-Request-ID": "abc-123"}).headers["X-Request-ID"] == "abc-123"
     forged = client.get("/livez", headers={"X-Request-ID": "<script>"}).headers["X-Request-ID"]

@@ -1,11 +1,13 @@
+from flask import request
+from flask_babel import gettext as _
 from sqlalchemy import select
 
-from ..errors import Forbidden, NotFound
+from ..errors import Forbidden, NotFound, Unauthorized
 from ..extensions import db
 from ..rest import Blueprint, SelectPage, current_user, token_loader
 from . import services
 from .models import Role, User
-from .schemas import TokenArgs, TokenSchema, UserArgs, UserPatchArgs, UserSchema
+from .schemas import PasswordChangeArgs, TokenArgs, TokenSchema, UserArgs, UserPatchArgs, UserSchema
 
 tokens = Blueprint("auth", __name__, url_prefix="/api/v1/auth", public=True,
                    description="Bearer tokens")
@@ -17,9 +19,29 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User
 @tokens.route("/token", methods=["POST"])
 @tokens.arguments(TokenArgs)
 @tokens.response(200, TokenSchema)
+@tokens.alt_response(429, description="Too many failed logins for the account or the address (Retry-After)")
 def issue_token(args):
-    user = services.authenticate(args["username"], args["password"])
+    user = services.login(args["username"], args["password"], request.remote_addr)
+    if user is None:
+        db.session.commit()  # the failure counts (throttling) and is logged
+        raise Unauthorized(_("wrong username or password"))
     return {"token": services.issue_token(user)}
+
+
+@tokens.route("/token", methods=["DELETE"])
+@tokens.response(204)
+def revoke_token():
+    """Revokes the bearer token sent with this request."""
+    _scheme, _sep, token = request.headers.get("Authorization", "").partition(" ")
+    services.revoke_token(token.strip())
+
+
+@blp.route("/me/password", methods=["POST"])
+@blp.arguments(PasswordChangeArgs)
+@blp.response(200, UserSchema)
+def change_password(args):
+    """Changes the caller's own password; every session and API token ends."""
+    return services.change_own_password(current_user(), args["current_password"], args["new_password"])
 
 
 def _admin():

@@ -27,6 +27,10 @@ class User(UserMixin, db.Model):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     active: Mapped[bool] = mapped_column(default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    # Bumped by logout-everywhere, a password change and deactivation: every
+    # session cookie and API token carries the version it was made under and
+    # stops working when it no longer matches (checked on every request).
+    session_version: Mapped[int] = mapped_column(default=0, server_default="0")
 
     province = relationship("Province", foreign_keys=[province_id])
     region = relationship("Region", foreign_keys=[region_id])
@@ -46,3 +50,20 @@ class User(UserMixin, db.Model):
 
     def __repr__(self) -> str:
         return f"<User {self.username} {self.role.value}>"
+
+
+class ApiToken(db.Model):
+    """A bearer token (SPEC §10). The token is random; only its SHA-256 is
+    stored, it carries nothing of the password, and it can be revoked one by
+    one or all at once (the user's session version)."""
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    digest: Mapped[str] = mapped_column(String(64), unique=True)
+    session_version: Mapped[int] = mapped_column()
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    user = relationship("User")

@@ -16,7 +16,7 @@ class TokenSchema(ma.Schema):
 
 class UserArgs(Args):
     username = Name(80)
-    password = fields.String(required=True, validate=validate.Length(min=6, max=200))
+    password = fields.String(required=True, validate=validate.Length(min=10, max=200))
     display_name = Text(120)
     email = fields.Email(allow_none=True, validate=validate.Length(max=200))
     role = fields.Enum(Role, by_value=True, required=True)
@@ -25,7 +25,7 @@ class UserArgs(Args):
 
 
 class UserPatchArgs(Args):
-    password = fields.String(validate=validate.Length(min=6, max=200))
+    password = fields.String(validate=validate.Length(min=10, max=200))
     display_name = Text(120)
     email = fields.Email(allow_none=True, validate=validate.Length(max=200))
     province_id = Id(allow_none=True)
@@ -42,3 +42,8 @@ class UserSchema(ma.Schema):
     province_id = fields.Integer(allow_none=True)
     region_id = fields.Integer(allow_none=True)
     active = fields.Boolean()
+
+
+class PasswordChangeArgs(Args):
+    current_password = fields.String(required=True, validate=validate.Length(min=1, max=200))
+    new_password = fields.String(required=True, validate=validate.Length(min=10, max=200))

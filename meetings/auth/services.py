@@ -1,57 +1,144 @@
 """Users, logins and API tokens."""
 from __future__ import annotations
 
-from flask import current_app
-from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
-from sqlalchemy import select
+import hashlib
+import secrets
+from datetime import timedelta
 
+from flask import current_app
+from flask_babel import gettext as _
+from sqlalchemy import select
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from .. import throttle
 from ..actionlog import changes as changes_of
 from ..actionlog import log_action
 from ..errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from ..extensions import db
 from ..orgs.models import Province, Region
-from .models import Role, User
+from ..types import utcnow
+from .models import ApiToken, Role, User
 
 PROVINCE_ROLES = {Role.rep, Role.provincial_manager, Role.staff}
 AUDITED_USER_FIELDS = ("role", "province_id", "region_id", "active")
 
 
-def _serializer() -> URLSafeTimedSerializer:
-    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="api-token")
+MIN_PASSWORD = 10  # new and changed passwords; existing shorter ones work until their next change
 
 
-def authenticate(username: str, password: str) -> User:
-    """The user with these credentials. Every attempt is logged (SPEC §11) and
-    committed here, as its own transaction: a failed login changes nothing
-    else and must stay on record although the request fails."""
+def _dummy_hash() -> str:
+    """A hash made like real ones, checked for unknown users so a refusal
+    costs the same time whether the account exists or not."""
+    method = current_app.config.get("PASSWORD_HASH_METHOD", "scrypt")
+    cache = current_app.extensions.setdefault("dummy_password_hash", {})
+    if method not in cache:
+        cache[method] = generate_password_hash(secrets.token_hex(16), method=method)
+    return cache[method]
+
+
+def _login_keys(username: str, address: str | None) -> list[tuple[str, int]]:
+    config = current_app.config
+    return [(f"login:account:{username.strip().lower()[:80]}", config["LOGIN_FAILURES_PER_ACCOUNT"]),
+            (f"login:address:{address or '-'}", config["LOGIN_FAILURES_PER_ADDRESS"])]
+
+
+def login(username: str, password: str, address: str | None) -> User | None:
+    """SPEC §11: a login or token request. Refused (429 with Retry-After) once
+    the account or the address has LOGIN_FAILURES_PER_* failures in the
+    window; an office behind one address logging in correctly never gets
+    there. Returns None for a wrong username or password, with the failure
+    counted and logged, committed here as its own transaction."""
+    window = current_app.config["LOGIN_WINDOW"]
+    for key, limit in _login_keys(username, address):
+        throttle.check(key, limit, window, _("Too many failed logins; try again later."))
     user = db.session.scalar(select(User).where(User.username == username))
-    if user is None or not user.active or not user.check_password(password):
+    if user is None:
+        check_password_hash(_dummy_hash(), password)  # the same work as for a real account
+        ok = False
+    else:
+        ok = user.check_password(password) and user.active
+    if not ok:
+        for key, _limit in _login_keys(username, address):
+            throttle.hit(key, window)
         # the typed username is not kept: it may be a password typed in the wrong field
         log_action(None, "login_failed", "user", user.id if user else None,
                    after={"reason": "unknown_user" if user is None else
                           "inactive" if not user.active else "wrong_password"})
-        db.session.commit()
-        raise Unauthorized("wrong username or password")
+        db.session.commit()  # the failure counts and stays on record although the request fails
+        return None
     log_action(user, "login", "user", user.id)
     db.session.commit()
     return user
 
 
+def authenticate(username: str, password: str, address: str | None = None) -> User:
+    user = login(username, password, address)
+    if user is None:
+        raise Unauthorized(_("wrong username or password"))
+    return user
+
+
+def _digest(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
 def issue_token(user: User) -> str:
-    # The hash fragment ties the token to the password: changing it revokes tokens.
-    return _serializer().dumps({"uid": user.id, "pw": user.password_hash[-12:]})
+    """A random bearer token; only its digest is stored. It carries nothing
+    of the password and ends with its lifetime, a revoke, or the user's next
+    session-version bump (logout everywhere, password change, deactivation)."""
+    token = secrets.token_urlsafe(32)
+    db.session.add(ApiToken(user_id=user.id, digest=_digest(token), session_version=user.session_version,
+                            expires_at=utcnow() + timedelta(seconds=current_app.config["API_TOKEN_MAX_AGE"])))
+    db.session.flush()
+    return token
+
+
+def _token_row(token: str) -> ApiToken | None:
+    if not token or len(token) > 200:
+        return None
+    return db.session.scalar(select(ApiToken).where(ApiToken.digest == _digest(token)))
 
 
 def user_for_token(token: str) -> User:
-    try:
-        data = _serializer().loads(token, max_age=current_app.config["API_TOKEN_MAX_AGE"])
-    except SignatureExpired:
-        raise Unauthorized("token expired; request a new one at /api/v1/auth/token")
-    except BadSignature:
-        raise Unauthorized("invalid token")
-    user = db.session.get(User, data.get("uid"))
-    if user is None or not user.active or user.password_hash[-12:] != data.get("pw"):
-        raise Unauthorized("invalid token")
+    row = _token_row(token)
+    if row is None or row.revoked_at is not None:
+        raise Unauthorized(_("invalid token"))
+    if row.expires_at < utcnow():
+        raise Unauthorized(_("token expired; request a new one at /api/v1/auth/token"))
+    user = row.user
+    if not user.active or row.session_version != user.session_version:
+        raise Unauthorized(_("invalid token"))
+    return user
+
+
+def revoke_token(token: str) -> None:
+    row = _token_row(token)
+    if row is None:
+        raise Unauthorized(_("invalid token"))
+    if row.revoked_at is None:
+        row.revoked_at = utcnow()
+
+
+def end_sessions(user: User) -> None:
+    """Logout everywhere: every session cookie and API token of the user stops working."""
+    user.session_version = (user.session_version or 0) + 1
+    db.session.flush()
+
+
+def _check_password_rule(password: str | None) -> None:
+    if len(password or "") < MIN_PASSWORD:
+        raise InvalidInput(_("password: at least %(n)s characters", n=MIN_PASSWORD), field="password")
+
+
+def change_own_password(user: User, current_password: str, new_password: str) -> User:
+    """A user changes their own password: the current one is required; every
+    other session and every API token ends."""
+    if not user.check_password(current_password or ""):
+        raise InvalidInput(_("current_password: not your current password"), field="current_password")
+    _check_password_rule(new_password)
+    user.set_password(new_password)
+    end_sessions(user)
+    log_action(user, "password_change", "user", user.id)
     return user
 
 
@@ -81,8 +168,7 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
         province = db.session.get(Province, province_id)
         region_id = province.region_id if province else None
     _check_scope(role, province_id, region_id)
-    if len(password or "") < 6:
-        raise InvalidInput("password: at least 6 characters", field="password")
+    _check_password_rule(password)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(f"username: {username!r} is taken", field="username")
     user = User(username=username, display_name=display_name or username, role=role, email=email,
@@ -100,15 +186,17 @@ def update_user(actor: User, user: User, **changes) -> User:
         raise Forbidden("only an administrator manages users")
     password = changes.pop("password", None)
     old = {key: getattr(user, key) for key in AUDITED_USER_FIELDS}
+    deactivated = user.active and changes.get("active") is False
     for key, value in changes.items():
         setattr(user, key, value)
     if user.province_id is not None and changes.get("region_id") is None and "province_id" in changes:
         user.region_id = db.session.get(Province, user.province_id).region_id
     _check_scope(user.role, user.province_id, user.region_id)
     if password:
-        if len(password) < 6:
-            raise InvalidInput("password: at least 6 characters", field="password")
+        _check_password_rule(password)
         user.set_password(password)
+    if password or deactivated:
+        end_sessions(user)  # a new password or a deactivation ends every session and token
     db.session.flush()
     before, after = changes_of(old, {key: getattr(user, key) for key in AUDITED_USER_FIELDS})
     for key in sorted(set(changes) - set(AUDITED_USER_FIELDS)):  # names: that, not what

@@ -3,7 +3,7 @@ from ..pdf.base import pdf_response
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, SelectPage, current_user
 from . import services
-from .schemas import AttendanceSchema, CheckInArgs, CheckInSchema
+from .schemas import AttendanceSchema, CheckInArgs, CheckInSchema, VoidArgs
 from .signin_sheet import render
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1/meetings",
@@ -32,6 +32,14 @@ def check_in(args, meeting_id):
 @blp.response(200, CheckInSchema)
 def get_checkin(meeting_id, checkin_id):
     return services.get_checkin(get_meeting(current_user(), meeting_id), checkin_id)
+
+
+@blp.route("/<int:meeting_id>/checkins/<int:checkin_id>/void", methods=["POST"])
+@blp.arguments(VoidArgs)
+@blp.response(200, CheckInSchema, description="The voided check-in: kept on record, out of the figures")
+def void_checkin(args, meeting_id, checkin_id):
+    user = current_user()
+    return services.void_checkin(user, get_meeting(user, meeting_id), checkin_id, args["reason"])
 
 
 @blp.route("/<int:meeting_id>/attendance")

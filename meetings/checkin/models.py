@@ -5,7 +5,7 @@ from __future__ import annotations
 import enum
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
+from sqlalchemy import ForeignKey, Index, LargeBinary, String, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..doctors.models import Title
@@ -14,6 +14,8 @@ from ..types import enum_column, UTCDateTime, utcnow
 
 # A phone signature as PNG is ~5–40 KB; anything past this is not a signature.
 SIGNATURE_MAX_BYTES = 200 * 1024
+# Stored after re-encoding: a signature pad's strokes at phone size.
+SIGNATURE_MAX_PIXELS = (1200, 600)
 
 
 class Source(str, enum.Enum):
@@ -26,8 +28,10 @@ class CheckIn(db.Model):
     __tablename__ = "checkins"
     __table_args__ = (
         # NULLs are distinct on SQLite and PostgreSQL: walk-ins without a doctor
-        # record, and check-ins without a nonce, never collide.
-        UniqueConstraint("meeting_id", "doctor_id"),
+        # record, and check-ins without a nonce, never collide. A voided
+        # check-in (a mistaken tap) no longer holds the doctor's place.
+        Index("uq_checkins_meeting_id_doctor_id_live", "meeting_id", "doctor_id", unique=True,
+              sqlite_where=text("voided_at IS NULL"), postgresql_where=text("voided_at IS NULL")),
         UniqueConstraint("meeting_id", "nonce"),
     )
 
@@ -46,15 +50,24 @@ class CheckIn(db.Model):
     meal_opt_in: Mapped[bool] = mapped_column(default=False)
     signature: Mapped[bytes | None] = mapped_column(LargeBinary)  # PNG, ≤ SIGNATURE_MAX_BYTES
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))  # null: self sign-in
+    # Staff void a mistaken check-in with a reason (SPEC §5): the row stays for
+    # the record but leaves the figures, the sheet and the follow-ups.
+    voided_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    voided_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    void_reason: Mapped[str | None] = mapped_column(String(500))
 
     meeting = relationship("Meeting")
     doctor = relationship("Doctor")
     invitee = relationship("Invitee")
-    created_by = relationship("User")
+    created_by = relationship("User", foreign_keys=[created_by_id])
 
     @property
     def invited(self) -> bool:
         return self.invitee_id is not None
+
+    @property
+    def voided(self) -> bool:
+        return self.voided_at is not None
 
     @property
     def has_signature(self) -> bool:

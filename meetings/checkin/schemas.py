@@ -35,6 +35,12 @@ class CheckInSchema(ma.Schema):
     recorded_at = LocalDateTime()
     meal_opt_in = fields.Boolean()
     has_signature = fields.Boolean()
+    voided_at = LocalDateTime(allow_none=True)
+    void_reason = fields.String(allow_none=True)
+
+
+class VoidArgs(Args):
+    reason = Text(500, required=True, multiline=False)
 
 
 class AttendanceSchema(ma.Schema):

@@ -17,22 +17,25 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, literal, select, true, union_all
+from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..doctors.models import Doctor, Title
 from ..doctors.services import key_clause
-from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from .. import throttle
+from ..throttle import Throttled  # noqa: F401  (the QR page catches it from here)
+from ..errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
 from ..actionlog import log_action
 from ..invitees.models import Invitee, InviteeRole, InviteeStatus
 from ..proposals.models import Meeting, Status
-from ..proposals.services import runs_meeting
-from ..signals import checkin_recorded
-from ..types import UTCDateTime, as_aware, utcnow
+from ..proposals.services import note_in_history, runs_meeting
+from ..signals import checkin_recorded, checkin_voided
+from ..types import UTCDateTime, as_aware, to_local, utcnow
 from .models import SIGNATURE_MAX_BYTES, CheckIn, Source
+from .models import SIGNATURE_MAX_PIXELS as SIGNATURE_STORED_PIXELS
 from ..proposals.labels import status_text
 
 # Who runs the day signs people in while the meeting is on; a paper sheet is
@@ -61,14 +64,18 @@ def get_checkin(meeting: Meeting, checkin_id: int) -> CheckIn:
     return checkin
 
 
-def checkins_of(meeting: Meeting):
-    """A select of the meeting's check-ins in the order people arrived."""
-    return (select(CheckIn).where(CheckIn.meeting_id == meeting.id)
-            .order_by(CheckIn.checked_in_at, CheckIn.id))
+def checkins_of(meeting: Meeting, *, voided: bool = True):
+    """A select of the meeting's check-ins in the order people arrived;
+    voided=False leaves out the voided ones (figures, sheet, follow-ups)."""
+    query = select(CheckIn).where(CheckIn.meeting_id == meeting.id)
+    if not voided:
+        query = query.where(CheckIn.voided_at.is_(None))
+    return query.order_by(CheckIn.checked_in_at, CheckIn.id)
 
 
-def list_checkins(meeting: Meeting) -> list[CheckIn]:
-    return list(db.session.scalars(checkins_of(meeting)))
+def list_checkins(meeting: Meeting, *, voided: bool = False) -> list[CheckIn]:
+    """The check-ins that count; voided=True adds the voided ones."""
+    return list(db.session.scalars(checkins_of(meeting, voided=voided)))
 
 
 # ---------------------------------------------------------------- input checks
@@ -95,17 +102,36 @@ def decode_signature(value: str | bytes | None) -> bytes | None:
         raise InvalidInput(_("signature: the image is too large"), field="signature")
     if not data.startswith(PNG_MAGIC):
         raise InvalidInput(_("signature: not a PNG image"), field="signature")
-    from PIL import Image  # Pillow comes with ReportLab
+    return reencode_signature(data)
+
+
+def reencode_signature(data: bytes) -> bytes:
+    """Decodes the whole image and writes it again as a fresh PNG (grey and
+    alpha, at most SIGNATURE_STORED_PIXELS): chunks that are valid around
+    corrupt image data pass Pillow's verify() but not a full decode, and
+    nothing the client wrote besides the pixels is kept."""
+    from PIL import Image
 
     try:
         with Image.open(io.BytesIO(data)) as image:
-            width, height = image.size
-            image.verify()
+            if image.format != "PNG":
+                raise ValueError("not a PNG")
+            width, height = image.size  # from the header, before any pixel is decoded
+            if width > SIGNATURE_MAX_PIXELS[0] or height > SIGNATURE_MAX_PIXELS[1]:
+                raise InvalidInput(_("signature: the image is too large"), field="signature")
+            image.load()
+            pixels = image.convert("LA")
+    except InvalidInput:
+        raise
     except Exception:  # noqa: BLE001 — any decoder error means "not an image"
         raise InvalidInput(_("signature: not a readable PNG image"), field="signature") from None
-    if width > SIGNATURE_MAX_PIXELS[0] or height > SIGNATURE_MAX_PIXELS[1]:
+    pixels.thumbnail(SIGNATURE_STORED_PIXELS)
+    out = io.BytesIO()
+    pixels.save(out, format="PNG", optimize=True)
+    stored = out.getvalue()
+    if len(stored) > SIGNATURE_MAX_BYTES:
         raise InvalidInput(_("signature: the image is too large"), field="signature")
-    return data
+    return stored
 
 
 def _check_nonce(nonce: str | None) -> str | None:
@@ -195,7 +221,8 @@ def _existing(meeting_id: int, doctor_id: int | None, nonce: str | None) -> Chec
             return found
     if doctor_id is not None:
         return db.session.scalar(select(CheckIn).where(CheckIn.meeting_id == meeting_id,
-                                                       CheckIn.doctor_id == doctor_id))
+                                                       CheckIn.doctor_id == doctor_id,
+                                                       CheckIn.voided_at.is_(None)))
     return None
 
 
@@ -263,11 +290,43 @@ def check_in(actor: User, meeting: Meeting, doctor_id: int | None = None, name: 
 
 # ---------------------------------------------------------------- the QR page
 
+class SignInNotOpen(DomainError):
+    """A right token before the page opens: says when it does (SPEC §5)."""
+    http_status, reason = 403, "not_open_yet"
+
+
+class SignInClosed(DomainError):
+    http_status, reason = 410, "closed"
+
+
+class WalkInsFull(Conflict):
+    reason = "walk_ins_full"
+
+
+WAITING = {Status.draft, Status.submitted, Status.pending_regional}
+
+
+def _started_at(meeting: Meeting) -> datetime | None:
+    for transition in reversed(meeting.history):
+        if transition.to_status == Status.in_progress:
+            return transition.at
+    return None
+
+
+def self_window(meeting: Meeting) -> tuple[datetime, datetime]:
+    """SPEC §5: open from 60 min before the start — or from the moment staff
+    start the meeting, if earlier — to 120 min after the start."""
+    opens = meeting.starts_at - SELF_OPENS_BEFORE
+    started = _started_at(meeting) if meeting.status == Status.in_progress else None
+    if started is not None and started < opens:
+        opens = started
+    return opens, meeting.starts_at + SELF_CLOSES_AFTER
+
+
 def meeting_for_token(token: str, now: datetime | None = None) -> Meeting:
-    """The meeting behind a self sign-in token while its page is open (60 min
-    before the start to 120 min after). Anything else — a wrong token, a
-    cancelled meeting, outside the window — is the same 404, so the page never
-    tells whether a meeting exists."""
+    """The meeting behind a self sign-in token while its page is open. A wrong
+    token is a 404 that tells nothing about any meeting; the right token
+    outside the window says when sign-in opens (403) or that it closed (410)."""
     token = token or ""
     meeting = None
     if 16 <= len(token) <= 64:
@@ -277,10 +336,41 @@ def meeting_for_token(token: str, now: datetime | None = None) -> Meeting:
     if not secrets.compare_digest(expected.encode(), token.encode()) or meeting is None:
         raise NotFound(_("this sign-in page is not open"))
     now = now or utcnow()
-    if (meeting.status not in OPEN_FOR[Source.self]
-            or not meeting.starts_at - SELF_OPENS_BEFORE <= now <= meeting.starts_at + SELF_CLOSES_AFTER):
-        raise NotFound(_("this sign-in page is not open"))
+    opens, closes = self_window(meeting)
+    if meeting.status in WAITING or (meeting.status in OPEN_FOR[Source.self] and now < opens):
+        raise SignInNotOpen(_("Sign-in opens at %(time)s.", time=to_local(opens).strftime("%Y-%m-%d %H:%M")),
+                            opens_at=opens.isoformat())
+    if meeting.status not in OPEN_FOR[Source.self] or now > closes:
+        raise SignInClosed(_("Sign-in for this meeting has closed."))
     return meeting
+
+
+def note_self_attempt(address: str | None) -> None:
+    """Counts one QR-page sign-in from `address` and refuses (429) past the
+    limit. Generous: a ward's doctors share one hospital Wi-Fi address and
+    sign in within minutes; a script signing in hundreds is stopped. The
+    caller commits the count before anything else can roll it back."""
+    config = current_app.config
+    throttle.take(f"self:{address or '-'}", config["SELF_CHECKIN_PER_ADDRESS"],
+                  config["SELF_CHECKIN_WINDOW"],
+                  _("Too many sign-ins from this network; please wait a few minutes or ask the staff."))
+
+
+def walk_in_cap(meeting: Meeting) -> int:
+    """SPEC §5: self-registered walk-ins per meeting, at most the expected
+    headcount and never fewer than WALK_IN_CAP_MIN (default 10)."""
+    return max(meeting.expected_attendees or 0, current_app.config["WALK_IN_CAP_MIN"])
+
+
+def _check_walk_in_room(meeting: Meeting) -> None:
+    # The meeting's row lock (PostgreSQL; SQLite writes one at a time anyway)
+    # makes count-then-insert safe against a burst of parallel walk-ins.
+    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+    walk_ins = db.session.scalar(select(func.count()).select_from(CheckIn).where(
+        CheckIn.meeting_id == meeting.id, CheckIn.source == Source.self,
+        CheckIn.invitee_id.is_(None), CheckIn.voided_at.is_(None)))
+    if walk_ins >= walk_in_cap(meeting):
+        raise WalkInsFull(_("The list of walk-ins is full; please ask the staff to sign you in."))
 
 
 def self_check_in(token: str, doctor_id: int | None = None, name: str | None = None, title=None,
@@ -289,21 +379,60 @@ def self_check_in(token: str, doctor_id: int | None = None, name: str | None = N
     """A doctor signs in on their own phone: picks their name from the invitee
     list, or types name and title as a walk-in."""
     meeting = meeting_for_token(token)
-    if doctor_id is not None and _invitee_for(meeting, db.session.get(Doctor, doctor_id)) is None:
-        raise InvalidInput(_("doctor_id: pick a name from the list, or type your name"), field="doctor_id")
+    nonce = _check_nonce(nonce)
+    if doctor_id is not None:
+        invitee = _invitee_for(meeting, db.session.get(Doctor, doctor_id))
+        if invitee is None or invitee.status == InviteeStatus.declined:
+            raise InvalidInput(_("doctor_id: pick a name from the list, or type your name"), field="doctor_id")
+        earlier = _existing(meeting.id, doctor_id, None)
+        if earlier is not None and (nonce is None or earlier.nonce != nonce):
+            # only a retry of the same form returns the first record: nobody re-signs for another
+            raise InvalidInput(_("doctor_id: this name has already signed in"), field="doctor_id")
     person = _person(meeting, doctor_id, name, title)
-    return _record_checkin(meeting, person, source=Source.self, nonce=_check_nonce(nonce),
+    if person.doctor is None and (nonce is None or _existing(meeting.id, None, nonce) is None):
+        _check_walk_in_room(meeting)
+    return _record_checkin(meeting, person, source=Source.self, nonce=nonce,
                            checked_in_at=utcnow(), meal_opt_in=meal_opt_in,
                            signature=decode_signature(signature), actor=None)
 
 
 def self_checkin_choices(meeting: Meeting) -> list[Invitee]:
-    """The names a doctor picks from on the QR page: everyone on the list but
-    those who declined, in name order."""
+    """The names a doctor picks from on the QR page: everyone on the list who
+    has neither declined nor signed in yet, in name order."""
+    signed_in = select(CheckIn.doctor_id).where(CheckIn.meeting_id == meeting.id,
+                                                CheckIn.voided_at.is_(None),
+                                                CheckIn.doctor_id.is_not(None))
     invitees = db.session.scalars(
         select(Invitee).options(selectinload(Invitee.doctor))  # one query, not one per name
-        .where(Invitee.meeting_id == meeting.id, Invitee.status != InviteeStatus.declined)).all()
+        .where(Invitee.meeting_id == meeting.id, Invitee.status != InviteeStatus.declined,
+               Invitee.doctor_id.not_in(signed_in))).all()
     return sorted(invitees, key=lambda i: i.doctor.name)
+
+
+# ---------------------------------------------------------------- void
+
+def void_checkin(actor: User, meeting: Meeting, checkin_id: int, reason: str | None) -> CheckIn:
+    """Staff undo a mistaken check-in (SPEC §5): it stays on record with who,
+    when and why, leaves the figures and the sheet, and creates no follow-up
+    (an open visit task it caused is withdrawn). Shown in the meeting's
+    history. Voiding twice keeps the first."""
+    if not runs_meeting(actor, meeting):
+        raise Forbidden(_("only the owner, the speaker or the province's staff void a check-in"))
+    reason = (reason or "").strip()
+    if not reason:
+        raise InvalidInput(_("reason: say why the check-in is void"), field="reason")
+    checkin = get_checkin(meeting, checkin_id)
+    if checkin.voided:
+        return checkin
+    checkin.voided_at, checkin.voided_by_id, checkin.void_reason = utcnow(), actor.id, reason
+    if checkin.invitee is not None and checkin.invitee.status == InviteeStatus.attended:
+        checkin.invitee.status = InviteeStatus.confirmed
+    db.session.flush()
+    checkin_voided.send(meeting, checkin=checkin)  # follow-ups withdraw the visit it caused
+    note_in_history(meeting, "void", actor, f"#{checkin.id}: {reason}")
+    log_action(actor, "void", "checkin", checkin.id, before={"meeting_id": meeting.id, "voided": False},
+               after={"meeting_id": meeting.id, "voided": True})
+    return checkin
 
 
 # ---------------------------------------------------------------- figures
@@ -313,9 +442,8 @@ def _rate(numerator: int, denominator: int) -> float | None:
 
 
 def counted_checkins():
-    """SQL: the check-ins that count in the figures (every one, until a
-    check-in can be voided)."""
-    return true()
+    """SQL: the check-ins that count in the figures: all but the voided ones."""
+    return CheckIn.voided_at.is_(None)
 
 
 def attendance_counts(meeting_ids) -> dict[int, dict]:
@@ -388,8 +516,9 @@ def recent_attendance_of(meetings: list[Meeting]) -> dict[int, dict[int, int]]:
             select(windows.c.meeting_id, CheckIn.doctor_id, func.count(func.distinct(CheckIn.meeting_id)))
             .select_from(windows)
             .join(Invitee, Invitee.meeting_id == windows.c.meeting_id)
-            .join(CheckIn, and_(CheckIn.doctor_id == Invitee.doctor_id,
+            .join(CheckIn, and_(CheckIn.doctor_id == Invitee.doctor_id, counted_checkins(),
                                 CheckIn.meeting_id != windows.c.meeting_id,
+                                CheckIn.voided_at.is_(None),
                                 CheckIn.checked_in_at >= windows.c.opens,
                                 CheckIn.checked_in_at < windows.c.closes))
             .group_by(windows.c.meeting_id, CheckIn.doctor_id))

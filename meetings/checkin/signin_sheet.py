@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import io
 
-from flask import url_for
+from ..links import external_url
 from reportlab.lib.units import mm
 from reportlab.platypus import Image
 
@@ -28,12 +28,18 @@ SIGNATURE_BOX = (COL_WIDTHS[4] - 4, ROW_HEIGHT - 4)
 
 
 def _signature(png: bytes | None):
+    """Drawn defensively: a stored signature that no longer decodes (stored
+    before signatures were re-encoded on receipt) leaves its box blank
+    instead of breaking the sheet for everyone."""
     if not png:
         return ""
-    from PIL import Image as PILImage
-
-    with PILImage.open(io.BytesIO(png)) as image:
-        w, h = image.size
+    try:
+        png = checkin.reencode_signature(png)
+        from PIL import Image as PILImage
+        with PILImage.open(io.BytesIO(png)) as image:
+            w, h = image.size
+    except Exception:  # noqa: BLE001 — any decoder error: a blank box
+        return ""
     box_w, box_h = SIGNATURE_BOX
     scale = min(box_w / w, box_h / h)
     return Image(io.BytesIO(png), width=w * scale, height=h * scale, mask="auto")
@@ -53,7 +59,7 @@ def walk_in_rows(expected: int) -> int:
 
 
 def render(meeting) -> bytes:
-    url = url_for("checkin.self_checkin", token=meeting.checkin_token, _external=True)
+    url = external_url("checkin.self_checkin", token=meeting.checkin_token)
     load_invitees(meeting)
     fields = meeting_fields(meeting)
     all_records = checkin.list_checkins(meeting)

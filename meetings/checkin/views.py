@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import secrets
 
-from flask import (Blueprint, abort, jsonify, redirect, render_template, request, session,
+from flask import (Blueprint, flash, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
@@ -26,10 +26,12 @@ from ..extensions import db
 from ..pdf.base import pdf_response, title_label
 from ..proposals.services import get_meeting, runs_meeting
 from ..rest import Args, Text
-from ..web.forms import form_dict, parse
+from ..links import external_url
+from ..proposals.labels import status_text
+from ..web.forms import attempt, form_dict, parse
 from . import services
 from .models import CheckIn
-from .schemas import AttendanceSchema, CheckInArgs, CheckInSchema
+from .schemas import AttendanceSchema, CheckInArgs, CheckInSchema, VoidArgs
 from .signin_sheet import render
 
 bp = Blueprint("checkin", __name__)
@@ -50,11 +52,13 @@ class SelfCheckInArgs(Args):
     signature = fields.String(allow_none=True)
 
 
-def _open_meeting(token: str):
-    try:
-        return services.meeting_for_token(token)
-    except NotFound:
-        abort(404)
+def _public_refusal(exc: DomainError):
+    """The QR page's own answers outside its window or past a limit: no app
+    menu, and for a wrong token (404) not a word about any meeting."""
+    db.session.rollback()
+    headers = {**NO_STORE, **(exc.headers() if hasattr(exc, "headers") else {})}
+    message = exc.message if exc.http_status != 404 else _("This sign-in page does not exist.")
+    return render_template("checkin/closed.html", message=message), exc.http_status, headers
 
 
 def _self_page(meeting, token, errors=None, values=None, status=200):
@@ -68,25 +72,36 @@ def _self_page(meeting, token, errors=None, values=None, status=200):
 
 @bp.route("/checkin/<token>")
 def self_checkin(token: str):
-    return _self_page(_open_meeting(token), token)
+    try:
+        return _self_page(services.meeting_for_token(token), token)
+    except DomainError as exc:
+        return _public_refusal(exc)
 
 
 @bp.route("/checkin/<token>", methods=["POST"])
 def self_checkin_post(token: str):
-    meeting = _open_meeting(token)
+    try:
+        services.note_self_attempt(request.remote_addr)
+        db.session.commit()  # the attempt counts whatever happens next
+        meeting = services.meeting_for_token(token)
+    except DomainError as exc:
+        return _public_refusal(exc)
     values = form_dict(request.form, booleans=("meal_opt_in",))
-    if values.get("doctor_id") == "walk-in":  # "I am not on the list": name and title typed
+    walk_in = values.get("doctor_id") == "walk-in"  # "I am not on the list": name and title typed
+    if walk_in:
         del values["doctor_id"]
     else:
         for key in ("name", "title"):
             values.pop(key, None)
     args, errors = parse(SelfCheckInArgs(), values)
+    if walk_in:
+        values["walk_in"] = True  # the form shows the walk-in fields again, with their errors
     if errors:
         return _self_page(meeting, token, errors, values, 422)
     try:
         checkin, _created = services.self_check_in(token, **args)
-    except NotFound:
-        abort(404)
+    except (services.SignInClosed, services.SignInNotOpen, services.Throttled, NotFound) as exc:
+        return _public_refusal(exc)
     except DomainError as exc:
         db.session.rollback()
         return _self_page(meeting, token, {exc.field or "_": exc.message}, values, 422)
@@ -96,7 +111,10 @@ def self_checkin_post(token: str):
 
 @bp.route("/checkin/<token>/thanks")
 def self_checkin_done(token: str):
-    meeting = _open_meeting(token)
+    try:
+        meeting = services.meeting_for_token(token)
+    except DomainError as exc:
+        return _public_refusal(exc)
     checkin = db.session.get(CheckIn, session.get("checked_in") or 0)
     if checkin is None or checkin.meeting_id != meeting.id:
         return redirect(url_for("checkin.self_checkin", token=token))
@@ -123,10 +141,12 @@ def staff_page(meeting_id: int):
     meeting = _run(meeting_id)
     checkins = services.list_checkins(meeting)
     by_doctor = {c.doctor_id: c for c in checkins if c.doctor_id is not None}
-    url = url_for("checkin.self_checkin", token=meeting.checkin_token, _external=True)
+    url = external_url("checkin.self_checkin", token=meeting.checkin_token)
     return render_template(
         "checkin/staff.html", meeting=meeting, invitees=sorted(meeting.invitees, key=_invitee_order),
         by_doctor=by_doctor, walk_ins=[c for c in checkins if c.invitee_id is None],
+        all_checkins=services.list_checkins(meeting, voided=True), status_text=status_text,
+        paper_open=meeting.status in services.OPEN_FOR[services.Source.paper],
         figures=services.attendance(meeting), checkin_url=url, qr_svg=_qr_svg(url),
         titles=[(t.value, title_label(t)) for t in Title], title_label=title_label,
         frequent=services.recent_attendance(meeting),
@@ -152,6 +172,36 @@ def staff_check_in(meeting_id: int):
     db.session.commit()
     return jsonify({"checkin": CheckInSchema().dump(checkin), "created": created,
                     **_state(meeting)}), 201 if created else 200
+
+
+@staff_bp.route("/<int:meeting_id>/sign-in/paper", methods=["POST"])
+@login_required
+def paper_entry(meeting_id: int):
+    """A line of the signed paper sheet, typed in with the time written on it."""
+    meeting = _run(meeting_id)
+    data = {**form_dict(request.form, booleans=("meal_opt_in",)), "source": "paper"}
+    _checkin, errors = attempt(CheckInArgs(), data,
+                               lambda args: services.check_in(current_user, meeting, **args))
+    _flash_outcome(errors, _("Paper sign-in added."))
+    return redirect(url_for(".staff_page", meeting_id=meeting_id), 303)
+
+
+@staff_bp.route("/<int:meeting_id>/sign-in/checkins/<int:checkin_id>/void", methods=["POST"])
+@login_required
+def void_checkin(meeting_id: int, checkin_id: int):
+    meeting = _run(meeting_id)
+    _checkin, errors = attempt(VoidArgs(), form_dict(request.form), lambda args: services.void_checkin(
+        current_user, meeting, checkin_id, args["reason"]))
+    _flash_outcome(errors, _("Check-in void."))
+    return redirect(url_for(".staff_page", meeting_id=meeting_id), 303)
+
+
+def _flash_outcome(errors: dict, done: str) -> None:
+    if errors:
+        for field, message in errors.items():
+            flash(message if field == "_" else f"{field}: {message}", "danger")
+    else:
+        flash(done, "success")
 
 
 @staff_bp.route("/<int:meeting_id>/sign-in/state")

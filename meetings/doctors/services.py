@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from ..actionlog import changes as changes_of
@@ -153,30 +154,44 @@ def create_doctor(actor: User, *, department_id, name, title, position,
     return doctor
 
 
+# What a rep learns on visits and may correct for doctors of their province.
+# Potential, support and the grade decide the key-customer and backup rules,
+# so a rep never sets them (a rep lowered a grade-A doctor's potential to make
+# the backup rule go away, submitted, and raised it again).
+REP_MAY_CHANGE = frozenset({"title", "position"})
+# Personal data stays out of the audit log (SPEC §11): the field is named, the value not.
+PERSONAL = frozenset({"name"})
+
+
 def update_doctor(actor: User, doctor: Doctor, **changes) -> Doctor:
-    """Admins keep master data; a rep may update the figures they collect on
-    visits (potential, support) for doctors of their province."""
-    figures_only = set(changes) <= {"potential", "support"}
-    if actor.role != Role.admin and not (
-        figures_only and actor.role == Role.rep
-        and doctor.department.hospital.province_id == actor.province_id
-    ):
-        raise Forbidden("you may not change this doctor")
+    """Admins keep master data; a rep may correct a doctor's title and
+    position for doctors of their province. Every change is audited with its
+    old and new values."""
+    rep_change = (actor.role == Role.rep and set(changes) <= REP_MAY_CHANGE
+                  and doctor.department.hospital.province_id == actor.province_id)
+    if actor.role != Role.admin and not rep_change:
+        raise Forbidden(_("you may not change this doctor: reps correct only title and position; "
+                          "potential, support and grades are kept by an administrator"))
     if "department_id" in changes:
         _get(Department, changes["department_id"], "department_id")
     for key in ("potential", "support"):
         if key in changes:
             changes[key] = Decimal(str(changes[key]))
-    old = snapshot(doctor, DOCTOR_FIELDS)
+    before, after = {}, {}
     for key, value in changes.items():
+        old = getattr(doctor, key)
+        if old != value:
+            before[key] = None if key in PERSONAL else _plain(old)
+            after[key] = None if key in PERSONAL else _plain(value)
         setattr(doctor, key, value)
     db.session.flush()
-    before, after = changes_of(old, snapshot(doctor, DOCTOR_FIELDS))
-    if "name" in changes and changes["name"] != old.get("name"):
-        before["name"], after["name"] = None, "changed"  # a doctor's name never enters the log
     if after:
         log_action(actor, "update", "doctor", doctor.id, before=before, after=after)
     return doctor
+
+
+def _plain(value):
+    return getattr(value, "value", value)
 
 
 def override_grade(actor: User, doctor: Doctor, grade: Grade | None, reason: str | None) -> Doctor:

@@ -1,8 +1,9 @@
 import marshmallow as ma
-from flask import g, url_for
+from flask import g
 from marshmallow import fields, pre_dump, validate
 
 from ..rest import Args, Partial, Id, QueryId, LocalDateTime, Money, Name, Text
+from ..links import external_url
 from ..proposals.models import Audience, BudgetCategory, Format, Purpose, Status
 from ..invitees.services import to_reconfirm
 from ..proposals.services import runs_meeting
@@ -127,4 +128,4 @@ class MeetingSchema(ma.Schema):
         user = g.get("api_user")
         if user is None or not runs_meeting(user, meeting):
             return None
-        return url_for("checkin.self_checkin", token=meeting.checkin_token, _external=True)
+        return external_url("checkin.self_checkin", token=meeting.checkin_token)  # SPEC §10: PUBLIC_URL

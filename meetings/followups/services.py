@@ -26,7 +26,7 @@ from ..invitees.services import expected_invitees
 from ..orgs.scope import provinces_for
 from ..proposals.models import Meeting, Status
 from ..questions.models import Question, QuestionStatus
-from ..signals import checkin_recorded, meeting_transitioned, question_answered
+from ..signals import checkin_recorded, checkin_voided, meeting_transitioned, question_answered
 from ..types import local_date, utcnow
 from .models import FollowUp, FollowUpKind, FollowUpStatus, Outcome, subject_key
 
@@ -142,6 +142,15 @@ def schedule_pending(after_each: Callable[[int], None] | None = None) -> dict:
         if after_each is not None:
             after_each(meeting_id)
     return {"meetings": meetings, "tasks": created}
+
+
+def withdraw_visit(meeting, doctor_id: int | None, walk_in_name: str | None) -> None:
+    """A voided check-in (SPEC §5) creates no follow-up: the open visit task
+    it caused, if any, is withdrawn."""
+    db.session.execute(delete(FollowUp).where(
+        FollowUp.meeting_id == meeting.id, FollowUp.kind == FollowUpKind.visit,
+        FollowUp.status == FollowUpStatus.open,
+        FollowUp.subject == subject_key(doctor_id, walk_in_name, None)))
 
 
 def rescan_after_checkin(meeting) -> None:
@@ -319,6 +328,12 @@ def _on_checkin(meeting, **_) -> None:
     rescan_after_checkin(meeting)
 
 
+def _on_void(meeting, *, checkin, **_) -> None:
+    # a voided check-in creates no follow-up; an invitee it had shown present gets the gift task
+    withdraw_visit(meeting, checkin.doctor_id, None if checkin.doctor_id else checkin.name)
+    rescan_after_checkin(meeting)
+
+
 def _on_answer(question, **_) -> None:
     create_answer_relay(question)
 
@@ -328,4 +343,5 @@ def connect() -> None:
     by the app factory)."""
     meeting_transitioned.connect(_on_transition)
     checkin_recorded.connect(_on_checkin)
+    checkin_voided.connect(_on_void)
     question_answered.connect(_on_answer)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import smtplib
+import unicodedata
 from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 
@@ -29,8 +30,9 @@ MAX_BACKOFF = timedelta(hours=6)
 def notify(user: User, key: str, subject: str, body: str = "", link: str | None = None) -> int | None:
     """Tell `user` once about `key`; returns the new notification id, or None
     if they were already told."""
+    subject, body = one_line(subject)[:200], plain_text(body)  # never a header break (SPEC §8)
     notification_id = insert_once(Notification, dict(
-        user_id=user.id, key=key[:120], subject=subject[:200], body=body, link=link,
+        user_id=user.id, key=key[:120], subject=subject, body=body, link=link,
         created_at=utcnow()), conflict=["user_id", "key"])
     if notification_id is not None and user.email:
         db.session.add(OutgoingMail(notification_id=notification_id, to_address=user.email,
@@ -38,6 +40,19 @@ def notify(user: User, key: str, subject: str, body: str = "", link: str | None 
                                     attempts=0, next_attempt_at=utcnow()))
         db.session.flush()
     return notification_id
+
+
+def plain_text(text: str | None) -> str:
+    """Text from users as it may reach a mail: control and invisible
+    characters (Unicode Cc/Cf) removed, line breaks kept."""
+    return "".join(c for c in (text or "") if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf")
+                   ).replace("\r", "")
+
+
+def one_line(text: str | None) -> str:
+    """Text for a mail header: every line break and control character is a space."""
+    return " ".join("".join(c if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") else " "
+                            for c in (text or "")).split())
 
 
 def for_user(user: User):
@@ -63,22 +78,44 @@ def smtp_configured() -> bool:
     return bool(current_app.config.get("SMTP_HOST"))
 
 
+def _build(mail: OutgoingMail) -> EmailMessage:
+    """Raises ValueError when the message cannot be built (a header with a
+    line break in it, stored before text was filtered at input)."""
+    cfg = current_app.config
+    message = EmailMessage()
+    message["From"], message["To"], message["Subject"] = cfg["SMTP_SENDER"], mail.to_address, mail.subject
+    message.set_content(mail.body or mail.subject)
+    message.as_bytes()  # renders every header now, so a bad one fails here and not half way
+    return message
+
+
 def deliver_pending(limit: int = 200) -> dict:
-    """Send what is due. A failure is recorded and retried with back-off;
-    it never breaks the job and never drops the message."""
+    """Send what is due, one mail per transaction (SPEC §8): each is sent and
+    recorded on its own, so a crash after some keeps them sent and never
+    sends them again. A send that fails is retried with back-off; a message
+    that cannot be built is marked failed with the reason and never blocks
+    the queue. The caller's transaction is committed first."""
     if not smtp_configured():
         return {"sent": 0, "failed": 0, "skipped": "no SMTP_HOST configured; mail stays in the outbox"}
     cfg = current_app.config
     query = (select(OutgoingMail)
              .where(OutgoingMail.status == "pending", OutgoingMail.next_attempt_at <= utcnow())
-             .order_by(OutgoingMail.id).limit(limit))
+             .order_by(OutgoingMail.id).limit(1))
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)  # two senders never send one mail twice
+    db.session.commit()
     sent = failed = 0
-    for mail in db.session.scalars(query).all():
-        message = EmailMessage()
-        message["From"], message["To"], message["Subject"] = cfg["SMTP_SENDER"], mail.to_address, mail.subject
-        message.set_content(mail.body or mail.subject)
+    for _attempt in range(limit):
+        mail = db.session.scalar(query)
+        if mail is None:
+            break
+        try:
+            message = _build(mail)
+        except (ValueError, TypeError, UnicodeError) as exc:
+            mail.status, mail.last_error = "failed", f"cannot build the message: {exc}"[:2000]
+            failed += 1
+            db.session.commit()
+            continue
         try:
             with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT"]) as smtp:
                 if cfg.get("SMTP_STARTTLS"):
@@ -86,7 +123,7 @@ def deliver_pending(limit: int = 200) -> dict:
                 if cfg.get("SMTP_USER"):
                     smtp.login(cfg["SMTP_USER"], cfg.get("SMTP_PASSWORD") or "")
                 smtp.send_message(message)
-        except (OSError, smtplib.SMTPException) as exc:
+        except (OSError, smtplib.SMTPException, ValueError) as exc:
             mail.attempts += 1
             mail.last_error = f"{type(exc).__name__}: {exc}"[:2000]
             mail.next_attempt_at = utcnow() + min(timedelta(minutes=2 ** mail.attempts), MAX_BACKOFF)
@@ -94,7 +131,7 @@ def deliver_pending(limit: int = 200) -> dict:
         else:
             mail.status, mail.sent_at, mail.attempts = "sent", utcnow(), mail.attempts + 1
             sent += 1
-        db.session.flush()
+        db.session.commit()
     return {"sent": sent, "failed": failed}
 
 

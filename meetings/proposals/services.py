@@ -204,6 +204,8 @@ def _resolve(data: dict, actor: User, meeting: Meeting | None) -> dict:
         values["product"] = (values["product"] or "").strip() or None
     if "starts_at" in values:
         values["starts_at"] = as_aware(values["starts_at"])
+        if meeting is None or values["starts_at"] != meeting.starts_at:
+            check_starts_at(values["starts_at"])
     if values.get("speaker_id") is not None:
         _active_user(values["speaker_id"], "speaker_id")
     if "staff_ids" in values:
@@ -220,6 +222,22 @@ def _resolve(data: dict, actor: User, meeting: Meeting | None) -> dict:
                                              amount=money(l["amount"]), note=l.get("note"))
                                   for l in lines]
     return values
+
+
+MAX_DAYS_AHEAD = 366
+
+
+def check_starts_at(starts_at) -> None:
+    """SPEC §3 Dates: a start, when created or moved, is in the future and at
+    most 366 days ahead."""
+    now = utcnow()
+    if starts_at is None:
+        raise InvalidInput(_("starts_at: required"), field="starts_at")
+    if starts_at <= now:
+        raise InvalidInput(_("starts_at: the start must be in the future"), field="starts_at")
+    if starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
+        raise InvalidInput(_("starts_at: at most %(days)s days ahead", days=MAX_DAYS_AHEAD),
+                           field="starts_at")
 
 
 def _active_user(user_id: int, field: str) -> User:
@@ -299,6 +317,12 @@ def record_transition(meeting, action, from_status, to_status, actor, comment,
                after=after)
     if "history" in meeting.__dict__:
         db.session.expire(meeting, ["history"])  # read again, with this entry
+
+
+def note_in_history(meeting: Meeting, action: str, actor: User, comment: str) -> None:
+    """An event on the meeting that is not a transition (a voided check-in):
+    shown in its history, the status unchanged."""
+    record_transition(meeting, action, meeting.status, meeting.status, actor, comment)
 
 
 def move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | None = None,

@@ -66,7 +66,7 @@ class LiveServer:
 def live_app(app):
     """A second app on the test database (the `app` fixture empties it
     around each test), configured like production apart from the test key."""
-    return create_app({"SECRET_KEY": "test-live", "TESTING": True,
+    return create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "TESTING": True,
                        "SQLALCHEMY_DATABASE_URI": app.config["SQLALCHEMY_DATABASE_URI"],
                        "PASSWORD_HASH_METHOD": app.config["PASSWORD_HASH_METHOD"]})
 

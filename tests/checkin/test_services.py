@@ -163,18 +163,40 @@ def test_self_sign_in_is_open_from_an_hour_before_to_two_hours_after(meeting_wit
     (doc,) = doctors("C")
     meeting = meeting_with([doc])
     start = meeting.starts_at
-    for offset in (-61, 121):
-        with time_machine.travel(start + timedelta(minutes=offset), tick=False):
-            with pytest.raises(NotFound):
-                services.self_check_in(meeting.checkin_token, doctor_id=doc.id)
+    # the right token outside the window says when it opens, or that it closed (not a 404)
+    with time_machine.travel(start - timedelta(minutes=61), tick=False):
+        with pytest.raises(services.SignInNotOpen) as early:
+            services.self_check_in(meeting.checkin_token, doctor_id=doc.id)
+    assert early.value.http_status == 403 and early.value.details["opens_at"]
+    with time_machine.travel(start + timedelta(minutes=121), tick=False):
+        with pytest.raises(services.SignInClosed) as late:
+            services.self_check_in(meeting.checkin_token, doctor_id=doc.id)
+    assert late.value.http_status == 410
     with time_machine.travel(start - timedelta(minutes=59), tick=False):
         checkin, created = services.self_check_in(meeting.checkin_token, doctor_id=doc.id,
-                                                  meal_opt_in=True, signature=png_data_url())
+                                                  meal_opt_in=True, signature=png_data_url(),
+                                                  nonce="first-form-0001")
     assert created and checkin.source == Source.self and checkin.created_by_id is None
     assert checkin.meal_opt_in and checkin.has_signature
     with time_machine.travel(start + timedelta(minutes=119), tick=False):
-        again, created = services.self_check_in(meeting.checkin_token, doctor_id=doc.id)
-    assert not created and again.id == checkin.id
+        again, created = services.self_check_in(meeting.checkin_token, doctor_id=doc.id,
+                                                nonce="first-form-0001")  # the same form, resent
+        assert not created and again.id == checkin.id
+        with pytest.raises(InvalidInput):  # anyone else picking that name is refused
+            services.self_check_in(meeting.checkin_token, doctor_id=doc.id, nonce="another-form-02")
+
+
+def test_the_qr_page_opens_when_staff_start_the_meeting_early(org, meeting_with, doctors):
+    from meetings.proposals import services as proposals
+
+    (doc,) = doctors("C")
+    meeting = meeting_with([doc])
+    start = meeting.starts_at
+    with time_machine.travel(start - timedelta(minutes=100), tick=False):
+        with pytest.raises(services.SignInNotOpen):
+            services.meeting_for_token(meeting.checkin_token)
+        proposals.start(org.rep, meeting)
+        assert services.meeting_for_token(meeting.checkin_token) == meeting
 
 
 def test_a_wrong_token_or_a_cancelled_meeting_looks_like_nothing(org, meeting_with, doctors):
@@ -189,9 +211,8 @@ def test_a_wrong_token_or_a_cancelled_meeting_looks_like_nothing(org, meeting_wi
                 services.self_check_in(token, doctor_id=doc.id)
             assert err.value.message == gettext("this sign-in page is not open")
         proposals.cancel(org.rep, meeting)
-        with pytest.raises(NotFound) as cancelled:
+        with pytest.raises(services.SignInClosed):  # the right token: closed, not unknown
             services.meeting_for_token(meeting.checkin_token)
-        assert cancelled.value.message == err.value.message  # indistinguishable
 
 
 def test_self_sign_in_picks_from_the_list_or_types_a_name(meeting_with, doctors):

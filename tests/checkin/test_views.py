@@ -1,11 +1,21 @@
+import re
 from datetime import timedelta
 
 import time_machine
 
+from meetings.checkin import services
 from meetings.checkin.models import CheckIn
+from meetings.types import to_local, utcnow
 from meetings.extensions import db
 from tests.checkin.test_services import png_data_url
 from tests.conftest import PASSWORD
+from tests.forms import fill
+
+
+def form_index(html: str, action: str) -> int:
+    """Which of the page's POST forms posts to `action` (for tests.forms.fill)."""
+    forms = [tag for tag in re.findall(r"<form[^>]*>", html) if 'method="post"' in tag]
+    return next(i for i, tag in enumerate(forms) if action in tag)
 
 
 def login(client, user):
@@ -27,12 +37,58 @@ def test_the_qr_page_shows_the_topic_and_the_names_to_pick(client, meeting_with,
     assert page.headers["Cache-Control"] == "no-store"
 
 
-def test_the_qr_page_is_a_404_outside_its_window_or_with_a_wrong_token(client, meeting_with):
-    meeting = meeting_with([])
-    assert client.get(f"/checkin/{meeting.checkin_token}").status_code == 404  # 3 days early
+def test_the_qr_page_says_when_it_opens_or_that_it_closed(client, meeting_with):
+    meeting = meeting_with([], topic="新适应症")
+    early = client.get(f"/checkin/{meeting.checkin_token}")  # 3 days early
+    assert early.status_code == 403
+    opens = meeting.starts_at - timedelta(minutes=60)
+    assert to_local(opens).strftime("%Y-%m-%d %H:%M") in early.get_data(as_text=True)
+    with time_machine.travel(meeting.starts_at + timedelta(minutes=121), tick=False):
+        late = client.get(f"/checkin/{meeting.checkin_token}")
+        posted = client.post(f"/checkin/{meeting.checkin_token}", data={"doctor_id": "walk-in"})
+    assert late.status_code == 410 and posted.status_code == 410
+    assert "nav" not in late.get_data(as_text=True)  # the public frame, not the app's menu
+
+
+def test_a_wrong_token_is_a_bare_404(client, meeting_with):
+    meeting = meeting_with([], topic="新适应症")
     with time_machine.travel(meeting.starts_at, tick=False):
-        assert client.get(f"/checkin/{'A' * 32}").status_code == 404
-        assert client.post(f"/checkin/{'A' * 32}", data={"name": "x"}).status_code == 404
+        for response in (client.get(f"/checkin/{'A' * 32}"),
+                         client.post(f"/checkin/{'A' * 32}", data={"name": "x"})):
+            html = response.get_data(as_text=True)
+            assert response.status_code == 404
+            assert "新适应症" not in html and "navbar" not in html and "/login" not in html
+
+
+def test_a_walk_in_without_a_name_sees_the_error(client, meeting_with):
+    meeting = meeting_with([])
+    with time_machine.travel(meeting.starts_at, tick=False):
+        page = client.post(f"/checkin/{meeting.checkin_token}",
+                           data={"doctor_id": "walk-in", "title": "resident", "nonce": "form-nonce-3"})
+    html = page.get_data(as_text=True)
+    assert page.status_code == 422
+    assert '<fieldset id="walk-in" >' in html or '<fieldset id="walk-in">' in html  # not hidden
+    assert 'value="walk-in" selected' in html
+    assert 'class="error"' in html
+
+
+def test_the_qr_page_says_what_is_collected_and_why(client, meeting_with):
+    meeting = meeting_with([])
+    with time_machine.travel(meeting.starts_at, tick=False):
+        html = client.get(f"/checkin/{meeting.checkin_token}").get_data(as_text=True)
+    privacy = html.index('class="privacy"')
+    assert privacy < html.index('id="pad"')  # before the doctor signs
+    assert "签名" in html[privacy:privacy + 300] or "signature" in html[privacy:privacy + 300]
+
+
+def test_signed_in_invitees_leave_the_picker(client, org, meeting_with, doctors):
+    came, waiting = doctors("C", "C")
+    meeting = meeting_with([came, waiting])
+    with time_machine.travel(meeting.starts_at, tick=False):
+        services.check_in(org.staff, meeting, doctor_id=came.id)
+        db.session.commit()
+        html = client.get(f"/checkin/{meeting.checkin_token}").get_data(as_text=True)
+    assert f'value="{waiting.id}"' in html and f'value="{came.id}"' not in html
 
 
 def test_a_doctor_signs_in_on_the_qr_page_once(client, meeting_with, doctors):
@@ -114,3 +170,37 @@ def test_the_staff_page_is_only_for_those_who_run_the_meeting(client, org, meeti
     assert state.status_code == 403 and state.json["reason"] == "forbidden"
     client.post("/logout")
     assert client.get(f"/meetings/{meeting.id}/sign-in").status_code == 302  # to the login page
+
+
+def test_staff_type_in_a_paper_sheet_line_with_its_written_time(client, org, meeting_with, doctors):
+    (doc,) = doctors("C")
+    meeting = meeting_with([doc], status="held")
+    login(client, org.staff)
+    page = client.get(f"/meetings/{meeting.id}/sign-in").get_data(as_text=True)
+    written = to_local(utcnow() - timedelta(minutes=5)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post(f"/meetings/{meeting.id}/sign-in/paper",
+                           data=fill(page, form_index(page, "/sign-in/paper"), doctor_id=str(doc.id),
+                                     checked_in_at=written))
+    assert response.status_code == 303
+    record = db.session.query(CheckIn).filter_by(meeting_id=meeting.id).one()
+    assert record.source.value == "paper" and record.doctor_id == doc.id
+    assert to_local(record.checked_in_at).strftime("%Y-%m-%dT%H:%M") == written
+
+
+def test_staff_void_a_mistaken_check_in_with_a_reason(client, org, meeting_with, doctors):
+    (doc,) = doctors("C")
+    meeting = meeting_with([doc], status="in_progress")
+    checkin, _created = services.check_in(org.staff, meeting, doctor_id=doc.id)
+    db.session.commit()
+    login(client, org.staff)
+    page = client.get(f"/meetings/{meeting.id}/sign-in").get_data(as_text=True)
+    assert services.attendance(meeting)["present"] == 1
+    response = client.post(f"/meetings/{meeting.id}/sign-in/checkins/{checkin.id}/void",
+                           data=fill(page, form_index(page, f"/checkins/{checkin.id}/void"), reason="点错了人"))
+    assert response.status_code == 303
+    db.session.refresh(checkin)
+    assert checkin.voided and checkin.void_reason == "点错了人" and checkin.voided_by_id == org.staff.id
+    assert services.attendance(meeting)["present"] == 0
+    assert any(t.action == "void" and "点错了人" in (t.comment or "") for t in meeting.history)
+    after = client.get(f"/meetings/{meeting.id}/sign-in").get_data(as_text=True)
+    assert "<del>" in after and "点错了人" in after

@@ -74,7 +74,7 @@ def test_every_job_run_twice_creates_each_task_and_message_once(org, meetings):
 
 
 def _flask(database_url, *args, **kw):
-    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="t")
+    env = dict(os.environ, DATABASE_URL=database_url, SECRET_KEY="test-secret-key-0123456789abcdef-0123")
     return subprocess.Popen([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, **kw)
 
@@ -112,7 +112,7 @@ KILLABLE = textwrap.dedent("""
         sys.stdin.readline()  # blocks until the test kills us
 
     jobs.JOBS["schedule_followups"].func = lambda: services.schedule_pending(after_each=stop_after_first)
-    app = create_app({"SECRET_KEY": "t", "SQLALCHEMY_DATABASE_URI": sys.argv[1]})
+    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": sys.argv[1]})
     with app.app_context():
         jobs.run_job("schedule_followups")
 """)
