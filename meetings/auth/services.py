@@ -6,8 +6,11 @@ from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from sqlalchemy import select
 
 from .. import audit
+from flask_babel import gettext as _
+
 from ..errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from ..extensions import db
+from ..labels import label
 from ..orgs.models import Province, Region
 from .models import Role, User
 
@@ -21,7 +24,7 @@ def _serializer() -> URLSafeTimedSerializer:
 def authenticate(username: str, password: str) -> User:
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None or not user.active or not user.check_password(password):
-        raise Unauthorized("wrong username or password")
+        raise Unauthorized(_("wrong username or password"))
     return user
 
 
@@ -34,12 +37,12 @@ def user_for_token(token: str) -> User:
     try:
         data = _serializer().loads(token, max_age=current_app.config["API_TOKEN_MAX_AGE"])
     except SignatureExpired:
-        raise Unauthorized("token expired; request a new one at /api/v1/auth/token")
+        raise Unauthorized(_("token expired; request a new one at /api/v1/auth/token"))
     except BadSignature:
-        raise Unauthorized("invalid token")
+        raise Unauthorized(_("invalid token"))
     user = db.session.get(User, data.get("uid"))
     if user is None or not user.active or user.password_hash[-12:] != data.get("pw"):
-        raise Unauthorized("invalid token")
+        raise Unauthorized(_("invalid token"))
     return user
 
 
@@ -48,14 +51,14 @@ def _check_scope(role: Role, province_id, region_id) -> None:
     regional managers to a region."""
     if role in PROVINCE_ROLES:
         if province_id is None:
-            raise InvalidInput(f"province_id: a {role.value} belongs to a province", field="province_id")
+            raise InvalidInput(_("province_id: a %(role)s belongs to a province", role=label(role)), field="province_id")
         if db.session.get(Province, province_id) is None:
-            raise InvalidInput(f"province_id: no such province ({province_id})", field="province_id")
+            raise InvalidInput(_("province_id: no such province (%(id)s)", id=province_id), field="province_id")
     if role == Role.regional_manager:
         if region_id is None:
-            raise InvalidInput("region_id: a regional_manager belongs to a region", field="region_id")
+            raise InvalidInput(_("region_id: a regional manager belongs to a region"), field="region_id")
         if db.session.get(Region, region_id) is None:
-            raise InvalidInput(f"region_id: no such region ({region_id})", field="region_id")
+            raise InvalidInput(_("region_id: no such region (%(id)s)", id=region_id), field="region_id")
 
 
 def create_user(actor: User | None, *, username: str, password: str, display_name: str | None = None,
@@ -63,16 +66,16 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
                 email: str | None = None) -> User:
     """`actor` None is the command line (trusted operator)."""
     if actor is not None and actor.role != Role.admin:
-        raise Forbidden("only an administrator manages users")
+        raise Forbidden(_("only an administrator manages users"))
     role = Role(role)
     if province_id is not None and region_id is None:
         province = db.session.get(Province, province_id)
         region_id = province.region_id if province else None
     _check_scope(role, province_id, region_id)
     if len(password or "") < 6:
-        raise InvalidInput("password: at least 6 characters", field="password")
+        raise InvalidInput(_("password: at least 6 characters"), field="password")
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(f"username: {username!r} is taken", field="username")
+        raise Conflict(_("username: %(name)s is taken", name=username), field="username")
     user = User(username=username, display_name=display_name or username, role=role, email=email,
                 province_id=province_id, region_id=region_id)
     user.set_password(password)
@@ -84,7 +87,7 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
 
 def update_user(actor: User, user: User, **changes) -> User:
     if actor.role != Role.admin:
-        raise Forbidden("only an administrator manages users")
+        raise Forbidden(_("only an administrator manages users"))
     password = changes.pop("password", None)
     for key, value in changes.items():
         setattr(user, key, value)
@@ -93,7 +96,7 @@ def update_user(actor: User, user: User, **changes) -> User:
     _check_scope(user.role, user.province_id, user.region_id)
     if password:
         if len(password) < 6:
-            raise InvalidInput("password: at least 6 characters", field="password")
+            raise InvalidInput(_("password: at least 6 characters"), field="password")
         user.set_password(password)
     db.session.flush()
     audit.record(actor, "user", user.id, "update", fields=sorted(changes) + (["password"] if password else []))

@@ -20,6 +20,7 @@ from ..auth.models import Role, User
 from ..database import insert_once
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
+from ..labels import label
 from ..orgs.models import Province
 from ..types import local_date, local_zone, utcnow
 from .models import FollowUp, FollowUpKind, FollowUpStatus, Outcome, subject_key
@@ -297,8 +298,7 @@ def managers_of(task: FollowUp) -> list[User]:
 
 
 def kind_label(kind: FollowUpKind) -> str:
-    return {FollowUpKind.visit: _("visit"), FollowUpKind.gift_delivery: _("gift delivery"),
-            FollowUpKind.answer_relay: _("answer relay")}[kind]
+    return label(kind)
 
 
 def escalate_overdue(batch: int = 500) -> dict:

@@ -8,6 +8,7 @@ from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
 from ..errors import DomainError
+from ..labels import humanize, validation_message
 
 
 def form_dict(form: MultiDict, lists: tuple[str, ...] = (), booleans: tuple[str, ...] = ()) -> dict:
@@ -34,7 +35,8 @@ def flatten(messages, prefix: str = "") -> dict[str, str]:
             out.update(flatten(value, f"{prefix}{key}." if not isinstance(value, list) else f"{prefix}{key}"))
     elif isinstance(messages, list):
         name = prefix.rstrip(".")
-        out[name] = "; ".join(str(m) if not isinstance(m, (dict, list)) else str(flatten(m)) for m in messages)
+        out[name] = "; ".join(validation_message(m) if not isinstance(m, (dict, list)) else str(flatten(m))
+                              for m in messages)
     return out
 
 
@@ -73,7 +75,7 @@ def errors_from(exc: DomainError) -> dict[str, str]:
     message = exc.message
     if exc.field and message.startswith(f"{exc.field}: "):
         message = message[len(exc.field) + 2:]
-    return {exc.field or "_": message}
+    return {exc.field or "_": humanize(message)}
 
 
 def attempt(schema: Schema, data: dict, service, *, refused=None) -> tuple[object, dict[str, str]]:

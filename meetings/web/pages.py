@@ -1,16 +1,16 @@
 """What page handlers share: role gates, the form round trip (parse → one
-service → commit, or re-render with errors), and labels for enum values."""
+service → commit, or re-render with errors), and the template helpers."""
 from __future__ import annotations
 
 from functools import wraps
 from typing import Callable
 
 from flask import abort, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from marshmallow import Schema
 
 from ..errors import Conflict, InvalidInput, NotFound
+from ..labels import humanize, label, options
 from .forms import attempt, form_dict
 
 
@@ -52,37 +52,9 @@ def or_404(getter: Callable, *args):
 
 # ---------------------------------------------------------------- labels
 
-def _labels() -> dict:
-    from ..auth.models import Role
-    from ..doctors.models import Grade, HospitalLevel, Position, Title
-    return {
-        Role: {Role.rep: _l("Rep"), Role.provincial_manager: _l("Provincial manager"),
-               Role.regional_manager: _l("Regional manager"), Role.marketing: _l("Marketing"),
-               Role.staff: _l("Staff"), Role.admin: _l("Administrator")},
-        HospitalLevel: {HospitalLevel.tertiary: _l("Tertiary"), HospitalLevel.secondary: _l("Secondary"),
-                        HospitalLevel.primary: _l("Primary"), HospitalLevel.other: _l("Other")},
-        Title: {Title.chief_physician: _l("Chief physician"),
-                Title.associate_chief_physician: _l("Associate chief physician"),
-                Title.attending: _l("Attending physician"), Title.resident: _l("Resident"),
-                Title.nurse: _l("Nurse"), Title.intern: _l("Intern"), Title.other: _l("Other")},
-        Position: {Position.department_head: _l("Department head"),
-                   Position.academic_lead: _l("Academic lead"), Position.outpatient: _l("Outpatient"),
-                   Position.inpatient: _l("Inpatient"), Position.pharmacy: _l("Pharmacy"),
-                   Position.other: _l("Other")},
-        Grade: {g: g.value for g in Grade},
-    }
-
-
-def label(value):
-    """An enum member as the words a person reads ("Chief physician")."""
-    if value is None:
-        return ""
-    return _labels().get(type(value), {}).get(value, getattr(value, "value", value))
-
-
 def enum_options(enum_cls) -> list[tuple[str, object]]:
     """(value, label) pairs for a select."""
-    return [(member.value, label(member)) for member in enum_cls]
+    return options(enum_cls)
 
 
 def register_template_helpers(bp) -> None:
@@ -90,6 +62,8 @@ def register_template_helpers(bp) -> None:
     every template: `enum_options(doctor_titles)`."""
     from ..doctors.models import HospitalLevel, Position, Title
     bp.add_app_template_global(label, "label")
+    bp.add_app_template_filter(label, "label")
+    bp.add_app_template_filter(humanize, "humanize")
     bp.add_app_template_global(enum_options, "enum_options")
     bp.add_app_template_global(HospitalLevel, "hospital_levels")
     bp.add_app_template_global(Title, "doctor_titles")
