@@ -238,7 +238,15 @@ def proposal_pdf(meeting_id: int):
 @login_required
 def act(meeting_id: int, action: str):
     comment = (request.form.get("comment") or "").strip() or None
-    services.perform(current_user, meeting_id, action, comment)  # DomainError: flashed, back
+    if action == "finish" and request.form.get("confirm") != "yes":
+        # finishing closes sign-in and schedules the follow-up week: asked once more
+        flash(_("Tick “the meeting is over” to finish it."), "warning")
+        return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting_id))
+    meeting = services.perform(current_user, meeting_id, action, comment)  # DomainError: flashed, back
     db.session.commit()
-    flash(DONE[action], "success")
+    if action == "approve" and meeting.status == Status.pending_regional:
+        flash(_("Approved on your level; above the province's limit (or your own proposal), "
+                "it now awaits the regional manager."), "info")
+    else:
+        flash(DONE[action], "success")
     return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting_id))

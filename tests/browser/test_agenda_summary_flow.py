@@ -39,18 +39,22 @@ def test_staff_run_the_show_the_owner_summarizes_and_marketing_answers(
     expect(items).to_have_count(5)
     for index in range(5):
         item = items.nth(index)
-        item.get_by_role("button", name="Start").click()
+        item.get_by_role("button", name="Start segment").click()
         staff.wait_for_load_state()
         expect(items.nth(index)).to_have_class(re.compile("list-group-item-primary"))  # running
         expect(staff.locator("#run-clock #elapsed")).to_be_visible()  # the running clock
-        items.nth(index).get_by_role("button", name="Finish").click()
+        items.nth(index).get_by_role("button", name="Finish segment").click()
         staff.wait_for_load_state()
         expect(items.nth(index).locator(".badge", has_text="done")).to_have_count(1)
     expect(staff.locator("ol.list-group .badge", has_text="done")).to_have_count(5)
     expect(staff.locator("#run-clock")).to_contain_text("No segment running")
     # the meeting is finished from its page
     staff.goto(base)
-    staff.get_by_role("button", name="Finish").click()
+    staff.get_by_role("button", name="Finish the meeting").click()  # not yet: asks to confirm
+    expect(staff.locator("[role=alert].alert-warning")).to_contain_text("the meeting is over")
+    expect(staff.locator("#meeting-status [data-status]")).to_have_attribute("data-status", "in_progress")
+    staff.check("#confirm-finish")
+    staff.get_by_role("button", name="Finish the meeting").click()
     expect(staff.locator("#meeting-status [data-status]")).to_have_attribute("data-status", "held")
 
     # -- the owner writes the summary through the form
@@ -82,7 +86,7 @@ def test_staff_run_the_show_the_owner_summarizes_and_marketing_answers(
         expect(agenda_rows.nth(index).locator("td").nth(2)).to_have_text(re.compile(r"^\d+:\d\d$"))
     question_item = rep.locator(".list-group-item", has_text=QUESTION)
     expect(question_item).to_contain_text("张主任")
-    expect(question_item.locator(".badge")).to_have_text("open")
+    expect(question_item.locator(".badge")).to_have_text("Awaiting an answer")
     pdf = rep.request.get(live_server.url + rep.locator("#summary-pdf").get_attribute("href"))
     assert pdf.ok and pdf.headers["content-type"] == "application/pdf" and pdf.body().startswith(b"%PDF")
 
@@ -101,12 +105,12 @@ def test_staff_run_the_show_the_owner_summarizes_and_marketing_answers(
     expect(marketing.get_by_role("link", name=re.compile(re.escape(QUESTION)))).to_have_count(0)  # not open
     marketing.get_by_role("link", name="Answered").click()
     answered = marketing.locator(".list-group-item", has_text=QUESTION)
-    expect(answered.locator(".badge")).to_have_text("answered")
+    expect(answered.locator(".badge")).to_have_text("Answered")
 
     # -- the rep sees the answer on the summary
     rep.reload()
     question_item = rep.locator(".list-group-item", has_text=QUESTION)
-    expect(question_item.locator(".badge")).to_have_text("answered")
+    expect(question_item.locator(".badge")).to_have_text("Answered")
     expect(question_item).to_contain_text(ANSWER)
 
     # what the database holds
