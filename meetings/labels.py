@@ -57,7 +57,7 @@ LABELS: dict[str, dict[str, object]] = {
     "Grade": {"A": _l("A — defend"), "B": _l("B — attack"), "C": _l("C — loyal, small"),
               "D": _l("D — low priority")},
     # invitees, sign-in (SPEC §4, §5)
-    "InviteeRole": {"primary": _l("Primary"), "backup": _l("Backup")},
+    "InviteeRole": {"primary": _l("Primary invitee"), "backup": _l("Backup")},
     "InviteeStatus": {
         "invited": _l("Invited"), "confirmed": _l("Confirmed"), "declined": _l("Declined"),
         "attended": _l("Attended"), "absent": _l("Absent"),

@@ -1,8 +1,10 @@
 """Screenshots of every page for every role, at phone width (390 px) and at a
-desktop's, on a fresh demo database: `python scripts/screenshots.py [out/]`.
+desktop's, on a fresh demo database:
+`python scripts/screenshots.py [out/screens] [rep,pm] [390,1280]`.
 Prints each page's width check; look at the pictures."""
 from __future__ import annotations
 
+import re
 import sys
 import tempfile
 import threading
@@ -14,7 +16,7 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from meetings import create_app  # noqa: E402
 from meetings.extensions import db  # noqa: E402
-from tests.browser.crawl import MEASURE, crawl, pattern  # noqa: E402
+from tests.browser.crawl import MEASURE, crawl  # noqa: E402
 
 ROLES = ("rep", "pm", "rm", "staff", "marketing", "admin")
 
@@ -48,8 +50,8 @@ def main(out: Path, roles=ROLES, widths=(390, 1280)) -> None:
                 page.fill("#password", PASSWORD)
                 page.click("button[type=submit]")
                 page.wait_for_url(lambda url: "/login" not in url)
-                for url, status in crawl(page, base):
-                    name = pattern(url).strip("/").replace("/", "_").replace("#", "n").replace("?", "_") or "home"
+                for url, status in crawl(page, base, per_kind=4):
+                    name = re.sub(r"[^\w=-]+", "_", url[len(base):]).strip("_")[:60] or "home"
                     m = page.evaluate(MEASURE)
                     flag = "WIDE" if m["scrollWidth"] > m["innerWidth"] else "ok"
                     print(f"{role:9} {width:4} {status} {flag:4} {url[len(base):]} {m['narrow'][:3]}")
@@ -60,4 +62,7 @@ def main(out: Path, roles=ROLES, widths=(390, 1280)) -> None:
 
 
 if __name__ == "__main__":
-    main(Path(sys.argv[1] if len(sys.argv) > 1 else "out/screens"))
+    # python scripts/screenshots.py [out_dir] [role,role…] [width,width…]
+    args = sys.argv[1:] + [None] * 3
+    main(Path(args[0] or "out/screens"), tuple(args[1].split(",")) if args[1] else ROLES,
+         tuple(int(w) for w in args[2].split(",")) if args[2] else (390, 1280))

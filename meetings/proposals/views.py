@@ -32,7 +32,7 @@ nav_item("meetings_web.new_meeting", _l("New proposal"),
 ACTIONS = {
     "submit": _l("Submit"), "approve": _l("Approve"),
     "return": _l("Return for changes"), "reject": _l("Reject"), "cancel": _l("Cancel meeting"),
-    "start": _l("Start the meeting"), "finish": _l("Finish the meeting"), "close": _l("Close"),
+    "start": _l("Start the meeting"), "finish": _l("Finish the meeting"), "close": _l("Close the file"),
 }
 DONE = {
     "submit": _l("The proposal was submitted."), "approve": _l("The proposal was approved."),
