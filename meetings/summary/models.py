@@ -25,6 +25,7 @@ class Summary(db.Model):
     chief_endorsed: Mapped[str | None] = mapped_column(Text)  # 科主任点评: 认同
     chief_disputed: Mapped[str | None] = mapped_column(Text)  # 科主任点评: 质疑
     next_steps: Mapped[str | None] = mapped_column(Text)      # 下一步工作方案
+    overspend_reason: Mapped[str | None] = mapped_column(Text)  # 超支原因 (SPEC §3)
     author_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     submitted_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)

@@ -25,6 +25,7 @@ class SummaryArgs(Args):
     chief_endorsed = Text(5000, allow_none=True)
     chief_disputed = Text(5000, allow_none=True)
     next_steps = Text(5000, allow_none=True)
+    overspend_reason = Text(2000, allow_none=True)
     questions = fields.List(fields.Nested(SummaryQuestionArgs), load_default=list,
                             validate=validate.Length(max=50))
     actual_spend = fields.List(fields.Nested(SpendLineArgs), load_default=list,
@@ -65,6 +66,7 @@ class SummarySchema(ma.Schema):
     chief_endorsed = fields.String(attribute="summary.chief_endorsed", allow_none=True)
     chief_disputed = fields.String(attribute="summary.chief_disputed", allow_none=True)
     next_steps = fields.String(attribute="summary.next_steps", allow_none=True)
+    overspend_reason = fields.String(attribute="summary.overspend_reason", allow_none=True)
     questions = fields.List(fields.Nested(SummaryQuestionSchema))
     actual_spend = fields.List(fields.Nested(SpendLineSchema), attribute="summary.spend_lines")
     actual_total = _money()

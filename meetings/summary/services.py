@@ -21,7 +21,7 @@ from ..proposals.compliance import check_primaries_annual_cap
 from ..proposals.labels import status_text
 
 TEXT_FIELDS = ("organization", "agenda_notes", "feedback", "chief_endorsed", "chief_disputed",
-               "next_steps")
+               "next_steps", "overspend_reason")
 WRITABLE = {Status.held, Status.summarized}
 
 
@@ -69,6 +69,27 @@ def _sync_questions(meeting: Meeting, wanted: list[dict]) -> None:
             db.session.delete(question)
 
 
+def approved_total(meeting: Meeting) -> Decimal:
+    """What was approved: the proposal's budget (it cannot change once approved;
+    the pool's draw follows the actual spend once summarised)."""
+    return meeting.budget_total
+
+
+def _check_complete(meeting: Meeting, texts: dict, actual_spend: list[dict]) -> None:
+    """A summary says how the meeting was organised and what it cost; spending
+    above the approved total needs a written reason (SPEC §3, §7)."""
+    if not (texts.get("organization") or "").strip():
+        raise InvalidInput(_("organization: say how the meeting was organised"), field="organization")
+    if not actual_spend:
+        raise InvalidInput(_("actual_spend: enter what was spent, one line per budget category"),
+                           field="actual_spend")
+    actual = sum((money(line["amount"]) for line in actual_spend), Decimal("0.00"))
+    if actual > approved_total(meeting) and not (texts.get("overspend_reason") or "").strip():
+        raise InvalidInput(_("overspend_reason: %(actual)s 元 spent against %(approved)s 元 approved; "
+                             "say why", actual=actual, approved=approved_total(meeting)),
+                           field="overspend_reason")
+
+
 def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None = None,
                  actual_spend: list[dict] | None = None, **texts) -> Summary:
     """Write (or rewrite) the summary of a held meeting; the first one moves
@@ -79,6 +100,7 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
         raise InvalidTransition(_("a %(status)s meeting cannot be summarized; finish it first",
                                   status=status_text(meeting.status)))
     questions, actual_spend = questions or [], actual_spend or []
+    _check_complete(meeting, texts, actual_spend)
     for i, item in enumerate(questions):
         _check_doctor(meeting, item.get("doctor_id"), f"questions.{i}.doctor_id")
     lines = [SpendLine(category=BudgetCategory(l["category"]), amount=money(l["amount"]),

@@ -1,6 +1,7 @@
 """Answers and summaries racing from separate processes with their own
 connections: row locks on PostgreSQL, BEGIN IMMEDIATE on SQLite."""
 import multiprocessing
+from tests.conftest import filled_summary
 
 import pytest
 
@@ -30,8 +31,7 @@ def _run(args):
                 questions.answer(user, questions.get_question(user, target_id, for_update=True),
                                  answer="可以")
             else:
-                summary.save_summary(user, get_meeting(user, target_id, for_update=True),
-                                     questions=[{"text": "疗程多长?"}])
+                summary.save_summary(user, get_meeting(user, target_id, for_update=True), **filled_summary(questions=[{"text": "疗程多长?"}]))
             db.session.commit()
             return "ok"
         except DomainError as exc:
@@ -55,7 +55,7 @@ def _race(app, jobs):
 @pytest.mark.postgres
 def test_a_question_answered_by_many_at_once_is_answered_and_relayed_once(app, org, make_meeting):
     meeting = make_meeting("held")
-    save_summary(org.rep, meeting, questions=[{"text": "能否合用?"}])
+    save_summary(org.rep, meeting, **filled_summary(questions=[{"text": "能否合用?"}]))
     db.session.commit()
     qid = questions_of(meeting)[0].id
     results = _race(app, [("answer", org.marketing.id, qid)] * 6)

@@ -47,7 +47,7 @@ def summarized(org, make_meeting, make_doctor):
         proposals.finish(org.rep, meeting)
         body = dict(organization="提前一小时到场，会场布置顺利", agenda_notes="视频超时一分钟",
                     feedback="主任认可疗效", chief_endorsed="起效快", chief_disputed="价格偏高",
-                    next_steps="一周内回访全部参会医生")
+                    next_steps="一周内回访全部参会医生", overspend_reason="礼品按实际到会人数补足")
         body.update(texts)
         services.save_summary(
             org.rep, meeting, **body,
@@ -89,6 +89,7 @@ def test_the_form_carries_the_figures_the_texts_the_questions_and_the_trail(org,
     # spend vs approved: 1500 + 500 approved, 1400 + 650.50 spent
     for expected in ("2000.00", "2050.50", "+50.50", "-100.00", "+150.50", "资料袋"):
         assert expected in text, expected
+    assert "超支原因" in text and "礼品按实际到会人数补足" in text  # the overspend's reason (SPEC §3)
     # approval trail: who and the comment
     assert APPROVE_COMMENT in text and org.pm.display_name in text
     assert "已提交 Submitted → 已批准 Approved".replace(" ", "") in "".join(text.split())
