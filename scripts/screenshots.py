@@ -50,7 +50,7 @@ def main(out: Path, roles=ROLES, widths=(390, 1280)) -> None:
                 page.fill("#password", PASSWORD)
                 page.click("button[type=submit]")
                 page.wait_for_url(lambda url: "/login" not in url)
-                for url, status in crawl(page, base, per_kind=4):
+                for url, status in crawl(page, base):
                     name = re.sub(r"[^\w=-]+", "_", url[len(base):]).strip("_")[:60] or "home"
                     m = page.evaluate(MEASURE)
                     flag = "WIDE" if m["scrollWidth"] > m["innerWidth"] else "ok"

@@ -32,9 +32,12 @@ def pattern(url: str) -> str:
     return re.sub(r"/\d+", "/#", parsed.path) + ("?" + re.sub(r"\d+", "#", parsed.query) if parsed.query else "")
 
 
-def crawl(page, base_url: str, start: str = "/", per_kind: int = 1, limit: int = 80):
-    """Yield (url, title) for each page reached from `start`, at most
-    `per_kind` pages of each kind, `page` left on it for the caller to check."""
+def crawl(page, base_url: str, start: str = "/", per_kind: int = 1, limit: int = 80,
+          many: dict[str, int] | None = None):
+    """Yield (url, status) for each page reached from `start`, at most
+    `per_kind` pages of each kind (`many` raises it for some kinds, e.g. a
+    meeting's page in each state), `page` left on it for the caller to check."""
+    many = {"/meetings/#": 4} if many is None else many
     seen_urls, kinds = set(), {}
     queue = deque([base_url + start])
     while queue and len(seen_urls) < limit:
@@ -42,7 +45,7 @@ def crawl(page, base_url: str, start: str = "/", per_kind: int = 1, limit: int =
         if url in seen_urls or SKIP.search(urlparse(url).path):
             continue
         kind = pattern(url)
-        if kinds.get(kind, 0) >= per_kind:
+        if kinds.get(kind, 0) >= many.get(kind, per_kind):
             continue
         seen_urls.add(url)
         response = page.goto(url)
