@@ -52,8 +52,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
                      role=Role.provincial_manager, province_id=jiangsu.id)
     create_user(None, username="rm", password=PASSWORD, display_name="郑大区",
                 role=Role.regional_manager, region_id=east.id)
-    create_user(None, username="marketing", password=PASSWORD, display_name="冯市场",
-                role=Role.marketing)
+    marketing = create_user(None, username="marketing", password=PASSWORD, display_name="冯市场",
+                            role=Role.marketing)
     staff = create_user(None, username="staff", password=PASSWORD, display_name="钱会务",
                         role=Role.staff, province_id=jiangsu.id)
     create_user(None, username="rep2", password=PASSWORD, display_name="浙江代表",
@@ -103,12 +103,13 @@ def seed_demo() -> list[tuple[str, str, str]]:
     invite(approved)
     proposals.submit(rep, approved)
     proposals.approve(pm, approved, "同意")
-    _held_meeting(proposal("新特药推荐会", 1), invite, rep, pm, staff, docs)
+    held = _held_meeting(proposal("新特药推荐会", 1), invite, rep, pm, staff, docs)
+    _answer_questions(held, marketing)
     return _logins()
 
 
 # Yesterday's meeting, minute by minute from its 08:30 start: (segment, from, to).
-RUN_OF_SHOW = [(0, 7), (7, 24), (24, 29), (29, 35), (35, 48)]
+RUN_OF_SHOW = [(0, 7), (7, 24), (24, 29), (29, 34), (34, 48)]
 SIGN_INS = [(0, -12), (1, -9), (4, -6), (7, -3)]  # (doctor index, minutes from the start)
 WALK_IN = ("周医生", "attending", 2)
 
@@ -145,9 +146,9 @@ def _held_meeting(meeting, invite, rep, pm, staff, docs) -> None:
         rep, meeting,
         organization=(f"科室早交班后在示教室召开。应到 {figures['expected']} 人，实到 {figures['present']} 人"
                       f"（含 1 位未受邀的进修医生），会务提前一小时布置会场。"),
-        agenda_notes="企业视频 7 分钟（计划 5 分钟），产品讲解 17 分钟（计划 15 分钟），其余按计划完成。",
+        agenda_notes="企业视频 7 分钟（计划 5 分钟），产品讲解 17 分钟（计划 15 分钟），共超时 4 分钟；问答和主任点评按计划完成。",
         feedback="医生对老年患者剂量调整很关心。", chief_endorsed="认可新适应症的证据。",
-        chief_disputed="对价格有顾虑。", next_steps="一周内逐一拜访到会医生，给未到的医生送去资料和礼品。",
+        chief_disputed="对价格有顾虑。", next_steps="一周内逐一拜访到会的 5 位医生（含进修的周医生），向李明副主任转达市场部对肾功能问题的答复。",
         questions=[{"text": "肾功能不全患者是否需要减量？", "doctor_id": docs[1].id}],
         actual_spend=[{"category": "meals", "amount": Decimal("1400")},
                       {"category": "gifts", "amount": Decimal("600")},
@@ -160,6 +161,16 @@ def _held_meeting(meeting, invite, rep, pm, staff, docs) -> None:
         step.at = when.get(step.action, step.at)
     report = summary.summary_of(meeting)
     report.submitted_at = report.updated_at = when["summary"]
+    return meeting
+
+
+def _answer_questions(meeting, marketing) -> None:
+    """Marketing answered this morning: the rep has the answer to relay."""
+    from .questions import services as questions
+    from .summary.services import questions_of
+
+    for question in questions_of(meeting):
+        questions.answer(marketing, question, answer="eGFR 30–60 的患者剂量减半，低于 30 不建议使用；详见说明书第 4 节。")
 
 
 def reset_demo() -> None:

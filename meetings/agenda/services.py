@@ -240,8 +240,9 @@ def run_report(meeting: Meeting, now: datetime | None = None) -> dict:
         "actual_total_seconds": sum(t.actual_seconds or 0 for t in timed),
         "overrun_total_seconds": sum(t.overrun_seconds or 0 for t in timed),
         # progress of the day against the plan: finished segments, plus the running one so far
-        "elapsed_total_seconds": sum(t.elapsed_seconds or 0 for t in timings),
-        "finished_seconds": sum(t.elapsed_seconds or 0 for t in timings if t.segment.finished_at),
+        # (the timed segments: the planned total leaves the untimed gifts and meal out)
+        "elapsed_total_seconds": sum(t.elapsed_seconds or 0 for t in timed),
+        "finished_seconds": sum(t.elapsed_seconds or 0 for t in timed if t.segment.finished_at),
         "running": next((s for s in segments if s.running), None),
         "first_started_at": min(started) if started else None,
         "last_finished_at": max(finished) if finished else None,
