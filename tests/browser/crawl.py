@@ -48,7 +48,7 @@ def crawl(page, base_url: str, start: str = "/", per_kind: int = 1, limit: int =
         if kinds.get(kind, 0) >= many.get(kind, per_kind):
             continue
         seen_urls.add(url)
-        response = page.goto(url)
+        response = page.goto(url, wait_until="domcontentloaded")
         if response is None or "text/html" not in (response.headers.get("content-type") or ""):
             continue
         if not page.url.startswith(base_url):
