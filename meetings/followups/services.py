@@ -305,8 +305,7 @@ def escalate_overdue(batch: int = 500) -> dict:
     """Tell the manager(s) about each open task past its due date, once per
     task and manager (notification key overdue:followup:<id>). A told task is
     marked so the next run skips it; the key keeps a race to one message."""
-    from ..notifications.services import notify
-
+    from ..notifications.services import tell
     from ..proposals.models import Meeting
 
     day = today()
@@ -326,14 +325,13 @@ def escalate_overdue(batch: int = 500) -> dict:
             scope = (meeting.province_id, task.assignee_id)
             if scope not in managers:
                 managers[scope] = managers_of(task)
-            subject = _("Overdue follow-up: %(kind)s of %(person)s (%(assignee)s)",
-                        kind=kind_label(task.kind), person=person_name(task),
-                        assignee=task.assignee.display_name)
-            body = _("%(hospital)s · %(topic)s · due %(due)s",
-                     hospital=meeting.hospital.name, topic=meeting.topic, due=task.due_on.isoformat())
+            params = {"kind": {"code": task.kind.value, "kind": "FollowUpKind"},
+                      "person": person_name(task), "assignee": task.assignee.display_name,
+                      "hospital": meeting.hospital.name, "topic": meeting.topic,
+                      "due": task.due_on.isoformat()}
             for manager in managers[scope]:
-                told += notify(manager, f"overdue:followup:{task.id}", subject, body,
-                               link=f"/followups/{task.id}") is not None
+                told += tell(manager, f"overdue:followup:{task.id}", "followup_overdue", params,
+                             link=f"/followups/{task.id}") is not None
             task.escalated_at = utcnow()
             tasks += 1
         db.session.commit()
@@ -354,25 +352,18 @@ def remind_day_before() -> dict:
     """The day before an approved meeting (local dates), tell its owner once
     whom to re-confirm (key invitees not confirmed yet) and, if any, what on
     the materials checklist is still unticked."""
-    from ..agenda.services import label_of, unticked
+    from ..agenda.services import unticked
     from ..checkin.services import to_reconfirm
-    from ..notifications.services import notify
+    from ..notifications.services import tell
 
     reminded = 0
     for meeting in db.session.scalars(meetings_starting_on(today() + timedelta(days=1))).all():
-        waiting = to_reconfirm(meeting)
-        missing = unticked(meeting)
-        lines = []
-        if waiting:
-            lines.append(_("Re-confirm: %(names)s", names=", ".join(i.doctor.name for i in waiting)))
-        else:
-            lines.append(_("Every key invitee has confirmed."))
-        if missing:
-            lines.append(_("Checklist, not ticked yet: %(items)s",
-                           items=", ".join(label_of(item) for item in missing)))
-        subject = _("Tomorrow: %(topic)s at %(hospital)s", topic=meeting.topic,
-                    hospital=meeting.hospital.name)
-        reminded += notify(meeting.owner, f"reminder:meeting:{meeting.id}", subject, "\n".join(lines),
-                           link=f"/meetings/{meeting.id}") is not None
+        # whom to re-confirm, what is unticked: kept as lists, shown one per line
+        params = {"topic": meeting.topic, "hospital": meeting.hospital.name,
+                  "reconfirm": [i.doctor.name for i in to_reconfirm(meeting)],
+                  "unticked": [{"key": item.key} if not item.label else {"label": item.label}
+                               for item in unticked(meeting)]}
+        reminded += tell(meeting.owner, f"reminder:meeting:{meeting.id}", "day_before", params,
+                         link=f"/meetings/{meeting.id}") is not None
         db.session.commit()
     return {"reminded": reminded}

@@ -14,6 +14,7 @@ from ..database import insert_once
 from ..errors import NotFound
 from ..extensions import db
 from ..types import utcnow
+from .messages import in_language
 from .models import Notification, OutgoingMail
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -28,6 +29,22 @@ def notify(user: User, key: str, subject: str, body: str = "", link: str | None 
     if notification_id is not None and user.email:
         db.session.add(OutgoingMail(notification_id=notification_id, to_address=user.email,
                                     subject=subject[:200], body=body, status="pending",
+                                    attempts=0, next_attempt_at=utcnow()))
+        db.session.flush()
+    return notification_id
+
+
+def tell(user: User, key: str, kind: str, params: dict, link: str | None = None) -> int | None:
+    """Tell `user` once about `key` with a message of `kind` (messages.py):
+    stored as kind + parameters and put into words when read; the e-mail copy
+    is written in the default language."""
+    copy = in_language(kind, params, current_app.config.get("BABEL_DEFAULT_LOCALE") or "zh")
+    notification_id = insert_once(Notification, dict(
+        user_id=user.id, key=key[:120], subject=copy.subject[:200], body=copy.body, kind=kind,
+        params=params, link=link, created_at=utcnow()), conflict=["user_id", "key"])
+    if notification_id is not None and user.email:
+        db.session.add(OutgoingMail(notification_id=notification_id, to_address=user.email,
+                                    subject=copy.subject[:200], body=copy.body, status="pending",
                                     attempts=0, next_attempt_at=utcnow()))
         db.session.flush()
     return notification_id
