@@ -6,15 +6,20 @@ from __future__ import annotations
 from datetime import datetime, time, timedelta
 from decimal import Decimal
 
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from .auth.models import Role, User
 from .auth.services import create_user
+from .checkin import services as checkin
 from .doctors import services as doctors
 from .extensions import db
 from .invitees import services as invitees
 from .orgs import services as orgs
+from .agenda import services as agenda
 from .proposals import services as proposals
+from .proposals.models import Transition
+from .questions import services as questions
+from .summary import services as summary
 from .types import local_zone, quarter_of, utcnow
 
 PASSWORD = "demo1234"
@@ -117,13 +122,8 @@ WALK_IN = ("周医生", "attending", 2)
 def _held_meeting(meeting, invite, rep, pm, staff, docs) -> None:
     """Yesterday's meeting, held and summarised, told as it happened: proposed
     a week before, approved, started at 08:28, doctors signed in as they
-    arrived, the run of show with its real times (the talk ran two minutes
+    arrived, the run of show with its real times (the video and the talk ran
     over), a summary whose words match its figures, the follow-up week begun."""
-    from .agenda import services as agenda
-    from .checkin import services as checkin
-    from .proposals.models import Transition
-    from .summary import services as summary
-
     invite(meeting)
     proposals.submit(rep, meeting)
     proposals.approve(pm, meeting, "同意，注意控制餐费")
@@ -166,17 +166,12 @@ def _held_meeting(meeting, invite, rep, pm, staff, docs) -> None:
 
 def _answer_questions(meeting, marketing) -> None:
     """Marketing answered this morning: the rep has the answer to relay."""
-    from .questions import services as questions
-    from .summary.services import questions_of
-
-    for question in questions_of(meeting):
+    for question in summary.questions_of(meeting):
         questions.answer(marketing, question, answer="eGFR 30–60 的患者剂量减半，低于 30 不建议使用；详见说明书第 4 节。")
 
 
 def reset_demo() -> None:
     """Empty every table, for `seed-demo --reset`."""
-    from sqlalchemy import text
-
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(text(f'DELETE FROM "{table.name}"'))
     db.session.flush()

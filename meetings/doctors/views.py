@@ -15,12 +15,16 @@ from ..web.forms import form_dict
 from ..web.nav import nav_item
 from ..web.pages import or_404, register_template_helpers, roles_required, submit
 from . import services
-from .models import Department, Doctor, Grade, Hospital
+from .models import Department, Doctor, Grade, Hospital, HospitalLevel, Position, Title
 from .schemas import (DepartmentArgs, DepartmentPatchArgs, DoctorArgs, DoctorPatchArgs,
                       GradeOverrideArgs, HospitalArgs, HospitalPatchArgs)
 
 bp = Blueprint("doctors_web", __name__)
 register_template_helpers(bp)
+bp.add_app_template_global(HospitalLevel, "hospital_levels")
+bp.add_app_template_global(Title, "doctor_titles")
+bp.add_app_template_global(Position, "doctor_positions")
+# the words for these enums: meetings/labels.py
 nav_item("doctors_web.list_hospitals", _l("Hospitals"), order=80)
 
 admin_only = roles_required(Role.admin)

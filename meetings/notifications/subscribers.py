@@ -9,6 +9,7 @@ from sqlalchemy import select
 from ..auth.models import Role, User
 from ..extensions import db
 from ..proposals.models import Status
+from ..signals import meeting_transitioned, question_answered, question_asked
 from ..types import to_local
 from .services import tell
 
@@ -69,3 +70,10 @@ def on_question_answered(question, **_) -> None:
          {"text": question.text, "answer": question.answer or "",
           "doctor": question.doctor.name if question.doctor else meeting.hospital.name},
          f"/meetings/{meeting.id}/summary")
+
+
+def connect() -> None:
+    """Subscribe to the meeting's and the questions' signals (meetings/subscriptions.py)."""
+    meeting_transitioned.connect(on_transition)
+    question_asked.connect(on_question_asked)
+    question_answered.connect(on_question_answered)

@@ -9,15 +9,17 @@ from sqlalchemy import select
 
 from ..agenda import services as agenda
 from ..auth.models import User
+from ..checkin.services import attendance
 from ..doctors.models import Department, Doctor
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
+from ..signals import question_asked
 from ..proposals.models import BudgetCategory, Meeting, Status
-from ..proposals.services import _move, _record, check_meal_cap
+from ..proposals.services import check_meal_cap, move, record_transition
 from ..questions.models import Question, QuestionStatus
 from ..types import money, utcnow
 from .models import SpendLine, Summary
-from ..proposals.compliance import check_primaries_annual_cap
+from ..invitees.compliance import check_primaries_annual_cap
 from ..proposals.labels import status_text
 
 TEXT_FIELDS = ("organization", "agenda_notes", "feedback", "chief_endorsed", "chief_disputed",
@@ -55,18 +57,22 @@ def _sync_questions(meeting: Meeting, wanted: list[dict]) -> None:
     """Questions already sent stay as they are (never twice); new ones are
     added; open ones no longer listed are withdrawn. Answered ones always stay."""
     existing = {(q.doctor_id, q.text.strip()): q for q in questions_of(meeting)}
-    keep = set()
+    keep, asked = set(), []
     for item in wanted:
         key = (item.get("doctor_id"), item["text"].strip())
         if key in keep:
             continue
         keep.add(key)
         if key not in existing:
-            db.session.add(Question(meeting_id=meeting.id, doctor_id=key[0], text=key[1],
-                                    status=QuestionStatus.open))
+            asked.append(Question(meeting_id=meeting.id, doctor_id=key[0], text=key[1],
+                                  status=QuestionStatus.open))
+            db.session.add(asked[-1])
     for key, question in existing.items():
         if key not in keep and question.status == QuestionStatus.open:
             db.session.delete(question)
+    db.session.flush()
+    for question in asked:
+        question_asked.send(question)  # notifications: marketing is told
 
 
 def approved_total(meeting: Meeting) -> Decimal:
@@ -115,9 +121,9 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
     if summary is None:
         summary = Summary(meeting_id=meeting.id, author_id=actor.id, submitted_at=now)
         db.session.add(summary)
-        _move(meeting, Status.summarized, actor, "summary")
+        move(meeting, Status.summarized, actor, "summary")
     else:
-        _record(meeting, "summary_edit", meeting.status, meeting.status, actor, None)
+        record_transition(meeting, "summary_edit", meeting.status, meeting.status, actor, None)
     for name in TEXT_FIELDS:
         setattr(summary, name, texts.get(name))
     summary.spend_lines = lines
@@ -145,21 +151,9 @@ def budget_report(meeting: Meeting, summary: Summary) -> dict:
     }
 
 
-def attendance_figures(meeting: Meeting) -> dict | None:
-    """SPEC §5 figures when the check-in domain provides them."""
-    try:
-        from ..checkin.services import attendance
-    except ImportError:
-        return None
-    figures = attendance(meeting)
-    if figures is not None and not isinstance(figures, dict):
-        figures = dict(getattr(figures, "__dict__", {})) or None
-    return figures
-
-
 def report(meeting: Meeting) -> dict:
     """Everything the summary page, the API and the printed form show."""
     summary = get_summary(meeting)
     return {"summary": summary, "meeting": meeting, "questions": questions_of(meeting),
-            "agenda": agenda.run_report(meeting), "attendance": attendance_figures(meeting),
+            "agenda": agenda.run_report(meeting), "attendance": attendance(meeting),
             **budget_report(meeting, summary)}

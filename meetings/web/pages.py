@@ -59,12 +59,8 @@ def enum_options(enum_cls) -> list[tuple[str, object]]:
 
 def register_template_helpers(bp) -> None:
     """Make `label`, `enum_options` and the master-data enums available in
-    every template: `enum_options(doctor_titles)`."""
-    from ..doctors.models import HospitalLevel, Position, Title
+    every template (a domain adds its enums: doctors' `enum_options(doctor_titles)`)."""
     bp.add_app_template_global(label, "label")
     bp.add_app_template_filter(label, "label")
     bp.add_app_template_filter(humanize, "humanize")
     bp.add_app_template_global(enum_options, "enum_options")
-    bp.add_app_template_global(HospitalLevel, "hospital_levels")
-    bp.add_app_template_global(Title, "doctor_titles")
-    bp.add_app_template_global(Position, "doctor_positions")
