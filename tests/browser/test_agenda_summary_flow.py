@@ -73,6 +73,10 @@ def test_staff_run_the_show_the_owner_summarizes_and_marketing_answers(
     # the spend lines start from the approved budget (meals 1500, gifts 500)
     expect(rep.locator("[name=actual_spend-0-amount]")).to_have_value("1500.00")
     rep.fill("[name=actual_spend-0-amount]", "1600")
+    rep.fill("#overspend_reason", "到会医生多于预期")  # above the approved 2000: a reason is needed
+    # a third question row, added on the phone by the form's own button (static/rows.js)
+    rep.get_by_role("button", name="Add a question").click()
+    expect(rep.locator("[name=questions-2-text]")).to_be_visible()
     rep.get_by_role("button", name="Save summary").click()
     rep.wait_for_url(re.compile(rf"/meetings/{meeting_id}/summary$"))
     spend = rep.locator("#spend-vs-budget tfoot")
