@@ -1,6 +1,7 @@
 # The two commands of the README's quick start: `make demo` and `make test`.
 PYTHON ?= python3
 VENV   ?= .venv
+PORT   ?= 5000
 BIN     = $(VENV)/bin
 export FLASK_APP = wsgi
 
@@ -22,12 +23,12 @@ $(VENV)/.test-installed: requirements.txt requirements-test.txt requirements.loc
 install: $(VENV)/.installed
 install-test: $(VENV)/.test-installed
 
-## make demo: install, migrate the SQLite default, load demo data, serve on :5000
+## make demo [PORT=8080]: install, migrate the SQLite default, load demo data, serve on :$(PORT) (5000)
 demo: install
 	FLASK_ENV=development $(BIN)/flask db upgrade
 	FLASK_ENV=development $(BIN)/flask seed-demo
-	@echo "Open http://127.0.0.1:5000/ and log in with one of the logins above."
-	FLASK_ENV=development $(BIN)/flask run --host 127.0.0.1 --port 5000
+	@echo "Open http://127.0.0.1:$(PORT)/ and log in with one of the logins above."
+	FLASK_ENV=development $(BIN)/flask run --host 127.0.0.1 --port $(PORT)
 
 ## make test: install what the tests need (Python packages; Debian's chromium when root) and run them
 test: install-test browser fonts

@@ -44,12 +44,18 @@ def register_cli(app: Flask) -> None:
         click.echo(f"created {user.username} ({user.role.value})")
 
     @app.cli.command("seed-demo")
+    @click.option("--reset", is_flag=True, help="empty every table first and start over")
     @click.option("--scale", type=click.IntRange(1, 1_000_000), default=None,
                   help="also add N meetings across a realistic organisation (benchmarks, evaluation)")
-    def seed_demo_command(scale):
-        """Load a demo organisation and print one login per role."""
-        from .demo import seed_demo
+    def seed_demo_command(reset, scale):
+        """Load a demo organisation, run the jobs once (so notifications exist)
+        and print one login per role."""
+        from .demo import reset_demo, seed_demo
+        from .jobs import JOBS, run_job
 
+        if reset:
+            reset_demo()
+            db.session.commit()
         logins = seed_demo()
         if scale:
             from .scale import seed_scale
@@ -57,7 +63,10 @@ def register_cli(app: Flask) -> None:
             counts = seed_scale(scale)
             click.echo("Added " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         db.session.commit()
-        click.echo("Demo data loaded. Logins (username / password):")
+        for name in JOBS:  # the day-before reminder, the follow-up week, the mail outbox
+            run_job(name)
+        click.echo("Demo data loaded. Logins:")
+        click.echo(f"  {'role':20} {'username':12} password")
         for role, username, password in logins:
             click.echo(f"  {role:20} {username:12} {password}")
 

@@ -147,9 +147,11 @@ def register(app) -> None:
         if request.method == "GET" or exc.http_status in (401, 403, 404, 429):
             # a page that cannot be shown answers with its status, not a redirect
             from werkzeug.exceptions import default_exceptions
-            page = default_exceptions[exc.http_status](description=exc.message)
+            from .labels import humanize
+            page = default_exceptions[exc.http_status](description=humanize(exc.message))
             return render_template("error.html", error=page), exc.http_status, headers
-        flash(exc.message, "danger")
+        from .labels import humanize
+        flash(humanize(exc.message), "danger")
         return redirect(request.referrer or url_for("web.index"))
 
     @app.errorhandler(HTTPException)

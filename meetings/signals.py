@@ -9,6 +9,7 @@ Rules that may refuse something are not signals: they are called directly.
 - meeting_transitioned(meeting, action=, actor=, from_status=, to_status=)
 - checkin_recorded(meeting, checkin=)
 - checkin_voided(meeting, checkin=)
+- question_asked(question)
 - question_answered(question)
 """
 from __future__ import annotations
@@ -21,4 +22,5 @@ meeting_created = _signals.signal("meeting-created")
 meeting_transitioned = _signals.signal("meeting-transitioned")
 checkin_recorded = _signals.signal("checkin-recorded")
 checkin_voided = _signals.signal("checkin-voided")
+question_asked = _signals.signal("question-asked")
 question_answered = _signals.signal("question-answered")

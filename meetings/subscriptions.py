@@ -5,10 +5,12 @@ from __future__ import annotations
 from .agenda import services as agenda
 from .followups import services as followups
 from .invitees import services as invitees
+from .notifications import subscribers as notifications
 
 # agenda: prepares a new meeting; invitees: the refusals at submit;
-# followups: tasks when a meeting is held, a late check-in, an answered question.
-DOMAINS = (agenda, invitees, followups)
+# followups: tasks when a meeting is held, a late check-in, an answered question;
+# notifications: approvers, owners, marketing and reps told what concerns them.
+DOMAINS = (agenda, invitees, followups, notifications)
 
 
 def connect_all() -> None:

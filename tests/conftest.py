@@ -324,3 +324,12 @@ def jsonable(data):
     if isinstance(data, datetime):
         return data.isoformat()
     return data
+
+
+def filled_summary(**fields) -> dict:
+    """What every summary needs (how it was organised, the actual spend: SPEC §7),
+    with the test's own fields on top: save_summary(rep, meeting, **filled_summary(questions=…))."""
+    data = {"organization": "科室早交班后在示教室召开",
+            "actual_spend": [{"category": "meals", "amount": Decimal("1500")}]}
+    data.update(fields)
+    return data

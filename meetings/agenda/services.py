@@ -186,8 +186,13 @@ def start_segment(actor: User, meeting: Meeting, segment: AgendaSegment) -> Agen
     _check_running(actor, meeting)
     if segment.started_at is not None:
         raise Conflict(_("“%(title)s” has already been started", title=segment.title))
+    segments = segments_of(meeting)
+    waiting = next((s for s in segments if s.started_at is None), None)
+    if waiting is not None and waiting.id != segment.id:
+        # the record is the run of show: segments follow the plan's order
+        raise Conflict(_("segments start in order: “%(next)s” comes first", next=waiting.title))
     now = utcnow()
-    for other in segments_of(meeting):
+    for other in segments:
         if other.running:
             other.finished_at = now
     segment.started_at = now
@@ -232,6 +237,11 @@ def timing(segment: AgendaSegment, now: datetime | None = None) -> SegmentTiming
     return SegmentTiming(segment, elapsed, actual, overrun)
 
 
+def next_segment(meeting: Meeting) -> AgendaSegment | None:
+    """The segment that starts next: the first not yet started."""
+    return next((s for s in segments_of(meeting) if s.started_at is None), None)
+
+
 def run_report(meeting: Meeting, now: datetime | None = None) -> dict:
     """Planned vs actual for the whole agenda: what the summary shows."""
     now = now or utcnow()
@@ -245,6 +255,10 @@ def run_report(meeting: Meeting, now: datetime | None = None) -> dict:
         "planned_total_minutes": sum(s.planned_minutes or 0 for s in segments),
         "actual_total_seconds": sum(t.actual_seconds or 0 for t in timed),
         "overrun_total_seconds": sum(t.overrun_seconds or 0 for t in timed),
+        # progress of the day against the plan: finished segments, plus the running one so far
+        # (the timed segments: the planned total leaves the untimed gifts and meal out)
+        "elapsed_total_seconds": sum(t.elapsed_seconds or 0 for t in timed),
+        "finished_seconds": sum(t.elapsed_seconds or 0 for t in timed if t.segment.finished_at),
         "running": next((s for s in segments if s.running), None),
         "first_started_at": min(started) if started else None,
         "last_finished_at": max(finished) if finished else None,

@@ -15,6 +15,7 @@ from ..actionlog import changes as changes_of
 from ..actionlog import log_action
 from ..errors import Conflict, Forbidden, InvalidInput, Unauthorized
 from ..extensions import db
+from ..labels import label
 from ..orgs.models import Province, Region
 from ..types import utcnow
 from .models import ApiToken, Role, User
@@ -147,14 +148,14 @@ def _check_scope(role: Role, province_id, region_id) -> None:
     regional managers to a region."""
     if role in PROVINCE_ROLES:
         if province_id is None:
-            raise InvalidInput(f"province_id: a {role.value} belongs to a province", field="province_id")
+            raise InvalidInput(_("province_id: a %(role)s belongs to a province", role=label(role)), field="province_id")
         if db.session.get(Province, province_id) is None:
-            raise InvalidInput(f"province_id: no such province ({province_id})", field="province_id")
+            raise InvalidInput(_("province_id: no such province (%(id)s)", id=province_id), field="province_id")
     if role == Role.regional_manager:
         if region_id is None:
-            raise InvalidInput("region_id: a regional_manager belongs to a region", field="region_id")
+            raise InvalidInput(_("region_id: a regional manager belongs to a region"), field="region_id")
         if db.session.get(Region, region_id) is None:
-            raise InvalidInput(f"region_id: no such region ({region_id})", field="region_id")
+            raise InvalidInput(_("region_id: no such region (%(id)s)", id=region_id), field="region_id")
 
 
 def create_user(actor: User | None, *, username: str, password: str, display_name: str | None = None,
@@ -162,7 +163,7 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
                 email: str | None = None) -> User:
     """`actor` None is the command line (trusted operator)."""
     if actor is not None and actor.role != Role.admin:
-        raise Forbidden("only an administrator manages users")
+        raise Forbidden(_("only an administrator manages users"))
     role = Role(role)
     if province_id is not None and region_id is None:
         province = db.session.get(Province, province_id)
@@ -170,7 +171,7 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
     _check_scope(role, province_id, region_id)
     _check_password_rule(password)
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(f"username: {username!r} is taken", field="username")
+        raise Conflict(_("username: %(name)s is taken", name=username), field="username")
     user = User(username=username, display_name=display_name or username, role=role, email=email,
                 province_id=province_id, region_id=region_id)
     user.set_password(password)
@@ -183,7 +184,7 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
 
 def update_user(actor: User, user: User, **changes) -> User:
     if actor.role != Role.admin:
-        raise Forbidden("only an administrator manages users")
+        raise Forbidden(_("only an administrator manages users"))
     password = changes.pop("password", None)
     old = {key: getattr(user, key) for key in AUDITED_USER_FIELDS}
     deactivated = user.active and changes.get("active") is False

@@ -67,34 +67,34 @@ def at_least(grade: Grade, floor: Grade) -> bool:
 
 def _require_admin(actor: User) -> None:
     if actor.role != Role.admin:
-        raise Forbidden("only an administrator manages hospitals and doctors")
+        raise Forbidden(_("only an administrator manages hospitals and doctors"))
 
 
 def _get(model, ident, field):
     obj = db.session.get(model, ident) if ident is not None else None
     if obj is None:
-        raise InvalidInput(f"{field}: no such record ({ident})", field=field)
+        raise InvalidInput(_("%(field)s: no such record (%(id)s)", field=field, id=ident), field=field)
     return obj
 
 
 def get_hospital(hospital_id: int) -> Hospital:
     obj = db.session.get(Hospital, hospital_id)
     if obj is None:
-        raise NotFound("hospital not found")
+        raise NotFound(_("hospital not found"))
     return obj
 
 
 def get_department(department_id: int) -> Department:
     obj = db.session.get(Department, department_id)
     if obj is None:
-        raise NotFound("department not found")
+        raise NotFound(_("department not found"))
     return obj
 
 
 def get_doctor(doctor_id: int) -> Doctor:
     obj = db.session.get(Doctor, doctor_id)
     if obj is None:
-        raise NotFound("doctor not found")
+        raise NotFound(_("doctor not found"))
     return obj
 
 
@@ -199,7 +199,7 @@ def override_grade(actor: User, doctor: Doctor, grade: Grade | None, reason: str
     and every override (or its removal) is audited."""
     _require_admin(actor)
     if grade is not None and not (reason and reason.strip()):
-        raise InvalidInput("reason: a grade override needs a reason", field="reason")
+        raise InvalidInput(_("reason: a grade override needs a reason"), field="reason")
     before = grade_of(doctor)
     doctor.grade_override = grade
     doctor.grade_override_reason = reason.strip() if grade is not None else None

@@ -15,6 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import Role
 from ..errors import DomainError, NotFound
 from ..extensions import db
+from ..labels import LABELS, humanize
 from ..web.forms import errors_from, flatten, form_dict, integers, parse
 from ..web.nav import nav_item
 from ..agenda import services as agenda
@@ -42,50 +43,11 @@ nav_item("meetings_web.inbox", _l("Approvals"),
 nav_item("meetings_web.new_meeting", _l("New proposal"),
          roles={Role.rep, Role.provincial_manager}, order=30)
 
-LABELS = {
-    "status": {
-        Status.draft: _l("Draft"), Status.submitted: _l("Submitted"),
-        Status.pending_regional: _l("Awaiting regional approval"), Status.approved: _l("Approved"),
-        Status.rejected: _l("Rejected"), Status.cancelled: _l("Cancelled"),
-        Status.in_progress: _l("In progress"), Status.held: _l("Held"),
-        Status.summarized: _l("Summarized"), Status.closed: _l("Closed"),
-    },
-    "purpose": {
-        Purpose.new_indication: _l("New indication"), Purpose.usage_dosage: _l("Usage and dosage"),
-        Purpose.concern_qa: _l("Questions about the drug"), Purpose.new_product: _l("New product"),
-    },
-    "audience": {
-        Audience.chiefs: _l("Chiefs and associate chiefs"), Audience.prescribers: _l("Prescribing doctors"),
-        Audience.whole_department: _l("Whole department"),
-    },
-    "format": {Format.in_department: _l("In the department"), Format.off_site: _l("Off site")},
-    "category": {
-        BudgetCategory.gifts: _l("Gifts"), BudgetCategory.meals: _l("Meals"),
-        BudgetCategory.materials: _l("Materials"), BudgetCategory.venue: _l("Venue"),
-        BudgetCategory.speaker_fee: _l("Speaker fee"), BudgetCategory.other: _l("Other"),
-    },
-    "action": {
-        "submit": _l("Submit"), "approve": _l("Approve"),
-        "return": _l("Return for changes"), "reject": _l("Reject"), "cancel": _l("Cancel meeting"),
-        "start": _l("Start"), "finish": _l("Finish"), "close": _l("Close"),
-    },
-    "history": {
-        "create": _l("Created"), "submit": _l("Submitted"), "approve": _l("Approved"),
-        "return": _l("Returned"), "reject": _l("Rejected"), "cancel": _l("Cancelled"),
-        "start": _l("Started"), "finish": _l("Finished"), "close": _l("Closed"),
-        "promote_backup": _l("Backup promoted"), "update": _l("Edited"),
-        "summary": _l("Summary submitted"), "summary_edit": _l("Summary edited"),
-    },
-    "invitee_status": {
-        "invited": _l("invited"), "confirmed": _l("confirmed"), "declined": _l("declined"),
-        "attended": _l("attended"), "absent": _l("absent"),
-    },
-    "precondition": {
-        "supply_channel_open": _l("Supply channel open: the drug can be had in the pharmacy"),
-        "department_head_agreed": _l("The department head has agreed"),
-        "relations_ok": _l("Working relations with an outpatient and an inpatient doctor at "
-                           "associate-chief level or above"),
-    },
+# The buttons of the meeting page; the words for codes are in meetings/labels.py.
+ACTIONS = {
+    "submit": _l("Submit"), "approve": _l("Approve"),
+    "return": _l("Return for changes"), "reject": _l("Reject"), "cancel": _l("Cancel meeting"),
+    "start": _l("Start the meeting"), "finish": _l("Finish the meeting"), "close": _l("Close the file"),
 }
 DONE = {
     "submit": _l("The proposal was submitted."), "approve": _l("The proposal was approved."),
@@ -98,7 +60,7 @@ PRECONDITIONS = ("supply_channel_open", "department_head_agreed", "relations_ok"
 
 @bp.context_processor
 def labels():
-    return {"labels": LABELS, "invitee_status": LABELS["invitee_status"], "Status": Status,
+    return {"actions_text": ACTIONS, "preconditions": LABELS["precondition"], "Status": Status,
             "BudgetCategory": BudgetCategory, "Purpose": Purpose, "Audience": Audience,
             "Format": Format, "grade_of": grade_of, "is_key": is_key}
 
@@ -232,7 +194,7 @@ def preview():
             args["budget"] = {"lines": [line for line in (_load(BudgetLineArgs(), line)
                                                           for line in data["budget"]["lines"]) if line]}
     result = services.preview(current_user, **args)
-    return {"total": str(result["total"]), "warnings": result["warnings"],
+    return {"total": str(result["total"]), "warnings": [humanize(w) for w in result["warnings"]],
             "errors": form_errors({**result["errors"], **errors}, order)}
 
 
@@ -278,6 +240,14 @@ def proposal_pdf(meeting_id: int):
 @login_required
 def act(meeting_id: int, action: str):
     comment = (request.form.get("comment") or "").strip() or None
-    services.perform(current_user, meeting_id, action, comment)  # DomainError: flashed, back
-    flash(DONE[action], "success")
+    if action == "finish" and request.form.get("confirm") != "yes":
+        # finishing closes sign-in and schedules the follow-up week: asked once more
+        flash(_("Tick “the meeting is over” to finish it."), "warning")
+        return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting_id))
+    meeting = services.perform(current_user, meeting_id, action, comment)  # DomainError: flashed, back
+    if action == "approve" and meeting.status == Status.pending_regional:
+        flash(_("Approved on your level; above the province's limit (or your own proposal), "
+                "it now awaits the regional manager."), "info")
+    else:
+        flash(DONE[action], "success")
     return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting_id))

@@ -12,6 +12,7 @@ from reportlab.platypus import Spacer
 from ..agenda import services as agenda
 from ..doctors.services import grade_of, is_key
 from .warnings import meeting_warnings
+from ..labels import humanize
 from ..pdf.base import (CONTENT_WIDTH, HEAD_BG, approval_trail, build, draw_header, form_fields,
                    header_height, label, label_cell, local_time, mark, money_text, pairs_table,
                    para, section_heading, table, text_block, title_label)
@@ -28,7 +29,8 @@ PRECONDITIONS = (
 
 def _proposal(meeting) -> list:
     staff = "、".join(user.display_name for user in meeting.staff) or "—"
-    return [pairs_table([
+    return [para(f"主题 Topic：{meeting.topic}", 10.5, spaceAfter=3),  # whole: the header may cut it
+            pairs_table([
         ("目的 Purpose", label("purpose", meeting.purpose)),
         ("对象 Audience", label("audience", meeting.audience)),
         ("形式 Format", label("format", meeting.format)),
@@ -104,8 +106,8 @@ def _warnings(meeting) -> list:
     warnings = meeting_warnings(meeting)
     if not warnings:
         return [para("无 None")]
-    return [para(f"▲ {w}", 9, leftIndent=4 * mm, firstLineIndent=-4 * mm,
-                 textColor=colors.HexColor("#8a4b00")) for w in warnings]
+    return [para(f"▲ {humanize(w)}", 9, leftIndent=4 * mm, firstLineIndent=-4 * mm,
+                 textColor=colors.HexColor("#8a4b00")) for w in warnings]  # words, not field keys
 
 
 def render(meeting) -> bytes:
@@ -124,7 +126,7 @@ def render(meeting) -> bytes:
              *section_heading("七、提示 Warnings"), *_warnings(meeting),
              *approval_trail(meeting, "八、审批记录 Approval trail"),
              Spacer(1, 10 * mm),
-             para("申请人 Applicant: ________________　省区经理 Provincial manager: ________________　"
-                  "大区经理 Regional manager: ________________", 9)]
+             *[para(f"{who}：______________________　日期 Date：____年____月____日", 9.5, spaceBefore=8)
+               for who in ("申请人 Applicant", "省区经理 Provincial manager", "大区经理 Regional manager")]]
     return build(story, title=f"{TITLE} — {meeting.topic}", header=header,
                  header_height=header_height(fields))

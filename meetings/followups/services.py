@@ -23,6 +23,7 @@ from ..database import insert_once
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..invitees.services import expected_invitees
+from ..labels import label
 from ..orgs.scope import provinces_for
 from ..proposals.models import Meeting, Status
 from ..questions.models import Question, QuestionStatus
@@ -313,8 +314,7 @@ def managers_of(task: FollowUp) -> list[User]:
 
 
 def kind_label(kind: FollowUpKind) -> str:
-    return {FollowUpKind.visit: _("visit"), FollowUpKind.gift_delivery: _("gift delivery"),
-            FollowUpKind.answer_relay: _("answer relay")}[kind]
+    return label(kind)
 
 
 # ---------------------------------------------------------------- subscriptions

@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 
 from ..auth.models import Role
 from ..extensions import db
+from ..labels import LABELS
 from ..web.forms import attempt, form_dict
 from ..web.nav import nav_item
 from . import services
@@ -23,8 +24,7 @@ nav_item("followups_web.list_followups", _l("Follow-ups"),
 DONE_SHOWN = 20
 OVERSEEN_SHOWN = 200
 MANAGERS = {Role.provincial_manager, Role.regional_manager, Role.admin, Role.marketing}
-OUTCOME_LABELS = {Outcome.committed: _l("Committed — agreed to prescribe"),
-                  Outcome.ambiguous: _l("Ambiguous"), Outcome.declined: _l("Declined")}
+OUTCOME_LABELS = {outcome: LABELS["Outcome"][outcome.value] for outcome in Outcome}
 GROUP_LABELS = {"overdue": _l("Overdue"), "today": _l("Due today"), "week": _l("This week"),
                 "later": _l("Later"), "done": _l("Done")}
 

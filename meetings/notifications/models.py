@@ -2,7 +2,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import JSON, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -22,11 +22,23 @@ class Notification(db.Model):
     key: Mapped[str] = mapped_column(String(120))
     subject: Mapped[str] = mapped_column(String(200))
     body: Mapped[str] = mapped_column(Text, default="")
+    # what it says, put into words when read (messages.words): the subject and
+    # body above are a copy in the default language, for e-mail and old rows
+    kind: Mapped[str | None] = mapped_column(String(40))
+    params: Mapped[dict | None] = mapped_column(JSON)
     link: Mapped[str | None] = mapped_column(String(300))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     read_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     user = relationship("User")
+
+    @property
+    def words(self):
+        """Subject and lines in the reader's language (the current one)."""
+        from .messages import Words, words
+        if self.kind:
+            return words(self.kind, self.params or {})
+        return Words(self.subject, [line for line in (self.body or "").splitlines() if line])
 
 
 class OutgoingMail(db.Model):

@@ -8,20 +8,20 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
-from ..agenda.services import label_of, unticked
+from ..agenda.services import unticked
 from ..auth.models import User
 from ..database import insert_once
 from ..errors import NotFound
 from ..extensions import db
 from ..followups.models import FollowUp
-from ..followups.services import kind_label, managers_of, overdue_clause, person_name, today
+from ..followups.services import managers_of, overdue_clause, person_name, today
 from ..invitees.services import to_reconfirm
 from ..proposals.models import Meeting, Status
 from ..types import local_zone, utcnow
+from .messages import in_language
 from .models import Notification, OutgoingMail
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -55,9 +55,32 @@ def one_line(text: str | None) -> str:
                             for c in (text or "")).split())
 
 
+def tell(user: User, key: str, kind: str, params: dict, link: str | None = None) -> int | None:
+    """Tell `user` once about `key` with a message of `kind` (messages.py):
+    stored as kind + parameters and put into words when read; the e-mail copy
+    is written in the default language."""
+    copy = in_language(kind, params, current_app.config.get("BABEL_DEFAULT_LOCALE") or "zh")
+    subject, body = one_line(copy.subject)[:200], plain_text(copy.body)  # never a header break (SPEC §8)
+    notification_id = insert_once(Notification, dict(
+        user_id=user.id, key=key[:120], subject=subject, body=body, kind=kind,
+        params=params, link=link, created_at=utcnow()), conflict=["user_id", "key"])
+    if notification_id is not None and user.email:
+        db.session.add(OutgoingMail(notification_id=notification_id, to_address=user.email,
+                                    subject=subject, body=body, status="pending",
+                                    attempts=0, next_attempt_at=utcnow()))
+        db.session.flush()
+    return notification_id
+
+
 def for_user(user: User):
     return (select(Notification).where(Notification.user_id == user.id)
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
+
+
+def unread_count(user: User) -> int:
+    """The count beside "Notifications" in the menu."""
+    return db.session.scalar(select(func.count(Notification.id)).where(
+        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
 def get_own(user: User, notification_id: int) -> Notification:
@@ -162,14 +185,13 @@ def escalate_overdue(batch: int = 500) -> dict:
             scope = (meeting.province_id, task.assignee_id)
             if scope not in managers:
                 managers[scope] = managers_of(task)
-            subject = _("Overdue follow-up: %(kind)s of %(person)s (%(assignee)s)",
-                        kind=kind_label(task.kind), person=person_name(task),
-                        assignee=task.assignee.display_name)
-            body = _("%(hospital)s · %(topic)s · due %(due)s",
-                     hospital=meeting.hospital.name, topic=meeting.topic, due=task.due_on.isoformat())
+            params = {"kind": {"code": task.kind.value, "kind": "FollowUpKind"},
+                      "person": person_name(task), "assignee": task.assignee.display_name,
+                      "hospital": meeting.hospital.name, "topic": meeting.topic,
+                      "due": task.due_on.isoformat()}
             for manager in managers[scope]:
-                told += notify(manager, f"overdue:followup:{task.id}", subject, body,
-                               link=f"/followups/{task.id}") is not None
+                told += tell(manager, f"overdue:followup:{task.id}", "followup_overdue", params,
+                             link=f"/followups/{task.id}") is not None
             task.escalated_at = utcnow()
             tasks += 1
         db.session.commit()
@@ -191,19 +213,12 @@ def remind_day_before() -> dict:
     the materials checklist is still unticked."""
     reminded = 0
     for meeting in db.session.scalars(meetings_starting_on(today() + timedelta(days=1))).all():
-        waiting = to_reconfirm(meeting)
-        missing = unticked(meeting)
-        lines = []
-        if waiting:
-            lines.append(_("Re-confirm: %(names)s", names=", ".join(i.doctor.name for i in waiting)))
-        else:
-            lines.append(_("Every key invitee has confirmed."))
-        if missing:
-            lines.append(_("Checklist, not ticked yet: %(items)s",
-                           items=", ".join(label_of(item) for item in missing)))
-        subject = _("Tomorrow: %(topic)s at %(hospital)s", topic=meeting.topic,
-                    hospital=meeting.hospital.name)
-        reminded += notify(meeting.owner, f"reminder:meeting:{meeting.id}", subject, "\n".join(lines),
-                           link=f"/meetings/{meeting.id}") is not None
+        # whom to re-confirm, what is unticked: kept as lists, shown one per line
+        params = {"topic": meeting.topic, "hospital": meeting.hospital.name,
+                  "reconfirm": [i.doctor.name for i in to_reconfirm(meeting)],
+                  "unticked": [{"key": item.key} if not item.label else {"label": item.label}
+                               for item in unticked(meeting)]}
+        reminded += tell(meeting.owner, f"reminder:meeting:{meeting.id}", "day_before", params,
+                         link=f"/meetings/{meeting.id}") is not None
         db.session.commit()
     return {"reminded": reminded}

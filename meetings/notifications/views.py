@@ -1,4 +1,4 @@
-from flask import Blueprint, abort, redirect, render_template, url_for
+from flask import Blueprint, abort, g, redirect, render_template, url_for
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -10,6 +10,18 @@ from . import services
 bp = Blueprint("notifications_web", __name__)
 nav_item("notifications_web.inbox", _l("Notifications"), order=95)
 nav_item("notifications_web.outbox", _l("Outbox"), roles={Role.admin}, order=99)
+
+
+@bp.app_context_processor
+def unread():
+    """The unread count in the menu, counted only when the menu asks."""
+    def count() -> int:
+        if not current_user.is_authenticated:
+            return 0
+        if "unread_notifications" not in g:
+            g.unread_notifications = services.unread_count(current_user)
+        return g.unread_notifications
+    return {"unread_notifications": count}
 
 
 @bp.route("/notifications")

@@ -7,6 +7,8 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy import false, select, update
 
+from flask_babel import gettext as _
+
 from ..actionlog import changes as changes_of
 from ..actionlog import log_action, snapshot
 from ..roles import Role
@@ -24,13 +26,13 @@ PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
 
 def _require_admin(actor: User) -> None:
     if actor.role != Role.admin:
-        raise Forbidden("only an administrator manages regions, provinces and budgets")
+        raise Forbidden(_("only an administrator manages regions, provinces and budgets"))
 
 
 def create_region(actor: User, *, name: str) -> Region:
     _require_admin(actor)
     if db.session.scalar(select(Region.id).where(Region.name == name)):
-        raise Conflict(f"name: region {name!r} exists", field="name")
+        raise Conflict(_("name: region %(name)s exists", name=name), field="name")
     region = Region(name=name)
     db.session.add(region)
     db.session.flush()
@@ -40,9 +42,9 @@ def create_region(actor: User, *, name: str) -> Region:
 def create_province(actor: User, *, name: str, region_id: int, approval_limit) -> Province:
     _require_admin(actor)
     if db.session.get(Region, region_id) is None:
-        raise InvalidInput(f"region_id: no such region ({region_id})", field="region_id")
+        raise InvalidInput(_("region_id: no such region (%(id)s)", id=region_id), field="region_id")
     if db.session.scalar(select(Province.id).where(Province.name == name)):
-        raise Conflict(f"name: province {name!r} exists", field="name")
+        raise Conflict(_("name: province %(name)s exists", name=name), field="name")
     _check_amount(approval_limit, "approval_limit")
     province = Province(name=name, region_id=region_id, approval_limit=money(approval_limit))
     db.session.add(province)
@@ -53,7 +55,7 @@ def create_province(actor: User, *, name: str, region_id: int, approval_limit) -
 def update_province(actor: User, province: Province, **changes) -> Province:
     _require_admin(actor)
     if "region_id" in changes and db.session.get(Region, changes["region_id"]) is None:
-        raise InvalidInput(f"region_id: no such region ({changes['region_id']})", field="region_id")
+        raise InvalidInput(_("region_id: no such region (%(id)s)", id=changes["region_id"]), field="region_id")
     if "approval_limit" in changes:
         _check_amount(changes["approval_limit"], "approval_limit")
     old = snapshot(province, ("name", "region_id", "approval_limit"))
@@ -68,24 +70,24 @@ def update_province(actor: User, province: Province, **changes) -> Province:
 
 def _check_amount(amount, field: str) -> None:
     if Decimal(amount) < 0:
-        raise InvalidInput(f"{field}: must not be negative", field=field)
+        raise InvalidInput(_("%(field)s: must not be negative", field=field), field=field)
 
 
 def get_province(province_id: int) -> Province:
     province = db.session.get(Province, province_id)
     if province is None:
-        raise NotFound("province not found")
+        raise NotFound(_("province not found"))
     return province
 
 
 def allocate_budget(actor: User, province: Province, *, period: str, amount) -> BudgetPool:
     _require_admin(actor)
     if not PERIOD.match(period or ""):
-        raise InvalidInput("period: use the form 2026-Q4", field="period")
+        raise InvalidInput(_("period: use the form 2026-Q4"), field="period")
     _check_amount(amount, "amount")
     if db.session.scalar(select(BudgetPool.id).where(
             BudgetPool.province_id == province.id, BudgetPool.period == period)):
-        raise Conflict(f"period: {period} already has a budget; change its amount instead",
+        raise Conflict(_("period: %(period)s already has a budget; change its amount instead", period=period),
                        field="period")
     pool = BudgetPool(province_id=province.id, period=period, amount=money(amount), spent=Decimal("0"))
     db.session.add(pool)
@@ -106,7 +108,7 @@ def set_budget_amount(actor: User, pool: BudgetPool, amount) -> BudgetPool:
         .values(amount=amount)
     ).rowcount
     if not done:
-        raise Conflict(f"amount: {amount} is below what is already spent ({pool.spent})", field="amount")
+        raise Conflict(_("amount: %(amount)s is below what is already spent (%(spent)s)", amount=amount, spent=pool.spent), field="amount")
     db.session.refresh(pool)
     log_action(actor, "set_amount", "budget", pool.id, before={"amount": old}, after={"amount": pool.amount})
     return pool
@@ -123,7 +125,7 @@ def draw(province_id: int, period: str, amount: Decimal, *, actor=None, meeting_
     spend more than the pool holds (and the CHECK constraint backs it up)."""
     pool = pool_for(province_id, period)
     if pool is None:
-        raise NoBudgetPool(f"the province has no budget for {period}")
+        raise NoBudgetPool(_("the province has no budget for %(period)s", period=period))
     done = db.session.execute(
         update(BudgetPool)
         .where(BudgetPool.id == pool.id, BudgetPool.amount - BudgetPool.spent >= amount)
@@ -133,7 +135,8 @@ def draw(province_id: int, period: str, amount: Decimal, *, actor=None, meeting_
     db.session.refresh(pool)
     if not done:
         raise PoolExhausted(
-            f"the {period} budget has {pool.remaining} 元 left; this meeting needs {amount} 元",
+            _("the %(period)s budget has %(left)s 元 left; this meeting needs %(amount)s 元",
+              period=period, left=pool.remaining, amount=amount),
             remaining=pool.remaining, needed=amount)
     log_action(actor, "draw", "budget", pool.id, before={"spent": pool.spent - amount},
                after={"spent": pool.spent, "meeting_id": meeting_id})

@@ -26,69 +26,31 @@ from reportlab.graphics.shapes import Drawing, Line, PolyLine
 from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, PageTemplate, Paragraph,
                                 Spacer, Table, TableStyle)
 
+from ..labels import bilingual, chinese
 from ..types import to_local, utcnow
 from .fonts import font
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
 
-TITLE_LABELS = {
-    "chief_physician": "主任医师", "associate_chief_physician": "副主任医师",
-    "attending": "主治医师", "resident": "住院医师", "nurse": "护士", "intern": "实习医生",
-    "other": "其他",
-}
-
-
-# Bilingual labels of the enum values a printed form shows.
-LABELS: dict[str, dict[str, str]] = {
-    "status": {
-        "draft": "草稿 Draft", "submitted": "已提交 Submitted",
-        "pending_regional": "待大区审批 Awaiting regional", "approved": "已批准 Approved",
-        "rejected": "已驳回 Rejected", "cancelled": "已取消 Cancelled",
-        "in_progress": "进行中 In progress", "held": "已召开 Held",
-        "summarized": "已总结 Summarized", "closed": "已关闭 Closed",
-    },
-    "action": {
-        "create": "创建 Created", "submit": "提交 Submitted", "approve": "批准 Approved",
-        "return": "退回 Returned", "reject": "驳回 Rejected", "cancel": "取消 Cancelled",
-        "start": "开始 Started", "finish": "结束 Finished", "close": "关闭 Closed",
-        "promote_backup": "替补递补 Backup promoted", "summary": "提交总结 Summary",
-        "summary_edit": "修改总结 Summary edited", "update": "修改 Edited",
-    },
-    "category": {
-        "gifts": "礼品 Gifts", "meals": "餐费 Meals", "materials": "资料 Materials",
-        "venue": "场地 Venue", "speaker_fee": "讲课费 Speaker fee", "other": "其他 Other",
-    },
-    "purpose": {
-        "new_indication": "新适应症 New indication", "usage_dosage": "用法用量 Usage and dosage",
-        "concern_qa": "用药疑虑答疑 Questions about the drug", "new_product": "新特药推荐 New product",
-    },
-    "audience": {
-        "chiefs": "主任/副主任 Chiefs", "prescribers": "处方医生 Prescribers",
-        "whole_department": "全科 Whole department",
-    },
-    "format": {
-        "in_department": "科室内 In the department", "off_site": "科室外 Off site",
-    },
-    "role": {"primary": "主邀 Primary", "backup": "替补 Backup"},
-    "invitee_status": {
-        "invited": "已邀请 Invited", "confirmed": "已确认 Confirmed", "declined": "已谢绝 Declined",
-        "attended": "已到会 Attended", "absent": "缺席 Absent",
-    },
-    "question_status": {"open": "待答复 Open", "answered": "已答复 Answered"},
-    "user_role": {
-        "rep": "代表", "provincial_manager": "省区经理", "regional_manager": "大区经理",
-        "marketing": "市场部", "staff": "会务", "admin": "管理员",
-    },
-}
+# The words of a printed form's codes come from the one registry
+# (meetings/labels.py), both languages side by side.
+KINDS = {"status": "Status", "action": "action", "category": "BudgetCategory", "purpose": "Purpose",
+         "audience": "Audience", "format": "Format", "role": "InviteeRole",
+         "invitee_status": "InviteeStatus", "question_status": "QuestionStatus",
+         "user_role": "Role", "segment": "SegmentKind", "source": "Source"}
 
 
 def label(kind: str, value) -> str:
-    """LABELS[kind][value] for an enum member or its value; the value itself when unknown."""
-    value = getattr(value, "value", value)
+    """"已召开 Held" for an enum member or its value; "" for None."""
     if value is None:
         return ""
-    return LABELS[kind].get(value, str(value))
+    return bilingual(getattr(value, "value", value), KINDS[kind])
+
+
+def title_label(title) -> str:
+    """A doctor's title in Chinese only: the column is narrow."""
+    return chinese(getattr(title, "value", title) or "", "Title")
 
 
 def money_text(value) -> str:
@@ -133,9 +95,6 @@ def label_cell(label: str, size: float = 8) -> Paragraph:
     return Paragraph(text, style(size))
 
 
-def title_label(title) -> str:
-    value = getattr(title, "value", title) or ""
-    return TITLE_LABELS.get(value, value)
 
 
 def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:

@@ -123,6 +123,14 @@ def _spend(report: dict) -> list:
                   extra_style=style, split_in_row=True)]
 
 
+def _overspend_reason(summary) -> list:
+    """SPEC §3: spending above the approved total carries its written reason."""
+    if not summary.overspend_reason:
+        return []
+    return [para("超支原因 Reason for spending above the approved total：", 9, spaceBefore=4),
+            *text_block(summary.overspend_reason)]
+
+
 def render(meeting) -> bytes:
     """The summary form of a meeting; NotFound when it has no summary yet."""
     report = summaries.report(meeting)
@@ -143,6 +151,7 @@ def render(meeting) -> bytes:
               *_questions(report["questions"]),
               *section_heading("五、费用：实际与批准预算（元）Spend vs approved budget (元)"),
               *_spend(report),
+              *_overspend_reason(summary),
               *approval_trail(meeting, "六、审批记录 Approval trail"),
               Spacer(1, 8 * mm),
               para(f"填表人 Prepared by: {summary.author.display_name if summary.author else ''}　"

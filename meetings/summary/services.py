@@ -15,6 +15,7 @@ from ..doctors.models import Department, Doctor
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..actionlog import log_action
 from ..extensions import db
+from ..signals import question_asked
 from ..proposals.models import BudgetCategory, Meeting, Status
 from ..actionlog import changes
 from ..proposals.services import check_meal_cap, move, record_transition
@@ -59,18 +60,32 @@ def _sync_questions(meeting: Meeting, wanted: list[dict]) -> None:
     """Questions already sent stay as they are (never twice); new ones are
     added; open ones no longer listed are withdrawn. Answered ones always stay."""
     existing = {(q.doctor_id, q.text.strip()): q for q in questions_of(meeting)}
-    keep = set()
+    keep, asked = set(), []
     for item in wanted:
         key = (item.get("doctor_id"), item["text"].strip())
         if key in keep:
             continue
         keep.add(key)
         if key not in existing:
-            db.session.add(Question(meeting_id=meeting.id, doctor_id=key[0], text=key[1],
-                                    status=QuestionStatus.open))
+            asked.append(Question(meeting_id=meeting.id, doctor_id=key[0], text=key[1],
+                                  status=QuestionStatus.open))
+            db.session.add(asked[-1])
     for key, question in existing.items():
         if key not in keep and question.status == QuestionStatus.open:
             db.session.delete(question)
+    db.session.flush()
+    for question in asked:
+        question_asked.send(question)  # notifications: marketing is told
+
+
+def _check_complete(meeting: Meeting, texts: dict, actual_spend: list[dict]) -> None:
+    """A summary says how the meeting was organised and what it cost (SPEC §7);
+    spending above the approved total needs a reason (check_overspend_reason)."""
+    if not (texts.get("organization") or "").strip():
+        raise InvalidInput(_("organization: say how the meeting was organised"), field="organization")
+    if not actual_spend:
+        raise InvalidInput(_("actual_spend: enter what was spent, one line per budget category"),
+                           field="actual_spend")
 
 
 def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None = None,
@@ -83,6 +98,7 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
         raise InvalidTransition(_("a %(status)s meeting cannot be summarized; finish it first",
                                   status=status_text(meeting.status)))
     questions, actual_spend = questions or [], actual_spend or []
+    _check_complete(meeting, texts, actual_spend)
     for i, item in enumerate(questions):
         _check_doctor(meeting, item.get("doctor_id"), f"questions.{i}.doctor_id")
     lines = [SpendLine(category=BudgetCategory(l["category"]), amount=money(l["amount"]),

@@ -99,7 +99,8 @@ def edit(meeting_id):
         _done, errors = attempt(SummaryArgs(), data,
                                 lambda args: services.save_summary(user, meeting, **args))
         if not errors:
-            flash(_("Summary saved; its questions went to marketing."), "success")
+            flash(_("Summary saved; its questions went to marketing.") if data["questions"]
+                  else _("Summary saved; no questions were raised."), "success")
             return redirect(url_for("summary_web.show", meeting_id=meeting_id))
         errors, status = _on_rows(errors, rows), 422
         values = _values_from_post(request.form)

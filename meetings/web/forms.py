@@ -9,6 +9,7 @@ from werkzeug.datastructures import MultiDict
 
 from ..errors import DomainError, InvalidInput
 from ..extensions import db
+from ..labels import humanize, validation_message
 
 
 def form_dict(form: MultiDict, lists: tuple[str, ...] = (), booleans: tuple[str, ...] = ()) -> dict:
@@ -35,7 +36,8 @@ def flatten(messages, prefix: str = "") -> dict[str, str]:
             out.update(flatten(value, f"{prefix}{key}." if not isinstance(value, list) else f"{prefix}{key}"))
     elif isinstance(messages, list):
         name = prefix.rstrip(".")
-        out[name] = "; ".join(str(m) if not isinstance(m, (dict, list)) else str(flatten(m)) for m in messages)
+        out[name] = "; ".join(validation_message(m) if not isinstance(m, (dict, list)) else str(flatten(m))
+                              for m in messages)
     return out
 
 
@@ -74,7 +76,7 @@ def errors_from(exc: DomainError) -> dict[str, str]:
     message = exc.message
     if exc.field and message.startswith(f"{exc.field}: "):
         message = message[len(exc.field) + 2:]
-    return {exc.field or "_": message}
+    return {exc.field or "_": humanize(message)}
 
 
 def attempt(schema: Schema, data: dict, service, *, refused=None) -> tuple[object, dict[str, str]]:

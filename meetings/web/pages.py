@@ -1,5 +1,5 @@
 """What page handlers share: role gates, the form round trip (parse → one
-service → commit, or re-render with errors), and labels for enum values."""
+service → commit, or re-render with errors), and the template helpers."""
 from __future__ import annotations
 
 from functools import wraps
@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from marshmallow import Schema
 
 from ..errors import Conflict, InvalidInput, NotFound
+from ..labels import humanize, label, options
 from .forms import attempt, form_dict
 
 
@@ -51,28 +52,15 @@ def or_404(getter: Callable, *args):
 
 # ---------------------------------------------------------------- labels
 
-LABELS: dict = {}  # enum class -> {member: lazy words}; filled by each domain's views
-
-
-def register_labels(enum_cls, words: dict) -> None:
-    """A domain names its enum members for people: `register_labels(Title, {...})`."""
-    LABELS[enum_cls] = words
-
-
-def label(value):
-    """An enum member as the words a person reads ("Chief physician")."""
-    if value is None:
-        return ""
-    return LABELS.get(type(value), {}).get(value, getattr(value, "value", value))
-
-
 def enum_options(enum_cls) -> list[tuple[str, object]]:
     """(value, label) pairs for a select."""
-    return [(member.value, label(member)) for member in enum_cls]
+    return options(enum_cls)
 
 
 def register_template_helpers(bp) -> None:
     """Make `label`, `enum_options` and the master-data enums available in
     every template (a domain adds its enums: doctors' `enum_options(doctor_titles)`)."""
     bp.add_app_template_global(label, "label")
+    bp.add_app_template_filter(label, "label")
+    bp.add_app_template_filter(humanize, "humanize")
     bp.add_app_template_global(enum_options, "enum_options")

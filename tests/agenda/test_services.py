@@ -171,6 +171,34 @@ def test_a_segment_starts_once_and_finishes_only_while_running(make_meeting, org
         services.finish_segment(org.rep, meeting, video)  # already finished
 
 
+def test_segments_start_in_the_order_of_the_plan(make_meeting, org):
+    meeting = make_meeting("in_progress")
+    video, talk, quiz, *_ = services.agenda(meeting)
+    with pytest.raises(Conflict):
+        services.start_segment(org.staff, meeting, talk)  # the video comes first
+    services.start_segment(org.staff, meeting, video)
+    assert services.next_segment(meeting) == talk
+    with pytest.raises(Conflict):
+        services.start_segment(org.staff, meeting, quiz)
+    services.start_segment(org.staff, meeting, talk)
+    assert talk.running and video.finished_at is not None
+
+
+def test_progress_counts_finished_segments_and_the_running_one(make_meeting, org):
+    meeting = make_meeting("in_progress")
+    video, talk, *_ = services.agenda(meeting)
+    t0 = datetime(2026, 12, 1, 2, 0, tzinfo=timezone.utc)
+    with time_machine.travel(t0, tick=False):
+        services.start_segment(org.staff, meeting, video)
+    with time_machine.travel(t0 + timedelta(minutes=6), tick=False):
+        services.start_segment(org.staff, meeting, talk)
+    with time_machine.travel(t0 + timedelta(minutes=10), tick=False):
+        report = services.run_report(meeting)
+    assert report["finished_seconds"] == 6 * 60
+    assert report["elapsed_total_seconds"] == 10 * 60
+    assert report["planned_total_minutes"] == 30
+
+
 # ---------------------------------------------------------------- checklist
 
 def test_a_new_meeting_gets_the_default_checklist(make_meeting):

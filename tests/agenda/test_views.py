@@ -119,3 +119,30 @@ def test_pages_of_an_invisible_meeting_are_refused(org, login, make_meeting, mak
         response = login(stranger).get(f"/meetings/{meeting.id}/{path}")
         assert response.status_code in (302, 404)
         assert "Traceback" not in response.get_data(as_text=True)
+
+
+def test_run_page_offers_only_the_next_segment_and_shows_progress(org, login, make_meeting):
+    import re
+    from tests.forms import _Forms
+
+    meeting = make_meeting("in_progress")
+    video, talk, *_ = services.agenda(meeting)
+    db.session.commit()
+    staff = login(org.staff)
+    t0 = datetime.now(timezone.utc)
+
+    def start_actions(html):
+        parser = _Forms()
+        parser.feed(html)
+        return [f["action"] for f in parser.forms if f["method"] == "post" and f["action"].endswith("/start")]
+
+    page = staff.get(f"/meetings/{meeting.id}/run").get_data(as_text=True)
+    assert start_actions(page) == [f"/meetings/{meeting.id}/run/{video.id}/start"]
+    with time_machine.travel(t0, tick=False):
+        staff.post(start_actions(page)[0])
+    with time_machine.travel(t0 + timedelta(minutes=3), tick=False):
+        page = staff.get(f"/meetings/{meeting.id}/run").get_data(as_text=True)
+    assert start_actions(page) == [f"/meetings/{meeting.id}/run/{talk.id}/start"]
+    assert 'class="run-row-elapsed"' in page  # the running row counts (static/run.js)
+    progress = re.search(r'id="progress-elapsed">([^<]*)<', page).group(1)
+    assert progress == "3:00" and "/ 30:00" in page

@@ -58,7 +58,7 @@ def test_a_rep_without_province_is_refused_beside_the_field(client, org):
         "username": "li", "password": "longenough", "role": "rep"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "is-invalid" in html and "belongs to a province" in html
+    assert "is-invalid" in html and "须属于某个省区" in html
     assert 'value="li"' in html  # what was typed stays
     assert db.session.scalar(select(User).where(User.username == "li")) is None
 
@@ -77,7 +77,7 @@ def test_a_taken_username_is_refused(client, org):
     response = client.post("/admin/users/new", data={
         "username": org.rep.username, "password": "longenough", "role": "marketing"})
     assert response.status_code == 422
-    assert "is taken" in response.get_data(as_text=True)
+    assert "已被占用" in response.get_data(as_text=True)
 
 
 def test_admin_deactivates_a_user_and_resets_the_password(client, org):

@@ -58,9 +58,9 @@ def test_a_rep_proposes_and_the_provincial_manager_approves(org, make_doctor, li
     expect(rep.locator("#budget-total")).to_have_text("2000.00")
     # a headcount outside 10–20 is advice, shown at once
     rep.fill("#expected_attendees", "30")
-    expect(rep.locator("#preview-warnings")).to_contain_text("audience_size")
+    expect(rep.locator("#preview-warnings")).to_contain_text("Audience size:")
     rep.fill("#expected_attendees", "15")
-    expect(rep.locator("#preview-warnings")).not_to_contain_text("audience_size")
+    expect(rep.locator("#preview-warnings")).not_to_contain_text("Audience size:")
     for name in ("supply_channel_open", "department_head_agreed", "relations_ok"):
         rep.check(f"#{name}")
     rep.get_by_role("button", name="Save draft").click()
@@ -80,7 +80,7 @@ def test_a_rep_proposes_and_the_provincial_manager_approves(org, make_doctor, li
     rep.select_option("#backup_for", rep.locator("#backup_for option", has_text="张主任").get_attribute("value"))
     rep.get_by_role("button", name="Add", exact=True).click()
     backup_row = rep.locator("#invitee-list tr", has_text="李副主任")
-    expect(backup_row).to_contain_text("backup")
+    expect(backup_row).to_contain_text("Backup")
     expect(backup_row).to_contain_text("张主任")  # backup for
     expect(backup_row.locator("td").nth(1)).to_have_text("A")
 

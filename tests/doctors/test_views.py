@@ -120,7 +120,7 @@ def test_grade_override_needs_a_reason_and_is_audited(client, org, make_doctor):
     response = client.post(f"/doctors/{doctor.id}/grade", data={"grade": "A", "reason": "  "})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "needs a reason" in html and "is-invalid" in html
+    assert "调整分级须说明原因" in html and "is-invalid" in html
     db.session.expire_all()
     assert db.session.get(Doctor, doctor.id).grade_override is None
     assert db.session.scalar(select(AuditEntry).where(AuditEntry.action == "grade_override")) is None

@@ -51,7 +51,8 @@ def counts():
     tasks = db.session.scalar(select(func.count(FollowUp.id)))
     distinct = db.session.scalar(select(func.count()).select_from(
         select(FollowUp.meeting_id, FollowUp.subject, FollowUp.kind).distinct().subquery()))
-    notes = db.session.scalar(select(func.count(Notification.id)))
+    notes = db.session.scalar(select(func.count(Notification.id)).where(  # the jobs' own messages
+        Notification.key.like("overdue:%") | Notification.key.like("reminder:%")))
     scheduled = db.session.scalar(select(func.count(Meeting.id))
                                   .where(Meeting.followups_scheduled_at.is_not(None)))
     db.session.commit()  # on SQLite every transaction holds the write lock: let others in

@@ -238,7 +238,8 @@ def test_the_provincial_manager_is_told_once_per_overdue_task_across_runs(org, h
         first.escalated_at = None  # even unmarked, the key tells each person once
         db.session.commit()
         assert run_job("escalate_overdue") == {"overdue_tasks": 1, "notified": 0}
-    told = db.session.query(Notification).order_by(Notification.user_id).all()
+    told = (db.session.query(Notification).filter(Notification.kind == "followup_overdue")
+            .order_by(Notification.user_id).all())
     assert [(n.user_id, n.key) for n in told] == [(org.pm.id, f"overdue:followup:{first.id}"),
                                                   (second_pm.id, f"overdue:followup:{first.id}")]
     assert told[0].link == f"/followups/{first.id}"
@@ -250,7 +251,8 @@ def test_a_managers_own_overdue_task_goes_to_the_regional_manager(org, hold, mak
     assert task.assignee_id == org.pm.id
     with time_machine.travel(at_local(task.due_on + timedelta(days=1))):
         run_job("escalate_overdue")
-    assert [n.user_id for n in db.session.query(Notification)] == [org.rm.id]
+    overdue = db.session.query(Notification).filter(Notification.kind == "followup_overdue")
+    assert [n.user_id for n in overdue] == [org.rm.id]
 
 
 # ---------------------------------------------------------------- day-before reminder
@@ -277,8 +279,9 @@ def test_the_owner_is_reminded_once_the_day_before_with_whom_to_reconfirm_and_th
     with time_machine.travel(at_local(starts.date() - timedelta(days=1), 9)):
         assert run_job("remind_day_before") == {"reminded": 1}
         assert run_job("remind_day_before") == {"reminded": 0}
-    note = db.session.query(Notification).one()
+    note = db.session.query(Notification).filter(Notification.kind == "day_before").one()
     assert note.user_id == org.rep.id and note.key == f"reminder:meeting:{meeting.id}"
+    assert f"· {key.name}" in note.body.splitlines()  # one line per person
     assert key.name in note.body and backup.name in note.body and confirmed.name not in note.body
     from meetings.agenda.services import label_of, unticked
     assert all(label_of(item) in note.body for item in unticked(meeting))

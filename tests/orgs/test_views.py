@@ -71,7 +71,7 @@ def test_a_bad_period_or_a_taken_one_is_refused(client, org):
     response = client.post(f"/admin/provinces/{org.province.id}/budgets",
                            data={"period": existing, "amount": "100"})
     assert response.status_code == 422
-    assert "already has a budget" in response.get_data(as_text=True)
+    assert "已有预算" in response.get_data(as_text=True)
 
 
 def test_admin_changes_a_pool_amount_and_it_is_audited(client, org):
@@ -94,7 +94,7 @@ def test_a_pool_cannot_drop_below_what_is_spent(client, org):
     response = client.post(f"/admin/provinces/{org.province.id}/budgets/{pool.id}", data={"amount": "100"})
     assert response.status_code == 422
     html = response.get_data(as_text=True)
-    assert "already spent" in html and "is-invalid" in html
+    assert "低于已使用的金额" in html and "is-invalid" in html
     db.session.expire_all()
     assert db.session.get(BudgetPool, pool.id).amount == Decimal("50000.00")
 
@@ -123,7 +123,7 @@ def test_a_duplicate_region_is_refused_beside_the_name(client, org):
     login(client, org.admin)
     response = client.post("/admin/regions", data={"name": org.region.name})
     assert response.status_code == 422
-    assert "exists" in response.get_data(as_text=True)
+    assert "已存在" in response.get_data(as_text=True)
 
 
 def test_non_admins_get_403_on_admin_pages(client, org):

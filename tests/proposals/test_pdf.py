@@ -37,7 +37,7 @@ def test_the_proposal_lists_budget_lines_total_invitees_and_the_trail(org, make_
                      "2120.50",  # the total
                      "希望了解肾功能不全时的剂量", "供货渠道通畅", "是 Yes",
                      "张主任", "李副主任", "王医生", "替补 Backup", "A ★",
-                     "请审批", "同意，控制餐费", "meals"):  # the meal warning (in the request's language)
+                     "请审批", "同意，控制餐费", "餐费："):  # the meal warning, its field in words
         assert expected in text, expected
     assert "否 No" not in text
     flat = "".join(text.split())
@@ -55,3 +55,17 @@ def test_a_draft_shows_what_is_missing_and_long_needs_flow_on(org, make_meeting)
     assert "否 No" in text and "尚无邀请" in text and "草稿 Draft" in text
     body = body_text(pdf, top=PAGE_HEIGHT - MARGIN - header_height(form_fields(meeting)), bottom=MARGIN)
     assert needs in body
+
+
+def test_the_whole_topic_prints_and_each_signer_has_a_dated_line(org, make_meeting):
+    topic = "老年高血压患者联合用药的剂量调整与肾功能不全时的用药安全性——心内科与肾内科联合病例讨论"[:200]
+    meeting = make_meeting("draft", topic=topic)
+    pdf = render(meeting)
+    keep(pdf, "proposal-long-topic.pdf")
+    body = body_text(pdf, top=PAGE_HEIGHT - MARGIN - header_height(form_fields(meeting)), bottom=MARGIN)
+    assert topic in body  # the header may cut a long topic; the body prints it whole
+    _reader, text = text_of(pdf)
+    flat = "".join(text.split())
+    for signer in ("申请人Applicant", "省区经理Provincialmanager", "大区经理Regionalmanager"):
+        assert f"{signer}：______________________日期Date：____年____月____日" in flat, signer
+    assert "meals:" not in text and "餐费：" in flat  # a warning names its field in words

@@ -1,6 +1,7 @@
 """What a person sees on the meeting pages (SPEC §3, §4)."""
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+import re
 
 import pytest
 from flask_babel import gettext
@@ -73,7 +74,7 @@ def test_bad_input_rerenders_with_the_field_named_and_saves_nothing(org, login):
                                                       amount_gifts="lots", topic=None))
     assert response.status_code == 422
     page = response.get_data(as_text=True)
-    assert 'id="expected_attendees"' in page and "Not a valid integer" in page
+    assert 'id="expected_attendees"' in page and "不是整数" in page
     assert 'data-error-for="amount_gifts"' in page
     assert 'data-error-for="topic"' in page
     assert 'value="示教室"' in page  # what was typed stays
@@ -96,7 +97,8 @@ def test_the_preview_returns_total_warnings_and_errors(org, login):
     assert response.status_code == 200
     assert response.json["total"] == "2000.00"
     text = " ".join(response.json["warnings"])
-    assert "audience_size" in text and "off_site" in text and "meals" in text
+    assert "听众人数：" in text and "科室外：" in text and "餐费：" in text
+    assert not re.search(r"[a-z]+_[a-z]+", text)  # words, never field keys
     assert response.json["errors"] == {}
     capped = client.post("/meetings/preview", data=form(org, expected_attendees="2"))
     assert "budget" in capped.json["errors"]

@@ -2,11 +2,15 @@ import json
 
 from meetings.extensions import db
 from meetings.followups.models import FollowUp
+from tests.conftest import filled_summary
+
+SPEND = [{"category": "meals", "amount": "1500.00"}]
 
 
 def summarize(api_as, org, make_meeting, questions):
     meeting = make_meeting("held")
-    response = api_as(org.rep).put(f"/meetings/{meeting.id}/summary", {"questions": questions})
+    response = api_as(org.rep).put(f"/meetings/{meeting.id}/summary",
+                                   {**filled_summary(questions=questions), "actual_spend": SPEND})
     assert response.status_code == 200, response.json
     return meeting
 

@@ -8,6 +8,7 @@ from meetings.followups.models import FollowUp
 from meetings.questions.models import Question, QuestionStatus
 from meetings.summary.models import Summary
 from meetings.summary.services import questions_of, save_summary
+from tests.conftest import filled_summary
 from tests.races import race
 
 
@@ -20,14 +21,14 @@ def _run(user, action, target_id):
         questions.answer(user, questions.get_question(user, target_id, for_update=True), answer="可以")
     else:
         summary.save_summary(user, get_meeting(user, target_id, for_update=True),
-                             questions=[{"text": "疗程多长?"}])
+                             **filled_summary(questions=[{"text": "疗程多长?"}]))
     return "ok"
 
 
 @pytest.mark.postgres
 def test_a_question_answered_by_many_at_once_is_answered_and_relayed_once(app, org, make_meeting):
     meeting = make_meeting("held")
-    save_summary(org.rep, meeting, questions=[{"text": "能否合用?"}])
+    save_summary(org.rep, meeting, **filled_summary(questions=[{"text": "能否合用?"}]))
     db.session.commit()
     qid = questions_of(meeting)[0].id
     results = race(app, _run, [(org.marketing.id, "answer", qid)] * 6)

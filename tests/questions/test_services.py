@@ -1,4 +1,5 @@
 from datetime import date, datetime, timezone
+from tests.conftest import filled_summary
 
 import pytest
 import time_machine
@@ -17,7 +18,7 @@ from meetings.summary.services import questions_of, save_summary
 def asked(make_meeting, make_doctor, org):
     meeting = make_meeting("held")
     doctor = make_doctor(org.hospital)
-    save_summary(org.rep, meeting, questions=[{"text": "能否与他汀合用?", "doctor_id": doctor.id}])
+    save_summary(org.rep, meeting, **filled_summary(questions=[{"text": "能否与他汀合用?", "doctor_id": doctor.id}]))
     db.session.commit()
     return questions_of(meeting)[0]
 

@@ -4,7 +4,7 @@ from meetings.extensions import db
 from meetings.followups.models import FollowUp
 from meetings.questions.models import QuestionStatus
 from meetings.summary.services import questions_of, save_summary
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, filled_summary
 
 
 @pytest.fixture
@@ -19,7 +19,7 @@ def login(client):
 @pytest.fixture
 def question(make_meeting, org):
     meeting = make_meeting("held")
-    save_summary(org.rep, meeting, questions=[{"text": "可以长期服用吗?"}])
+    save_summary(org.rep, meeting, **filled_summary(questions=[{"text": "可以长期服用吗?"}]))
     db.session.commit()
     return questions_of(meeting)[0]
 

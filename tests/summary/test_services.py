@@ -1,5 +1,6 @@
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
+from tests.conftest import filled_summary
 
 import pytest
 import time_machine
@@ -18,8 +19,7 @@ def spend(**lines):
 
 def test_summary_moves_a_held_meeting_to_summarized(make_meeting, org):
     meeting = make_meeting("held")
-    summary = services.save_summary(org.rep, meeting, organization="准时开始", feedback="反响好",
-                                    actual_spend=spend(meals="1200", gifts="600"))
+    summary = services.save_summary(org.rep, meeting, **filled_summary(organization="准时开始", feedback="反响好", actual_spend=spend(meals="1200", gifts="600")))
     assert meeting.status == Status.summarized
     assert meeting.history[-1].action == "summary" and meeting.history[-1].actor_id == org.rep.id
     assert summary.actual_total == Decimal("1800.00") and summary.organization == "准时开始"
@@ -29,31 +29,29 @@ def test_only_the_owner_writes_the_summary(make_meeting, org):
     meeting = make_meeting("held")
     for other in (org.pm, org.staff, org.marketing):
         with pytest.raises(Forbidden):
-            services.save_summary(other, meeting)
+            services.save_summary(other, meeting, **filled_summary())
 
 
 @pytest.mark.parametrize("status", ["draft", "approved", "in_progress"])
 def test_only_a_held_meeting_is_summarized(make_meeting, org, status):
     with pytest.raises(InvalidTransition):
-        services.save_summary(org.rep, make_meeting(status))
+        services.save_summary(org.rep, make_meeting(status), **filled_summary())
 
 
 def test_a_closed_meeting_summary_is_final(make_meeting, org):
     from meetings.proposals import services as proposals
     meeting = make_meeting("held")
-    services.save_summary(org.rep, meeting)
+    services.save_summary(org.rep, meeting, **filled_summary())
     proposals.close(org.rep, meeting)
     with pytest.raises(InvalidTransition):
-        services.save_summary(org.rep, meeting)
+        services.save_summary(org.rep, meeting, **filled_summary())
 
 
 def test_actual_meals_over_the_cap_per_expected_attendee_are_refused(make_meeting, org):
     meeting = make_meeting("held", expected_attendees=10)
-    services.save_summary(org.rep, meeting, actual_spend=spend(meals="3000"),  # 300 per head: the cap
-                          overspend_reason="更多医生留下用餐")
+    services.save_summary(org.rep, meeting, **filled_summary(actual_spend=spend(meals="3000"), overspend_reason="到会医生多于预期，加订了餐"))  # 300 per head: the cap
     with pytest.raises(ComplianceCapExceeded) as err:
-        services.save_summary(org.rep, meeting, actual_spend=spend(meals="3000.10"),
-                              overspend_reason="更多医生留下用餐")
+        services.save_summary(org.rep, meeting, **filled_summary(actual_spend=spend(meals="3000.10"), overspend_reason="到会医生多于预期，加订了餐"))
     assert err.value.field == "actual_spend"
     assert "300.01" in err.value.message and "300" in err.value.message
     db.session.rollback()
@@ -64,11 +62,11 @@ def test_question_doctor_must_work_at_the_meetings_hospital(make_meeting, make_d
     meeting = make_meeting("held")
     elsewhere = make_doctor(make_hospital(province=org.province))
     with pytest.raises(InvalidInput) as err:
-        services.save_summary(org.rep, meeting, questions=[{"text": "ok", "doctor_id": None},
-                                                           {"text": "?", "doctor_id": elsewhere.id}])
+        services.save_summary(org.rep, meeting, **filled_summary(questions=[{"text": "ok", "doctor_id": None},
+                                                           {"text": "?", "doctor_id": elsewhere.id}]))
     assert err.value.field == "questions.1.doctor_id"
     with pytest.raises(InvalidInput):
-        services.save_summary(org.rep, meeting, questions=[{"text": "?", "doctor_id": 99999}])
+        services.save_summary(org.rep, meeting, **filled_summary(questions=[{"text": "?", "doctor_id": 99999}]))
     assert meeting.status == Status.held
 
 
@@ -76,12 +74,11 @@ def test_each_question_goes_to_marketing_once(make_meeting, make_doctor, org):
     meeting = make_meeting("held")
     doctor = make_doctor(org.hospital)
     asked = [{"text": "肾功能不全能用吗?", "doctor_id": doctor.id}, {"text": "疗程多长?"}]
-    services.save_summary(org.rep, meeting, questions=asked)
+    services.save_summary(org.rep, meeting, **filled_summary(questions=asked))
     db.session.commit()
     first = {q.text: q.id for q in services.questions_of(meeting)}
     assert len(first) == 2 and all(q.status == QuestionStatus.open for q in services.questions_of(meeting))
-    services.save_summary(org.rep, meeting, questions=asked + [{"text": "儿童剂量?"}],
-                          next_steps="下周回访")
+    services.save_summary(org.rep, meeting, **filled_summary(questions=asked + [{"text": "儿童剂量?"}], next_steps="下周回访"))
     db.session.commit()
     again = {q.text: q.id for q in services.questions_of(meeting)}
     assert len(again) == 3 and {k: again[k] for k in first} == first
@@ -90,19 +87,18 @@ def test_each_question_goes_to_marketing_once(make_meeting, make_doctor, org):
 
 def test_rewriting_withdraws_open_questions_but_keeps_answered_ones(make_meeting, org):
     meeting = make_meeting("held")
-    services.save_summary(org.rep, meeting, questions=[{"text": "A?"}, {"text": "B?"}])
+    services.save_summary(org.rep, meeting, **filled_summary(questions=[{"text": "A?"}, {"text": "B?"}]))
     answered = db.session.query(Question).filter_by(text="A?").one()
     answered.status, answered.answer = QuestionStatus.answered, "yes"
     db.session.commit()
-    services.save_summary(org.rep, meeting, questions=[{"text": "C?"}])
+    services.save_summary(org.rep, meeting, **filled_summary(questions=[{"text": "C?"}]))
     assert sorted(q.text for q in services.questions_of(meeting)) == ["A?", "C?"]
 
 
 def test_budget_report_reconciles_actual_against_approved(make_meeting, org):
     meeting = make_meeting("held")  # approved: meals 1500, gifts 500
-    summary = services.save_summary(org.rep, meeting,
-                                    actual_spend=spend(meals="1300.50", gifts="650", venue="100"),
-                                    overspend_reason="多来了两位医生")
+    summary = services.save_summary(org.rep, meeting, **filled_summary(actual_spend=spend(meals="1300.50", gifts="650", venue="100"),
+                                                                    overspend_reason="到会医生多于预期，加订了餐"))
     figures = services.budget_report(meeting, summary)
     assert figures["approved_total"] == Decimal("2000.00")
     assert figures["actual_total"] == Decimal("2050.50")
@@ -125,7 +121,7 @@ def test_report_carries_agenda_planned_vs_actual(make_meeting, org):
     with time_machine.travel(t0 + timedelta(minutes=25), tick=False):
         agenda.finish_segment(org.rep, meeting, talk)
     proposals.finish(org.rep, meeting)
-    services.save_summary(org.rep, meeting)
+    services.save_summary(org.rep, meeting, **filled_summary())
     report = services.report(meeting)
     assert report["agenda"]["planned_total_minutes"] == 30
     assert report["agenda"]["actual_total_seconds"] == 25 * 60
@@ -139,7 +135,7 @@ def test_report_of_a_meeting_without_summary_is_not_found(make_meeting):
 
 def test_the_report_carries_the_check_in_figures(make_meeting, org):
     meeting = make_meeting("held")
-    services.save_summary(org.rep, meeting)
+    services.save_summary(org.rep, meeting, **filled_summary())
     figures = services.report(meeting)["attendance"]
     assert figures["expected"] == 0 and figures["present"] == 0 and figures["attendance_rate"] is None
 
@@ -156,9 +152,31 @@ def test_actual_spend_answers_to_the_doctors_annual_cap(org, make_meeting, make_
     for action in ("submit", "approve", "start", "finish"):
         proposals.ACTIONS[action](org.pm if action == "approve" else org.rep, meeting)
     with pytest.raises(ComplianceCapExceeded) as err:  # 2000.01 ÷ 1 attendee > 2000 a year
-        services.save_summary(org.rep, meeting, overspend_reason="换了大会场", actual_spend=[
-            {"category": "venue", "amount": Decimal("2000.01")}])
+        services.save_summary(org.rep, meeting, **filled_summary(actual_spend=[
+            {"category": "venue", "amount": Decimal("2000.01")}], overspend_reason="到会医生多于预期，加订了餐"))
     assert doctor.name in err.value.message and "2000" in err.value.message
-    summary = services.save_summary(org.rep, meeting, overspend_reason="换了大会场", actual_spend=[
-        {"category": "venue", "amount": Decimal("2000.00")}])
+    summary = services.save_summary(org.rep, meeting, **filled_summary(actual_spend=[
+        {"category": "venue", "amount": Decimal("2000.00")}], overspend_reason="到会医生多于预期，加订了餐"))
     assert summary.actual_total == Decimal("2000.00")
+
+
+def test_a_summary_says_how_it_was_organised_and_what_it_cost(make_meeting, org):
+    meeting = make_meeting("held")
+    with pytest.raises(InvalidInput) as err:
+        services.save_summary(org.rep, meeting, **filled_summary(organization="  "))
+    assert err.value.field == "organization"
+    with pytest.raises(InvalidInput) as err:
+        services.save_summary(org.rep, meeting, **filled_summary(actual_spend=[]))
+    assert err.value.field == "actual_spend"
+    assert meeting.status == Status.held
+
+
+def test_spending_above_the_approved_total_needs_a_reason(make_meeting, org):
+    meeting = make_meeting("held")  # approved: 2000
+    with pytest.raises(InvalidInput) as err:
+        services.save_summary(org.rep, meeting, **filled_summary(actual_spend=spend(meals="2000.01")))
+    assert err.value.field == "overspend_reason" and "2000.01" in err.value.message
+    services.save_summary(org.rep, meeting, **filled_summary(actual_spend=spend(meals="2000.00")))  # equal: fine
+    summary = services.save_summary(org.rep, meeting, **filled_summary(
+        actual_spend=spend(meals="2100"), overspend_reason="到会医生多于预期"))
+    assert summary.overspend_reason == "到会医生多于预期"

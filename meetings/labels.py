@@ -1,0 +1,263 @@
+"""Every code a person might see, as words, in one place: enum values, history
+actions, preconditions and the field names in messages, in both languages
+(English msgids, Chinese in the catalog). Pages use the `label` filter, flash
+messages go through `humanize`, the printed forms use `bilingual`.
+
+Base level: keyed by the enum's class name, so no domain is imported here;
+tests/test_labels.py fails when an enum member of any model has no label or
+no Chinese translation.
+"""
+from __future__ import annotations
+
+import re
+from enum import Enum
+
+from flask_babel import force_locale, get_locale, gettext, lazy_gettext as _l
+
+LABELS: dict[str, dict[str, object]] = {
+    # meetings (SPEC §3)
+    "Status": {
+        "draft": _l("Draft"), "submitted": _l("Submitted"),
+        "pending_regional": _l("Awaiting regional approval"), "approved": _l("Approved"),
+        "rejected": _l("Rejected"), "cancelled": _l("Cancelled"), "in_progress": _l("In progress"),
+        "held": _l("Held"), "summarized": _l("Summarized"), "closed": _l("Closed"),
+    },
+    "Purpose": {
+        "new_indication": _l("New indication"), "usage_dosage": _l("Usage and dosage"),
+        "concern_qa": _l("Questions about the drug"), "new_product": _l("New product"),
+    },
+    "Audience": {
+        "chiefs": _l("Chiefs and associate chiefs"), "prescribers": _l("Prescribing doctors"),
+        "whole_department": _l("Whole department"),
+    },
+    "Format": {"in_department": _l("In the department"), "off_site": _l("Off site")},
+    "BudgetCategory": {
+        "gifts": _l("Gifts"), "meals": _l("Meals"), "materials": _l("Materials"),
+        "venue": _l("Venue"), "speaker_fee": _l("Speaker fee"), "other": _l("Other"),
+    },
+    # people and master data (SPEC §1, §2)
+    "Role": {
+        "rep": _l("Rep"), "provincial_manager": _l("Provincial manager"),
+        "regional_manager": _l("Regional manager"), "marketing": _l("Marketing"),
+        "staff": _l("Staff"), "admin": _l("Administrator"),
+    },
+    "HospitalLevel": {"tertiary": _l("Tertiary"), "secondary": _l("Secondary"),
+                      "primary": _l("Primary"), "other": _l("Other")},
+    "Title": {
+        "chief_physician": _l("Chief physician"),
+        "associate_chief_physician": _l("Associate chief physician"),
+        "attending": _l("Attending physician"), "resident": _l("Resident"), "nurse": _l("Nurse"),
+        "intern": _l("Intern"), "other": _l("Other"),
+    },
+    "Position": {
+        "department_head": _l("Department head"), "academic_lead": _l("Academic lead"),
+        "outpatient": _l("Outpatient"), "inpatient": _l("Inpatient"), "pharmacy": _l("Pharmacy"),
+        "other": _l("Other"),
+    },
+    "Grade": {"A": _l("A — defend"), "B": _l("B — attack"), "C": _l("C — loyal, small"),
+              "D": _l("D — low priority")},
+    # invitees, sign-in (SPEC §4, §5)
+    "InviteeRole": {"primary": _l("Primary invitee"), "backup": _l("Backup")},
+    "InviteeStatus": {
+        "invited": _l("Invited"), "confirmed": _l("Confirmed"), "declined": _l("Declined"),
+        "attended": _l("Attended"), "absent": _l("Absent"),
+    },
+    "Source": {"staff": _l("Signed in by staff"), "self": _l("Signed in on the QR page"),
+               "paper": _l("From the paper sheet")},
+    # agenda (SPEC §6)
+    "SegmentKind": {
+        "video": _l("Company video"), "talk": _l("Product talk"), "quiz": _l("Prize quiz"),
+        "qa": _l("Doctors' questions"), "chief_review": _l("Chief's review"),
+        "closing": _l("Gifts and meal"),
+    },
+    # questions and follow-ups (SPEC §7, §8)
+    "QuestionStatus": {"open": _l("Awaiting an answer"), "answered": _l("Answered")},
+    "FollowUpKind": {"visit": _l("Follow-up visit"), "gift_delivery": _l("Gift delivery"),
+                     "answer_relay": _l("Relay marketing's answer")},
+    "FollowUpStatus": {"open": _l("Open"), "done": _l("Done")},
+    "Outcome": {"committed": _l("Committed — agreed to prescribe"), "ambiguous": _l("Ambiguous"),
+                "declined": _l("Declined")},
+    # the meeting's history (Transition.action)
+    "action": {
+        "create": _l("Created"), "submit": _l("Submitted"), "approve": _l("Approved"),
+        "return": _l("Returned"), "reject": _l("Rejected"), "cancel": _l("Cancelled"),
+        "start": _l("Started"), "finish": _l("Finished"), "close": _l("Closed"),
+        "promote_backup": _l("Backup promoted"), "summary": _l("Summary submitted"),
+        "summary_edit": _l("Summary edited"), "void_checkin": _l("Sign-in voided"),
+    },
+    "precondition": {
+        "supply_channel_open": _l("Supply channel open: the drug can be had in the pharmacy"),
+        "department_head_agreed": _l("The department head has agreed"),
+        "relations_ok": _l("Working relations with an outpatient and an inpatient doctor at "
+                           "associate-chief level or above"),
+    },
+}
+
+# Field names as they appear in API errors ("meals: …", "segments.2.quiz: …").
+FIELDS: dict[str, object] = {
+    "topic": _l("Topic"), "hospital_id": _l("Hospital"), "department_id": _l("Department"),
+    "purpose": _l("Purpose"), "audience": _l("Audience"), "format": _l("Format"),
+    "venue": _l("Venue"), "starts_at": _l("Starts"), "expected_attendees": _l("Expected attendees"),
+    "speaker_id": _l("Speaker"), "staff_ids": _l("Company staff"), "needs": _l("Doctors' needs"),
+    "budget": _l("Budget"), "lines": _l("Budget lines"), "amount": _l("Amount"), "note": _l("Note"),
+    "category": _l("Category"), "preconditions": _l("Preconditions"),
+    "supply_channel_open": _l("Supply channel open"),
+    "department_head_agreed": _l("Department head agreed"),
+    "relations_ok": _l("Working relations"),
+    "meals": _l("Meals"), "off_site": _l("Off site"), "audience_size": _l("Audience size"),
+    "company_staff": _l("Company staff"), "comment": _l("Comment"),
+    "doctor_id": _l("Doctor"), "backup_for": _l("Backup for"), "role": _l("Role"),
+    "name": _l("Name"), "title": _l("Title"), "signature": _l("Signature"), "nonce": _l("Retry key"),
+    "checked_in_at": _l("Sign-in time"), "source": _l("Source"), "meal_opt_in": _l("Stays for the meal"),
+    "segments": _l("Segment"), "kind": _l("Kind"), "label": _l("Name"),
+    "planned_minutes": _l("Planned minutes"), "planned_total_minutes": _l("Planned total"),
+    "quiz": _l("Quiz questions"), "question": _l("Question"), "answer": _l("Answer"),
+    "items": _l("Checklist item"), "id": _l("Item"),
+    "organization": _l("How it was organised"), "feedback": _l("Doctors' reactions"),
+    "chief_endorsed": _l("Endorsed by the chief"), "chief_disputed": _l("Disputed by the chief"),
+    "next_steps": _l("Next steps"), "actual_spend": _l("Actual spend"), "questions": _l("Questions"),
+    "overspend_reason": _l("Reason for spending above the approved total"),
+    "text": _l("Question"), "outcome": _l("Outcome"), "notes": _l("Notes"), "status": _l("Status"),
+    "username": _l("User name"), "password": _l("Password"), "display_name": _l("Name"),
+    "email": _l("E-mail"), "province_id": _l("Province"), "region_id": _l("Region"),
+    "period": _l("Quarter"), "approval_limit": _l("Approval limit"), "reason": _l("Reason"),
+    "headcount": _l("Headcount"), "potential": _l("Potential"), "support": _l("Support"),
+    "position": _l("Position"), "level": _l("Level"), "city": _l("City"),
+    "grade_override": _l("Grade override"), "grade_override_reason": _l("Reason for the override"),
+    "allocated": _l("Allocated"), "walk_in_name": _l("Name"),
+}
+
+_FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*): ")
+# "supply_channel_open (the drug can be had …)": the code, explained in brackets
+_EXPLAINED_CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+ ?[(（]([^)）]*)[)）]")
+
+
+def _kind(value, kind):
+    if kind:
+        return kind
+    return type(value).__name__ if isinstance(value, Enum) else None
+
+
+def label(value, kind: str | None = None) -> str:
+    """An enum member (or, with `kind`, a code) as words: Status.held → "已召开"."""
+    if value is None:
+        return ""
+    code = getattr(value, "value", value)
+    text = LABELS.get(_kind(value, kind) or "", {}).get(code)
+    return str(text) if text is not None else str(code)
+
+
+def options(enum_cls) -> list[tuple[str, str]]:
+    """(value, words) pairs for a select."""
+    return [(member.value, label(member)) for member in enum_cls]
+
+
+def bilingual(value, kind: str | None = None) -> str:
+    """"已召开 Held": printed forms are read in the hospital, whoever printed them."""
+    if value is None:
+        return ""
+    with force_locale("zh"):
+        chinese = label(value, kind)
+    with force_locale("en"):
+        english = label(value, kind)
+    return chinese if chinese == english else f"{chinese} {english}"
+
+
+def chinese(value, kind: str | None = None) -> str:
+    """The Chinese words alone, for a narrow printed column."""
+    with force_locale("zh"):
+        return label(value, kind)
+
+
+def field_label(key: str) -> str:
+    """An error's field key as words: "segments.2.quiz" → "Segment 3 · Quiz questions"."""
+    words = []
+    for part in key.split("."):
+        if part.isdigit():
+            if words:
+                words[-1] = gettext("%(what)s no. %(n)s", what=words[-1], n=int(part) + 1)
+            continue
+        if part == "lines" and words:
+            continue  # "budget.lines.0.amount" reads "Budget 1 · Amount"
+        text = FIELDS.get(part)
+        if text is None:
+            for registry in LABELS.values():  # "meals", "supply_channel_open", "off_site"
+                if part in registry:
+                    text = registry[part]
+                    break
+        words.append(str(text) if text is not None else part.replace("_", " "))
+    return " · ".join(words)
+
+
+def _colon() -> str:
+    locale = get_locale()
+    return "：" if locale is not None and locale.language == "zh" else ": "
+
+
+def humanize(message) -> str:
+    """A message for a person: each "field: …" part (parts are joined by "; ")
+    starts with the field's words instead of its key, and a code explained in
+    brackets leaves only the explanation."""
+    parts = []
+    message = _EXPLAINED_CODE.sub(lambda m: m.group(1), str(message))
+    for part in message.split("; "):
+        match = _FIELD_PREFIX.match(part)
+        if match:
+            part = field_label(match.group(1)) + _colon() + part[match.end():]
+        parts.append(part)
+    return "; ".join(parts)
+
+
+# marshmallow's own messages, as the pages show them (the API keeps English
+# unless the client asks for Chinese; both go through `validation_message`).
+_VALIDATION_EXACT = {
+    "Missing data for required field.": _l("Required."),
+    "Field may not be null.": _l("Required."),
+    "Not a valid number.": _l("Not a number."),
+    "Not a valid integer.": _l("Not a whole number."),
+    "Not a valid string.": _l("Not text."),
+    "Not a valid boolean.": _l("Not yes or no."),
+    "Not a valid date.": _l("Not a date."),
+    "Not a valid datetime.": _l("Not a date and time."),
+    "Not a valid list.": _l("Not a list."),
+    "Not a valid mapping type.": _l("Not a set of fields."),
+    "Not a valid email address.": _l("Not an e-mail address."),
+    "Not a valid URL.": _l("Not a web address."),
+    "Number too large.": _l("The number is too large."),
+    "Special numeric values (nan or infinity) are not permitted.": _l("Not a number."),
+    "Invalid value.": _l("Invalid value."),
+    "Invalid type.": _l("Invalid value."),
+    "Invalid input type.": _l("Invalid value."),
+    "Unknown field.": _l("This field is not expected."),
+}
+_VALIDATION_PATTERNS = (
+    (re.compile(r"^Not a valid (?:\w+ )?(\w+)\.$"), lambda m: _l("Invalid value.")),
+    (re.compile(r"^Must be one of: (.*)\.$"), lambda m: _l("Choose one of the offered values.")),
+    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
+     lambda m: gettext("Between %(min)s and %(max)s characters.", min=m[1], max=m[2])),
+    (re.compile(r"^Longer than maximum length (\d+)\.$"),
+     lambda m: gettext("At most %(max)s characters.", max=m[1])),
+    (re.compile(r"^Shorter than minimum length (\d+)\.$"),
+     lambda m: gettext("At least %(min)s characters.", min=m[1])),
+    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
+     lambda m: gettext("From %(min)s to %(max)s.", min=m[1], max=m[2])),
+    (re.compile(r"^Must be greater than or equal to (\S+)\.$"),
+     lambda m: gettext("At least %(min)s.", min=m[1])),
+    (re.compile(r"^Must be less than or equal to (\S+)\.$"),
+     lambda m: gettext("At most %(max)s.", max=m[1])),
+    (re.compile(r"^Must be greater than (\S+)\.$"), lambda m: gettext("More than %(min)s.", min=m[1])),
+    (re.compile(r"^Must be less than (\S+)\.$"), lambda m: gettext("Less than %(max)s.", max=m[1])),
+)
+
+
+def validation_message(message) -> str:
+    """One of marshmallow's English messages in the reader's language; any other
+    message (ours are already translated) unchanged."""
+    text = str(message)
+    if text in _VALIDATION_EXACT:
+        return str(_VALIDATION_EXACT[text])
+    for pattern, words in _VALIDATION_PATTERNS:
+        match = pattern.match(text)
+        if match:
+            return str(words(match))
+    return text

@@ -1,0 +1,78 @@
+"""The meeting page says what happened and offers only what works (issue 9, item 8)."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from meetings.extensions import db
+from meetings.proposals.models import Status
+from tests.conftest import PASSWORD
+from tests.forms import fill, rendered_form
+
+
+@pytest.fixture
+def login(client):
+    def log_in(user):
+        client.post("/logout")
+        assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
+        return client
+    return log_in
+
+
+def actions_form(html: str) -> int:
+    """The index of the page's lifecycle form among its POST forms."""
+    from tests.forms import _Forms
+    parser = _Forms()
+    parser.feed(html)
+    posts = [f for f in parser.forms if f["method"] == "post"]
+    return next(i for i, f in enumerate(posts) if f["action"] is None)
+
+
+BIG = {"lines": [{"category": "meals", "amount": Decimal("1500")},
+                 {"category": "venue", "amount": Decimal("6000")}]}
+
+
+def test_approving_above_the_limit_says_it_went_to_the_regional_manager(login, org, make_meeting):
+    meeting = make_meeting("submitted", budget=BIG)
+    client = login(org.pm)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    data = fill(page, actions_form(page))
+    response = client.post(f"/meetings/{meeting.id}/approve", data=data, follow_redirects=True)
+    html = response.get_data(as_text=True)
+    db.session.refresh(meeting)
+    assert meeting.status == Status.pending_regional
+    assert "大区经理" in html and "会议申请已批准" not in html
+
+
+def test_the_comment_box_shows_only_to_those_who_decide(login, org, make_meeting):
+    meeting = make_meeting("submitted")
+    owner_page = login(org.rep).get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert 'name="comment"' not in owner_page
+    approver_page = login(org.pm).get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    assert 'name="comment"' in approver_page
+
+
+def test_day_buttons_appear_only_when_they_work(login, org, make_meeting):
+    draft = make_meeting("draft")
+    page = login(org.staff).get(f"/meetings/{draft.id}").get_data(as_text=True)
+    assert "/sign-in" not in page and "/run" not in page
+    running = make_meeting("in_progress")
+    page = login(org.staff).get(f"/meetings/{running.id}").get_data(as_text=True)
+    assert f"/meetings/{running.id}/sign-in" in page and f"/meetings/{running.id}/run" in page
+
+
+def test_finishing_asks_for_confirmation(login, org, make_meeting):
+    meeting = make_meeting("in_progress")
+    client = login(org.staff)
+    page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
+    index = actions_form(page)
+    assert "confirm" in rendered_form(page, index)["choices"]
+
+    client.post(f"/meetings/{meeting.id}/finish", data=fill(page, index))  # not ticked
+    db.session.refresh(meeting)
+    assert meeting.status == Status.in_progress
+
+    client.post(f"/meetings/{meeting.id}/finish", data=fill(page, index, confirm="yes"))
+    db.session.refresh(meeting)
+    assert meeting.status == Status.held

@@ -1,0 +1,45 @@
+"""The demo tells one true story, dated relative to today (issue 9)."""
+from __future__ import annotations
+
+from datetime import timedelta
+
+from sqlalchemy import func, select
+
+from meetings.agenda.models import AgendaSegment
+from meetings.auth.models import User
+from meetings.checkin.models import CheckIn
+from meetings.checkin.services import attendance
+from meetings.extensions import db
+from meetings.notifications.models import Notification
+from meetings.proposals.models import Meeting, Status
+from meetings.summary.services import summary_of
+from meetings.types import local_date, utcnow
+
+
+def test_the_demo_story_is_consistent_and_starts_over_on_reset(app):
+    runner = app.test_cli_runner()
+    result = runner.invoke(args=["seed-demo"])
+    assert result.exit_code == 0, result.output
+    lines = result.output.splitlines()
+    heading = next(line for line in lines if "username" in line)
+    assert heading.split() == ["role", "username", "password"]  # three columns, three headings
+
+    held = db.session.scalars(select(Meeting).where(Meeting.status == Status.summarized)).one()
+    assert local_date(held.starts_at) == local_date(utcnow()) - timedelta(days=1)
+    finished = next(t.at for t in held.history if t.action == "finish")
+    started = next(t.at for t in held.history if t.action == "start")
+    assert started < finished < utcnow()
+    for checkin in db.session.scalars(select(CheckIn).where(CheckIn.meeting_id == held.id)):
+        assert held.starts_at - timedelta(minutes=60) <= checkin.checked_in_at <= finished
+    segments = db.session.scalars(select(AgendaSegment).where(AgendaSegment.meeting_id == held.id)).all()
+    assert all(s.started_at and s.finished_at and s.started_at < s.finished_at <= finished for s in segments)
+    figures = attendance(held)
+    text = summary_of(held).organization
+    assert f"应到 {figures['expected']} 人" in text and f"实到 {figures['present']} 人" in text
+    assert db.session.scalar(select(func.count()).select_from(Notification)) > 0  # the jobs ran once
+
+    users = db.session.scalar(select(func.count()).select_from(User))
+    again = runner.invoke(args=["seed-demo", "--reset"])
+    assert again.exit_code == 0, again.output
+    assert db.session.scalar(select(func.count()).select_from(User)) == users
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 4
