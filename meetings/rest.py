@@ -139,12 +139,13 @@ def register_api(app, api, csrf) -> None:
     from .notifications.api import blp as notifications
     from .proposals.api import blp as meetings
     from .questions.api import blp as questions
+    from .reports.api import blp as reports
     from .summary.api import blp as summary
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
-                agenda, summary, questions, followups, notifications):
+                agenda, summary, questions, followups, notifications, reports):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import func, select, true
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -306,6 +306,17 @@ def expected_invitees(meeting: Meeting) -> list[Invitee]:
     """SPEC §5 `expected`: primaries not declined (promoted backups are primaries)."""
     return [i for i in meeting.invitees
             if i.role == InviteeRole.primary and i.status != InviteeStatus.declined]
+
+
+def expected_clause():
+    """expected_invitees() as a SQL condition on Invitee, for reports."""
+    return (Invitee.role == InviteeRole.primary) & (Invitee.status != InviteeStatus.declined)
+
+
+def counting_clause():
+    """Which check-ins count in the figures, as a SQL condition on CheckIn:
+    every one (attendance() counts every row of the meeting)."""
+    return true()
 
 
 def _rate(numerator: int, denominator: int) -> float | None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import current_app
+from sqlalchemy import and_, func, or_
 
 from .. import audit
 from ..auth.models import Role, User
@@ -34,6 +35,16 @@ def grade_of(doctor: Doctor) -> Grade:
 
 def is_key(doctor: Doctor) -> bool:
     return doctor.title not in NEVER_KEY_TITLES and grade_of(doctor) in (Grade.A, Grade.B)
+
+
+def key_clause(doctor=Doctor):
+    """is_key() as a SQL condition on `doctor` (the Doctor entity or an alias),
+    for reports that aggregate many meetings in one query. A and B are exactly
+    the high-potential grades, so without an override support does not matter."""
+    high_potential = func.coalesce(doctor.potential, 0) >= current_app.config["GRADE_HIGH_POTENTIAL"]
+    return and_(doctor.title.not_in(list(NEVER_KEY_TITLES)),
+                or_(doctor.grade_override.in_([Grade.A, Grade.B]),
+                    and_(doctor.grade_override.is_(None), high_potential)))
 
 
 def at_least(grade: Grade, floor: Grade) -> bool:
