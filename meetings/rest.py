@@ -140,12 +140,13 @@ def register_api(app, api, csrf) -> None:
     from .proposals.api import blp as meetings
     from .questions.api import blp as questions
     from .reports.api import blp as reports
+    from .exports.api import blp as exports
     from .summary.api import blp as summary
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
-                agenda, summary, questions, followups, notifications, reports):
+                agenda, summary, questions, followups, notifications, reports, exports):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

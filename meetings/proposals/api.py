@@ -14,16 +14,7 @@ blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
 @blp.response(200, MeetingSchema(many=True))
 @blp.paginate(SelectPage)
 def list_meetings(args):
-    query = services.visible_meetings(current_user())
-    if "status" in args:
-        query = query.where(Meeting.status == args["status"])
-    if "province_id" in args:
-        query = query.where(Meeting.province_id == args["province_id"])
-    if "from_" in args:
-        query = query.where(Meeting.starts_at >= args["from_"])
-    if "to" in args:
-        query = query.where(Meeting.starts_at <= args["to"])
-    return query.order_by(Meeting.starts_at, Meeting.id)
+    return services.search_meetings(current_user(), **args).order_by(Meeting.starts_at, Meeting.id)
 
 
 @blp.route("", methods=["POST"])

@@ -53,6 +53,22 @@ def visible_meetings(user: User) -> Select:
     return query
 
 
+def search_meetings(user: User, *, status: Status | None = None, province_id: int | None = None,
+                    from_=None, to=None) -> Select:
+    """The meeting list's filters (SPEC §10) within the user's visibility: the
+    API list, the list page and the exports use this one search."""
+    query = visible_meetings(user)
+    if status is not None:
+        query = query.where(Meeting.status == status)
+    if province_id is not None:
+        query = query.where(Meeting.province_id == province_id)
+    if from_ is not None:
+        query = query.where(Meeting.starts_at >= from_)
+    if to is not None:
+        query = query.where(Meeting.starts_at <= to)
+    return query
+
+
 def get_meeting(user: User, meeting_id: int, *, for_update: bool = False) -> Meeting:
     """404 for a meeting the user may not see: its existence is not disclosed."""
     query = visible_meetings(user).where(Meeting.id == meeting_id)

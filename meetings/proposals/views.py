@@ -172,13 +172,14 @@ def _visible_meeting(meeting_id: int, for_update: bool = False) -> Meeting:
 @login_required
 def list_meetings():
     args, _errors = parse(MeetingFilter(), form_dict(request.args))
-    query = services.visible_meetings(current_user)
-    status = (args or {}).get("status")
-    if status is not None:
-        query = query.where(Meeting.status == status)
+    args = args or {}
+    query = services.search_meetings(current_user, **args)
+    status = args.get("status")
     page = db.paginate(query.order_by(Meeting.starts_at.desc(), Meeting.id.desc()),
                        per_page=50, error_out=False)
-    return render_template("meetings/list.html", page=page, meetings=page.items, status=status)
+    return render_template("meetings/list.html", page=page, meetings=page.items, status=status,
+                           filters={k: v for k, v in request.args.items()
+                                    if k in ("status", "province_id", "from", "to") and v})
 
 
 @bp.route("/inbox")

@@ -42,6 +42,7 @@ def register_web(app) -> None:
     from ..auth.views import bp as auth_web
     from ..checkin.views import bp as checkin, staff_bp as checkin_staff
     from ..doctors.views import bp as doctors_web
+    from ..exports.views import bp as exports_web
     from ..followups.views import bp as followups_web
     from ..invitees.views import bp as invitees_web
     from ..notifications.views import bp as notifications_web
@@ -51,7 +52,8 @@ def register_web(app) -> None:
     from ..summary.views import bp as summary_web
 
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
-                      checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web):
+                      checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web,
+                      exports_web):
         app.register_blueprint(blueprint)
 
     @app.context_processor
