@@ -38,3 +38,8 @@ class ReportRowSchema(ma.Schema):
     followups_on_time = fields.Integer()
     followup_on_time_rate = Rate()
     score_percent_avg = fields.Float(allow_none=True)
+
+
+class PeriodArgs(Args):
+    from_ = fields.Date(data_key="from")
+    to = fields.Date()

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from flask import Blueprint, redirect, request, session, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ..auth.models import User
 from ..extensions import db, login_manager
+from .nav import landing_for
 
 bp = Blueprint("web", __name__)
 
@@ -21,7 +22,8 @@ login_manager.login_view = "auth_web.login"
 @bp.route("/")
 @login_required
 def index():
-    return redirect(url_for("meetings_web.list_meetings"))
+    """Each role's landing page (web.nav.landing_page), else the meeting list."""
+    return redirect(url_for(landing_for(current_user) or "meetings_web.list_meetings"))
 
 
 @bp.route("/healthz")
@@ -43,6 +45,7 @@ def register_web(app) -> None:
     from ..checkin.views import bp as checkin, staff_bp as checkin_staff
     from ..doctors.views import bp as doctors_web
     from ..exports.views import bp as exports_web
+    from ..reports.views import bp as reports_web
     from ..followups.views import bp as followups_web
     from ..invitees.views import bp as invitees_web
     from ..notifications.views import bp as notifications_web
@@ -53,7 +56,7 @@ def register_web(app) -> None:
 
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
                       checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web,
-                      exports_web):
+                      exports_web, reports_web):
         app.register_blueprint(blueprint)
 
     @app.context_processor
