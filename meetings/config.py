@@ -39,6 +39,9 @@ def from_env(require_secret: bool = True) -> dict:
             "DATABASE_URL", f"sqlite:///{INSTANCE_DIR / 'meetings.sqlite'}"
         ),
         "TIMEZONE": os.environ.get("TIMEZONE", "Asia/Shanghai"),
+        # SPEC §10: the address people reach the service at; links made for the
+        # outside world (calendar feeds, …) start with it. Unset: the request's host.
+        "PUBLIC_URL": os.environ.get("PUBLIC_URL"),
         # SPEC §2: grade thresholds
         "GRADE_HIGH_POTENTIAL": _decimal("GRADE_HIGH_POTENTIAL", "100"),
         "GRADE_HIGH_SUPPORT_RATIO": _decimal("GRADE_HIGH_SUPPORT_RATIO", "0.30"),

@@ -140,13 +140,14 @@ def register_api(app, api, csrf) -> None:
     from .proposals.api import blp as meetings
     from .questions.api import blp as questions
     from .reports.api import blp as reports
-    from .exports.api import blp as exports
+    from .exports.api import blp as exports, calendar_blp as calendar
     from .summary.api import blp as summary
 
     api.spec.components.security_scheme(
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
-                agenda, summary, questions, followups, notifications, reports, exports):
+                agenda, summary, questions, followups, notifications, reports, exports,
+                calendar):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

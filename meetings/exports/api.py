@@ -1,9 +1,13 @@
-"""GET /meetings/export.csv|.xlsx and /meetings/{id}/attendance.csv|.xlsx."""
+"""GET /meetings/export.csv|.xlsx, /meetings/{id}/attendance.csv|.xlsx and
+the calendar feed's URL."""
+import marshmallow as ma
+from marshmallow import fields
+
 from ..extensions import db
 from ..proposals.schemas import MeetingFilter
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, current_user
-from . import services
+from . import calendar, services
 from .meetings import Attendance, MeetingList
 
 blp = Blueprint("exports", __name__, url_prefix="/api/v1/meetings",
@@ -38,3 +42,31 @@ for _fmt, _type in services.FORMATS.items():
         blp.response(200, FILE, content_type=_type.split(";")[0])(_list_view(_fmt))))
     blp.route(f"/<int:meeting_id>/attendance.{_fmt}")(
         blp.response(200, FILE, content_type=_type.split(";")[0])(_attendance_view(_fmt)))
+
+
+# ---------------------------------------------------------------- calendar feed
+
+calendar_blp = Blueprint("calendar", __name__, url_prefix="/api/v1/calendar",
+                         description="The caller's private calendar feed (iCal, SPEC §9)")
+
+
+class CalendarSchema(ma.Schema):
+    url = fields.String(metadata={"description": "iCal feed (text/calendar); no login needed"})
+
+
+@calendar_blp.route("")
+@calendar_blp.response(200, CalendarSchema)
+def calendar_url():
+    """The feed's URL (made on first use)"""
+    url = calendar.feed_url(current_user())
+    db.session.commit()
+    return {"url": url}
+
+
+@calendar_blp.route("/reset", methods=["POST"])
+@calendar_blp.response(200, CalendarSchema)
+def reset_calendar():
+    """A new URL; the old one answers 404 from now on"""
+    url = calendar.reset(current_user())
+    db.session.commit()
+    return {"url": url}
