@@ -87,15 +87,17 @@ def free_port() -> int:
 
 
 class Server:
-    def __init__(self, database_url: str, workers: int, threads: int):
+    def __init__(self, database_url: str, workers: int, threads: int, app: str = "wsgi:app",
+                 ready_path: str = "/healthz"):
         self.port = free_port()
+        self.ready_path = ready_path
         env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": secrets.token_hex(16),
                "PYTHONUNBUFFERED": "1"}
         env.pop("FLASK_DEBUG", None)
         self.process = subprocess.Popen(
             [sys.executable, "-m", "gunicorn", "-w", str(workers), "--threads", str(threads),
              "-b", f"127.0.0.1:{self.port}", "--log-level", "warning", "--keep-alive", "5",
-             "wsgi:app"],
+             app],
             cwd=ROOT, env=env, start_new_session=True)
 
     def wait_ready(self, timeout: float = 60) -> None:
@@ -105,7 +107,7 @@ class Server:
                 raise RuntimeError(f"gunicorn exited with {self.process.returncode}")
             try:
                 conn = http.client.HTTPConnection("127.0.0.1", self.port, timeout=2)
-                conn.request("GET", "/healthz")
+                conn.request("GET", self.ready_path)
                 if conn.getresponse().status == 200:
                     conn.close()
                     return

@@ -44,11 +44,18 @@ def register_cli(app: Flask) -> None:
         click.echo(f"created {user.username} ({user.role.value})")
 
     @app.cli.command("seed-demo")
-    def seed_demo_command():
+    @click.option("--scale", type=click.IntRange(1, 1_000_000), default=None,
+                  help="also add N meetings across a realistic organisation (benchmarks, evaluation)")
+    def seed_demo_command(scale):
         """Load a demo organisation and print one login per role."""
         from .demo import seed_demo
 
         logins = seed_demo()
+        if scale:
+            from .scale import seed_scale
+
+            counts = seed_scale(scale)
+            click.echo("Added " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         db.session.commit()
         click.echo("Demo data loaded. Logins (username / password):")
         for role, username, password in logins:
