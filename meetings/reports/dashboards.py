@@ -52,6 +52,7 @@ class Section:
     rows: list[dict]
     chart: dict | None = None     # {"type", "series": [{key, kind?: "line"}], "percent": bool}
     note: object = None
+    empty: object = _l("Nothing in this period.")
     kinds: dict = field(default_factory=lambda: KINDS)
 
     def label(self, key: str) -> str:
@@ -155,7 +156,8 @@ def overdue_by_assignee(user: User) -> Section:
     return Section("overdue", _l("Overdue follow-ups"), ["assignee", "overdue"],
                    [{"assignee": name, "overdue": n} for name, n in rows],
                    chart={"type": "bar", "series": [{"key": "overdue"}]},
-                   note=_l("Open follow-up tasks past their due date, today."))
+                   note=_l("Open follow-up tasks past their due date, today."),
+                   empty=_l("No follow-up is overdue."))
 
 
 def due_this_week(user: User) -> Section:
@@ -169,7 +171,8 @@ def due_this_week(user: User) -> Section:
         .order_by(FollowUp.due_on, FollowUp.id).limit(200)).all()
     return Section("due-this-week", _l("Follow-ups due this week"), ["person", "meeting", "due_on"],
                    [{"person": person_name(t), "meeting": t.meeting.topic, "due_on": t.due_on,
-                     "overdue": t.due_on < day} for t in tasks])
+                     "overdue": t.due_on < day} for t in tasks],
+                   empty=_l("Nothing is due this week."))
 
 
 def questions_by_month(user: User, period: Period) -> Section:
