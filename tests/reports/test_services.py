@@ -229,3 +229,28 @@ def test_the_sql_key_rule_agrees_with_is_key(org):
     in_sql = set(db.session.scalars(select(Doctor.id).where(key_clause(Doctor))))
     assert in_sql == {d.id for d in doctors if is_key(d)}
     assert 0 < len(in_sql) < len(doctors)
+
+
+@pytest.mark.parametrize("role", ["rep", "provincial_manager", "regional_manager", "marketing", "admin"])
+def test_dashboards_cost_the_same_statements_whatever_the_number_of_meetings(org, held, make_doctor, role):
+    from meetings.questions.models import Question
+    from meetings.reports.dashboards import dashboard, default_period
+    user = {"rep": org.rep, "provincial_manager": org.pm, "regional_manager": org.rm,
+            "marketing": org.marketing, "admin": org.admin}[role]
+    doctor = make_doctor(org.hospital, "C")
+    team = type("T", (), {"rep": org.rep, "pm": org.pm, "hospital": org.hospital,
+                          "department": org.department})
+
+    def add(days):
+        meeting = held(team, starts_at=local(days), primaries=[doctor], present=[doctor], walk_ins=["x"])
+        db.session.add(Question(meeting_id=meeting.id, text="?"))
+        db.session.commit()
+    def statements():
+        with time_machine.travel(at(30)):  # the follow-ups are overdue by now
+            db.session.expire_all()
+            return count_statements(lambda: dashboard(user, default_period()))
+    add(2)
+    few = statements()
+    for days in (3, 4, 5):
+        add(days)
+    assert statements() == few
