@@ -129,7 +129,9 @@ def meeting_report(user: User, group_by: str, period: Period) -> list[dict]:
     """One row per group (SPEC §10 "report row"), in name order."""
     if group_by not in GROUPS:
         raise InvalidInput(_("group_by: one of rep, province, region, month"), field="group_by")
-    scope = meetings_in_scope(user, period.check()).cte("scope")
+    scope = (meetings_in_scope(user, period.check())
+             .with_only_columns(Meeting.id, Meeting.owner_id, Meeting.province_id, Meeting.status,
+                                Meeting.drawn_amount, Meeting.starts_at).cte("scope"))
     ids = select(scope.c.id)
     checkins, expected, spend, followups = _per_meeting(ids)
     key_id, key_name, joins = _group_key(group_by, scope)
