@@ -1,6 +1,5 @@
-/* Draws each dashboard chart from the JSON block its canvas names
-   (<canvas data-chart="id"> + <script type="application/json" id="id">):
-   no inline script, so a strict Content-Security-Policy holds. */
+/* Draws each dashboard chart from the JSON in its canvas's data-chart
+   attribute: no inline script, so a strict Content-Security-Policy holds. */
 (function () {
   "use strict";
   if (!window.Chart) { return; }
@@ -8,9 +7,7 @@
   function percent(value) { return value + "%"; }
 
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
-    var source = document.getElementById(canvas.getAttribute("data-chart"));
-    if (!source) { return; }
-    var spec = JSON.parse(source.textContent);
+    var spec = JSON.parse(canvas.getAttribute("data-chart"));
     var hasY1 = spec.datasets.some(function (d) { return d.axis === "y1"; });
     var datasets = spec.datasets.map(function (d, i) {
       var colour = palette[i % palette.length];
