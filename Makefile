@@ -31,6 +31,7 @@ demo: install
 ## make test: install what the tests need (Python packages; Debian's chromium when root) and run them
 test: install-test browser
 	$(BIN)/ruff check --quiet --select F meetings tests benchmarks scripts
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 browser:

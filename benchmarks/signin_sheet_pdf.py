@@ -1,5 +1,5 @@
 """How long the printable sign-in sheet (SPEC §5) takes to render, through the
-real code path (meetings/pdf/signin_sheet.render inside an app and request
+real code path (meetings/checkin/signin_sheet.render inside an app and request
 context, on a temp SQLite database), against raw ReportLab drawing the same
 rows (a canvas loop: the same CID font, row height, columns, header text and
 blank walk-in rows, no platypus, no QR code, "Page n" without "of y").
@@ -43,7 +43,7 @@ def raw_sheet(title: str, fields: list[tuple[str, str]], rows: list[tuple], blan
     from reportlab.pdfgen import canvas as rl_canvas
 
     from meetings.pdf.base import FONT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, register_fonts
-    from meetings.pdf.signin_sheet import COL_WIDTHS, COLUMNS, QR_SIZE, ROW_HEIGHT, SIGNATURE_BOX
+    from meetings.checkin.signin_sheet import COL_WIDTHS, COLUMNS, QR_SIZE, ROW_HEIGHT, SIGNATURE_BOX
 
     register_fonts()
     buffer = io.BytesIO()
@@ -118,7 +118,7 @@ def raw_inputs(meeting, signed: bool) -> tuple:
     from meetings.checkin import services as checkin
     from meetings.doctors.services import grade_of, is_key
     from meetings.pdf.base import local_time, meeting_fields, title_label
-    from meetings.pdf.signin_sheet import TITLE, walk_in_rows
+    from meetings.checkin.signin_sheet import TITLE, walk_in_rows
 
     records = {c.doctor_id: c for c in checkin.list_checkins(meeting)}
     expected = sorted(checkin.expected_invitees(meeting), key=lambda i: (not is_key(i.doctor), i.doctor.name))
@@ -162,7 +162,7 @@ def main() -> None:
 
     from meetings.checkin import services as checkin
     from meetings.extensions import db
-    from meetings.pdf.signin_sheet import render
+    from meetings.checkin.signin_sheet import render
     from meetings.proposals.models import Meeting
 
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])

@@ -8,7 +8,8 @@ from sqlalchemy.exc import SAWarning
 from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE_DIR, Defaults, from_env
-from .extensions import api, babel, bootstrap, csrf, db, login_manager, migrate
+from . import extensions
+from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 # SQLite stores NUMERIC as text-affinity numbers; Money quantises on the way
 # out, so the "no native Decimal" warning is noise here.
@@ -52,17 +53,20 @@ def create_app(config: dict | None = None) -> Flask:
     login_manager.init_app(app)
     csrf.init_app(app)
     bootstrap.init_app(app)
-    api.init_app(app)
+    extensions.api.init_app(app)
 
     from . import database, errors, models  # noqa: F401  (models: every table for Alembic)
     with app.app_context():
         database.configure(db.engine)
 
-    from .rest import register_api
-    register_api(app, api, csrf)
+    from .subscriptions import connect_all
+    connect_all()  # signal receivers and the meeting's submit checks, before any request
+
+    from .api import register_api
+    register_api(app, extensions.api, csrf)
     errors.register(app)  # after api.init_app: our handlers replace flask-smorest's
 
-    from .web import register_web
+    from .pages import register_web
     register_web(app)
 
     from .cli import register_cli

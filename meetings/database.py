@@ -8,7 +8,11 @@ PostgreSQL uses row locks and conditional updates in the services instead.
 """
 from __future__ import annotations
 
+from flask import has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.dialects import postgresql, sqlite
+
+from .extensions import db
 
 
 def configure(engine) -> None:
@@ -33,8 +37,6 @@ def configure(engine) -> None:
 
 
 def _reading() -> bool:
-    from flask import has_request_context, request
-
     return has_request_context() and request.method in ("GET", "HEAD")
 
 
@@ -44,10 +46,6 @@ def insert_once(model, values: dict, conflict: list[str]) -> int | None:
     Returns the new row's id, or None when the row already existed. This is
     how jobs create things "exactly once" even when two processes race: the
     database decides, never a check-then-insert."""
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    from .extensions import db
-
     dialect = db.session.get_bind().dialect.name
     insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     statement = (insert(model).values(**values)

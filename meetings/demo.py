@@ -10,11 +10,13 @@ from sqlalchemy import select
 
 from .auth.models import Role, User
 from .auth.services import create_user
+from .checkin import services as checkin
 from .doctors import services as doctors
 from .extensions import db
 from .invitees import services as invitees
 from .orgs import services as orgs
 from .proposals import services as proposals
+from .summary import services as summary
 from .types import local_zone, quarter_of, utcnow
 
 PASSWORD = "demo1234"
@@ -110,9 +112,6 @@ def seed_demo() -> list[tuple[str, str, str]]:
 def _held_meeting(meeting, invite, rep, pm, staff, docs) -> None:
     """Yesterday's meeting, held and summarised: sign-ins, a question for
     marketing, the follow-up week under way."""
-    from .checkin import services as checkin
-    from .summary import services as summary
-
     invite(meeting)
     proposals.submit(rep, meeting)
     proposals.approve(pm, meeting, "同意")

@@ -5,10 +5,15 @@ handlers here translate — JSON for /api, a flash message for pages.
 """
 from __future__ import annotations
 
-from flask import flash, redirect, render_template, request, url_for
+from functools import wraps
+
+from flask import flash, g, redirect, render_template, request, url_for
+from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
+
+from .extensions import db
 
 
 class DomainError(Exception):
@@ -87,7 +92,18 @@ class TooEarly(Conflict):
 
 
 def is_api_request() -> bool:
-    return request.path.startswith("/api/")
+    """Errors answer in JSON for the API, for a request that sent JSON, and for
+    a page endpoint marked @answers_json (a script's endpoint); else a page."""
+    return request.path.startswith("/api/") or request.is_json or g.get("answers_json", False)
+
+
+def answers_json(view):
+    """Mark a page endpoint whose answers (errors included) are JSON."""
+    @wraps(view)
+    def marked(*args, **kwargs):
+        g.answers_json = True
+        return view(*args, **kwargs)
+    return marked
 
 
 def _json_http_error(exc: HTTPException):
@@ -122,8 +138,6 @@ def _first(msgs) -> str:
 
 
 def register(app) -> None:
-    from .extensions import db
-
     @app.errorhandler(DomainError)
     def handle_domain_error(exc: DomainError):
         db.session.rollback()
@@ -144,6 +158,16 @@ def register(app) -> None:
         if exc.code and exc.code < 400:
             return exc
         return render_template("error.html", error=exc), exc.code
+
+    @app.errorhandler(ValidationError)
+    def handle_invalid_json(exc: ValidationError):
+        # A JSON body a page endpoint loads itself (the API's go through webargs)
+        db.session.rollback()
+        if not is_api_request():
+            return handle_unexpected(exc)
+        return {"code": 422, "status": HTTP_STATUS_CODES[422], "reason": "invalid",
+                "message": "; ".join(f"{k}: {v}" for k, v in exc.messages.items()),
+                "errors": exc.messages}, 422
 
     @app.errorhandler(IntegrityError)
     @app.errorhandler(DataError)

@@ -9,7 +9,11 @@ from dataclasses import dataclass, field
 from typing import Callable
 
 from .extensions import db
+from .followups.services import schedule_pending
 from .locks import exclusive
+from .notifications.services import deliver_pending
+from .notifications.services import escalate_overdue as escalate
+from .notifications.services import remind_day_before as remind
 
 log = logging.getLogger("meetings.jobs")
 
@@ -38,14 +42,12 @@ def job(name: str, **trigger):
 def schedule_followups() -> dict:
     """Follow-up tasks of held meetings not yet scheduled (finish schedules
     them at once; this is the safety net). Commits per meeting."""
-    from .followups.services import schedule_pending
     return schedule_pending()
 
 
 @job("escalate_overdue", trigger="cron", hour="8-20", minute=15)
 def escalate_overdue() -> dict:
     """Open tasks past due: the provincial manager is told, once per task."""
-    from .followups.services import escalate_overdue as escalate
     return escalate()
 
 
@@ -53,14 +55,12 @@ def escalate_overdue() -> dict:
 def remind_day_before() -> dict:
     """Approved meetings starting tomorrow: the owner is told once whom to
     re-confirm and what is still unticked on the checklist."""
-    from .followups.services import remind_day_before as remind
     return remind()
 
 
 @job("deliver_mail", trigger="interval", minutes=1)
 def deliver_mail() -> dict:
     """Last, so what the jobs above told people goes out in the same run."""
-    from .notifications.services import deliver_pending
     return deliver_pending()
 
 
@@ -74,10 +74,6 @@ def run_job(name: str) -> dict:
             raise
     log.info("job %s: %s", name, result)
     return result
-
-
-def run_all() -> dict[str, dict]:
-    return {name: run_job(name) for name in JOBS}
 
 
 def run_scheduler(app, *, standby_seconds: int = 30) -> None:

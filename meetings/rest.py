@@ -3,6 +3,7 @@ SPEC §10's paging, the SQL pager, common fields."""
 from __future__ import annotations
 
 from datetime import datetime
+from functools import wraps
 
 import marshmallow as ma
 from flask import g, request
@@ -25,15 +26,40 @@ class Blueprint(_Blueprint):
         if not public:
             self.before_request(authenticate_request)
 
+    def response(self, status_code, schema=None, **kwargs):
+        """flask-smorest's response, and the request's one commit: a write
+        (any method but GET/HEAD) that returns is committed before its answer
+        is written; a refusal raises and is rolled back (meetings/errors.py)."""
+        respond = super().response(status_code, schema, **kwargs)
+
+        def decorator(func):
+            @wraps(func)
+            def committed(*args, **kw):
+                result = func(*args, **kw)
+                if request.method not in ("GET", "HEAD"):
+                    db.session.commit()
+                return result
+            return respond(committed)
+        return decorator
+
+
+_token_loader = None
+
+
+def token_loader(loader):
+    """Register the function that turns a bearer token into a user (the users'
+    package does, as Flask-Login's user_loader): this toolkit knows no domain."""
+    global _token_loader
+    _token_loader = loader
+    return loader
+
 
 def authenticate_request():
-    from .auth.services import user_for_token
-
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
         raise Unauthorized("send Authorization: Bearer <token> (POST /api/v1/auth/token)")
-    g.api_user = user_for_token(token.strip())
+    g.api_user = _token_loader(token.strip())
 
 
 def current_user():
@@ -126,28 +152,3 @@ class Partial:
 
 class ActionArgs(Args):
     comment = Text(2000, allow_none=True)
-
-
-def register_api(app, api, csrf) -> None:
-    from .agenda.api import blp as agenda
-    from .auth.api import blp as users, tokens
-    from .checkin.api import blp as checkins
-    from .doctors.api import blp as doctors
-    from .followups.api import blp as followups
-    from .invitees.api import blp as invitees
-    from .orgs.api import provinces, regions
-    from .notifications.api import blp as notifications
-    from .proposals.api import blp as meetings
-    from .questions.api import blp as questions
-    from .reports.api import blp as reports
-    from .exports.api import blp as exports, calendar_blp as calendar
-    from .summary.api import blp as summary
-
-    api.spec.components.security_scheme(
-        "bearerAuth", {"type": "http", "scheme": "bearer"})
-    api.spec.options["security"] = [{"bearerAuth": []}]
-    for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
-                agenda, summary, questions, followups, notifications, reports, exports,
-                calendar):
-        csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
-        api.register_blueprint(blp)

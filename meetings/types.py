@@ -6,7 +6,7 @@ from decimal import Decimal
 from zoneinfo import ZoneInfo
 
 from flask import current_app
-from sqlalchemy import DateTime, Numeric
+from sqlalchemy import DateTime, Enum, Numeric
 from sqlalchemy.types import TypeDecorator
 
 CENT = Decimal("0.01")
@@ -77,3 +77,9 @@ def as_aware(value: datetime) -> datetime:
 
 def quarter_of(day: date) -> str:
     return f"{day.year}-Q{(day.month - 1) // 3 + 1}"
+
+
+def enum_column(enum_cls, **kw):
+    """Enums stored by value as VARCHAR, portable across SQLite and PostgreSQL."""
+    return Enum(enum_cls, native_enum=False, length=32, validate_strings=True,
+                values_callable=lambda e: [m.value for m in e], **kw)

@@ -6,6 +6,7 @@ same suite on PostgreSQL.
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import os
 from datetime import datetime, timedelta, timezone
@@ -196,28 +197,62 @@ def meeting_data(org, **overrides):
     return data
 
 
+STEPS = {"draft": [], "submitted": ["submit"], "approved": ["submit", "approve"],
+         "in_progress": ["submit", "approve", "start"], "held": ["submit", "approve", "start", "finish"]}
+
+
 @pytest.fixture
 def make_meeting(app, org):
-    """make_meeting(status="approved", owner=…, **fields) walks the real services."""
+    """The one lifecycle factory: make_meeting(status="draft", owner=org.rep,
+    primaries=[doctor…], backups=[(backup, primary)…] or {primary: backup},
+    declined=[doctor…], present=[doctor…], walk_ins=[name…], on_time=False,
+    **fields) walks the real services to `status`.
+
+    Declines happen once approved; check-ins once started. To start, the
+    meeting is moved to half an hour from now, or with on_time=True the clock
+    travels to ten minutes before its start (the meeting keeps its time)."""
+    import time_machine
+
+    from meetings.checkin import services as checkin
+    from meetings.invitees import services as invitees
     from meetings.proposals import services
 
-    def make(status="draft", owner=None, **overrides):
+    def make(status="draft", owner=None, *, primaries=(), backups=(), declined=(), present=(),
+             walk_ins=(), on_time=False, **overrides):
         owner = owner or org.rep
         meeting = services.create_meeting(owner, **meeting_data(org, **overrides))
-        steps = {"submitted": ["submit"], "approved": ["submit", "approve"],
-                 "in_progress": ["submit", "approve", "start"],
-                 "held": ["submit", "approve", "start", "finish"]}[status] if status != "draft" else []
-        for step in steps:
+        rows = {}
+        for doctor in primaries:
+            rows[doctor.id] = invitees.add_invitee(owner, meeting, doctor_id=doctor.id, role="primary")
+        pairs = [(b, p) for p, b in backups.items()] if isinstance(backups, dict) else backups
+        for backup, primary in pairs:
+            rows[backup.id] = invitees.add_invitee(owner, meeting, doctor_id=backup.id, role="backup",
+                                                   backup_for=rows[primary.id].id)
+        steps = STEPS[status]
+        for step in steps[:2]:
             if step == "submit":
                 services.submit(owner, meeting)
-            elif step == "approve":
+            else:
                 services.approve(org.pm if owner != org.pm else org.rm, meeting)
-            elif step == "start":
+        for doctor in declined:
+            invitees.decline(owner, meeting, rows[doctor.id])
+        if len(steps) > 2:
+            if on_time:
+                db.session.commit()
+                clock = time_machine.travel(meeting.starts_at - timedelta(minutes=10))
+            else:
                 if meeting.starts_at - datetime.now(timezone.utc) > timedelta(hours=2):
                     meeting.starts_at = datetime.now(timezone.utc) + timedelta(minutes=30)
+                clock = contextlib.nullcontext()
+            with clock:
                 services.start(owner, meeting)
-            elif step == "finish":
-                services.finish(owner, meeting)
+                for doctor in present:
+                    checkin.check_in(owner, meeting, doctor_id=doctor.id)
+                for name in walk_ins:
+                    checkin.check_in(owner, meeting, name=name, title="nurse")
+                if status == "held":
+                    services.finish(owner, meeting)
+                db.session.commit()
         db.session.commit()
         return meeting
     return make

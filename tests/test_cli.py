@@ -1,7 +1,9 @@
 import os
+import queue
 import signal
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -47,11 +49,21 @@ def _start_scheduler(database_url):
 
 
 def _wait_for(proc, text, limit=60):
+    """Read the process's output until `text` shows, for at most `limit`
+    seconds: a reader thread feeds a queue, so a silent process cannot hang
+    the test on readline() (a bound on waiting, not a timed assertion)."""
+    if not hasattr(proc, "lines"):
+        proc.lines = queue.Queue()
+        threading.Thread(target=lambda: [proc.lines.put(line) for line in iter(proc.stdout.readline, "")]
+                         + [proc.lines.put(None)], daemon=True).start()
     lines = []
-    deadline = time.monotonic() + limit  # a bound on waiting, not a timed assertion
-    while time.monotonic() < deadline:
-        line = proc.stdout.readline()
-        if not line:
+    deadline = time.monotonic() + limit
+    while (left := deadline - time.monotonic()) > 0:
+        try:
+            line = proc.lines.get(timeout=left)
+        except queue.Empty:
+            break
+        if line is None:  # the process closed its output
             break
         lines.append(line)
         if text in line:

@@ -6,9 +6,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import enum_column
 from ..extensions import db
-from ..types import UTCDateTime
+from ..types import enum_column, UTCDateTime
 
 
 class SegmentKind(str, enum.Enum):

@@ -7,7 +7,7 @@ segment, and the record keeps the actual times for the summary.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -18,7 +18,8 @@ from ..errors import AgendaRuleBroken, Conflict, Forbidden, InvalidInput, Invali
 from ..extensions import db
 from ..proposals.models import Meeting, Status
 from ..proposals.services import runs_meeting
-from ..types import local_zone, utcnow
+from ..signals import meeting_created
+from ..types import utcnow
 from .models import AgendaSegment, ChecklistItem, QuizItem, SegmentKind
 from ..proposals.labels import status_text
 
@@ -41,9 +42,18 @@ CHECKLIST_OPEN = PLAN_OPEN | {Status.in_progress}
 
 
 def prepare(meeting: Meeting) -> None:
-    """A new meeting gets the default agenda and checklist (called by create_meeting)."""
+    """A new meeting gets the default agenda and checklist (on meeting_created)."""
     _add_default_agenda(meeting)
     _add_default_checklist(meeting)
+
+
+def _on_meeting_created(meeting: Meeting, **_) -> None:
+    prepare(meeting)
+
+
+def connect() -> None:
+    """Subscribe to the meeting's signals (called by the app factory)."""
+    meeting_created.connect(_on_meeting_created)
 
 
 # ---------------------------------------------------------------- the plan
@@ -329,20 +339,3 @@ def arrival_times(meeting: Meeting) -> dict[str, datetime]:
     return {"arrive_by": meeting.starts_at - ARRIVE_EARLY,
             "room_ready_by": meeting.starts_at - ROOM_READY}
 
-
-def unticked_day_before(day: date) -> list[tuple[Meeting, list[ChecklistItem]]]:
-    """For the day-before reminder: approved meetings starting the day after
-    `day` (local date) whose checklist still has unticked items."""
-    zone = local_zone()
-    tomorrow = day + timedelta(days=1)
-    start = datetime.combine(tomorrow, datetime.min.time(), tzinfo=zone)
-    meetings = db.session.scalars(
-        select(Meeting).where(Meeting.status == Status.approved,
-                              Meeting.starts_at >= start, Meeting.starts_at < start + timedelta(days=1))
-        .order_by(Meeting.starts_at)).all()
-    out = []
-    for meeting in meetings:
-        missing = unticked(meeting)
-        if missing:
-            out.append((meeting, missing))
-    return out

@@ -115,7 +115,6 @@ def segment_action(meeting_id, segment_id, action):
     meeting = get_meeting(user, meeting_id, for_update=True)
     func = services.start_segment if action == "start" else services.finish_segment
     func(user, meeting, services.get_segment(meeting, segment_id))
-    db.session.commit()
     return redirect(url_for("agenda_web.run", meeting_id=meeting_id))
 
 

@@ -2,13 +2,15 @@ from sqlalchemy import select
 
 from ..errors import Forbidden, NotFound
 from ..extensions import db
-from ..rest import Blueprint, SelectPage, current_user
+from ..rest import Blueprint, SelectPage, current_user, token_loader
 from . import services
 from .models import Role, User
 from .schemas import TokenArgs, TokenSchema, UserArgs, UserPatchArgs, UserSchema
 
 tokens = Blueprint("auth", __name__, url_prefix="/api/v1/auth", public=True,
                    description="Bearer tokens")
+token_loader(services.user_for_token)  # bearer tokens on every API blueprint
+
 blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="Users (admin)")
 
 
@@ -47,7 +49,6 @@ def list_users():
 @blp.response(201, UserSchema)
 def create_user(args):
     user = services.create_user(_admin(), **args)
-    db.session.commit()
     return user
 
 
@@ -65,5 +66,4 @@ def get_user(user_id):
 @blp.response(200, UserSchema)
 def update_user(args, user_id):
     user = services.update_user(_admin(), _user(user_id), **args)
-    db.session.commit()
     return user

@@ -1,30 +1,17 @@
 from __future__ import annotations
 
-import enum
 from datetime import datetime
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String
+from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from ..roles import Role
+from ..types import UTCDateTime, enum_column, utcnow
 
-
-class Role(str, enum.Enum):
-    rep = "rep"
-    provincial_manager = "provincial_manager"
-    regional_manager = "regional_manager"
-    marketing = "marketing"
-    staff = "staff"
-    admin = "admin"
-
-
-def enum_column(enum_cls, **kw):
-    """Enums stored by value as VARCHAR, portable across SQLite and PostgreSQL."""
-    return Enum(enum_cls, native_enum=False, length=32, validate_strings=True,
-                values_callable=lambda e: [m.value for m in e], **kw)
+__all__ = ["Role", "User"]  # Role lives in meetings/roles.py (base layer); re-exported here
 
 
 class User(UserMixin, db.Model):

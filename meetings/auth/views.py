@@ -8,13 +8,16 @@ from ..errors import Unauthorized
 from ..extensions import db
 from ..orgs.models import Province, Region
 from ..web.nav import nav_item
-from ..web.pages import register_template_helpers, roles_required, submit
+from ..web.pages import register_labels, register_template_helpers, roles_required, submit
 from . import services
 from .models import Role, User
 from .schemas import UserArgs, UserPatchArgs
 
 bp = Blueprint("auth_web", __name__)
 register_template_helpers(bp)
+register_labels(Role, {Role.rep: _l("Rep"), Role.provincial_manager: _l("Provincial manager"),
+                       Role.regional_manager: _l("Regional manager"), Role.marketing: _l("Marketing"),
+                       Role.staff: _l("Staff"), Role.admin: _l("Administrator")})
 nav_item("auth_web.list_users", _l("Users"), roles={Role.admin}, order=60)
 
 admin_only = roles_required(Role.admin)

@@ -1,10 +1,10 @@
-from flask import Response
 
-from ..extensions import db
+from ..pdf.base import pdf_response
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, SelectPage, current_user
 from . import services
 from .schemas import AttendanceSchema, CheckInArgs, CheckInSchema
+from .signin_sheet import render
 
 blp = Blueprint("checkins", __name__, url_prefix="/api/v1/meetings",
                 description="Sign-in on the day and attendance figures")
@@ -25,7 +25,6 @@ def list_checkins(meeting_id):
 def check_in(args, meeting_id):
     user = current_user()
     checkin, created = services.check_in(user, get_meeting(user, meeting_id), **args)
-    db.session.commit()
     return checkin, 201 if created else 200
 
 
@@ -44,8 +43,5 @@ def attendance(meeting_id):
 @blp.route("/<int:meeting_id>/sign-in-sheet.pdf")
 @blp.response(200, description="The printable sign-in sheet (A4)", content_type="application/pdf")
 def sign_in_sheet(meeting_id):
-    from ..pdf.signin_sheet import render
-
     meeting = get_meeting(current_user(), meeting_id)
-    return Response(render(meeting), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="sign-in-sheet-{meeting.id}.pdf"'})
+    return pdf_response(render(meeting), f"sign-in-sheet-{meeting.id}.pdf")

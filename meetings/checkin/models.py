@@ -8,10 +8,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, LargeBinary, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import enum_column
 from ..doctors.models import Title
 from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from ..types import enum_column, UTCDateTime, utcnow
 
 # A phone signature as PNG is ~5–40 KB; anything past this is not a signature.
 SIGNATURE_MAX_BYTES = 200 * 1024

@@ -26,10 +26,11 @@ from ..doctors.models import Doctor, Title
 from ..doctors.services import is_key
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
-from ..followups.services import rescan_after_checkin
-from ..invitees.models import Invitee, InviteeRole, InviteeStatus
+from ..invitees.models import Invitee, InviteeStatus
+from ..invitees.services import expected_invitees
 from ..proposals.models import Meeting, Status
 from ..proposals.services import runs_meeting
+from ..signals import checkin_recorded
 from ..types import as_aware, utcnow
 from .models import SIGNATURE_MAX_BYTES, CheckIn, Source
 from ..proposals.labels import status_text
@@ -228,7 +229,7 @@ def _record_checkin(meeting: Meeting, person: Person, *, source: Source, nonce, 
         invitee.status = InviteeStatus.attended
         db.session.flush()
     if created:
-        rescan_after_checkin(meeting)  # held already: the follow-up job adds this person
+        checkin_recorded.send(meeting, checkin=checkin)  # held already: follow-ups add this person
     return checkin, created
 
 
@@ -302,17 +303,6 @@ def self_checkin_choices(meeting: Meeting) -> list[Invitee]:
 
 # ---------------------------------------------------------------- figures
 
-def expected_invitees(meeting: Meeting) -> list[Invitee]:
-    """SPEC §5 `expected`: primaries not declined (promoted backups are primaries)."""
-    return [i for i in meeting.invitees
-            if i.role == InviteeRole.primary and i.status != InviteeStatus.declined]
-
-
-def expected_clause():
-    """expected_invitees() as a SQL condition on Invitee, for reports."""
-    return (Invitee.role == InviteeRole.primary) & (Invitee.status != InviteeStatus.declined)
-
-
 def counting_clause():
     """Which check-ins count in the figures, as a SQL condition on CheckIn:
     every one (attendance() counts every row of the meeting)."""
@@ -347,13 +337,6 @@ def attendance(meeting: Meeting) -> dict:
         "key_present": len(key_present),
         "key_attendance_rate": _rate(len(key_present), len(key_expected)),
     }
-
-
-def to_reconfirm(meeting: Meeting) -> list[Invitee]:
-    """Day-before reminder (SPEC §4): key invitees — primaries and their
-    backups — who have not confirmed yet."""
-    waiting = [i for i in meeting.invitees if i.status == InviteeStatus.invited and is_key(i.doctor)]
-    return sorted(waiting, key=lambda i: (i.role != InviteeRole.primary, i.id))
 
 
 # ---------------------------------------------------------------- frequency

@@ -14,22 +14,23 @@ from __future__ import annotations
 
 import secrets
 
-from flask import (Blueprint, Response, abort, jsonify, redirect, render_template, request, session,
+from flask import (Blueprint, abort, jsonify, redirect, render_template, request, session,
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from marshmallow import ValidationError, fields, validate
+from marshmallow import fields, validate
 
 from ..doctors.models import Title
-from ..errors import DomainError, Forbidden, NotFound
+from ..errors import DomainError, Forbidden, NotFound, answers_json
 from ..extensions import db
-from ..pdf.base import title_label
+from ..pdf.base import pdf_response, title_label
 from ..proposals.services import get_meeting, runs_meeting
 from ..rest import Args, Text
 from ..web.forms import form_dict, parse
 from . import services
 from .models import CheckIn
 from .schemas import AttendanceSchema, CheckInArgs, CheckInSchema
+from .signin_sheet import render
 
 bp = Blueprint("checkin", __name__)
 staff_bp = Blueprint("checkin_staff", __name__, url_prefix="/meetings")
@@ -89,7 +90,6 @@ def self_checkin_post(token: str):
     except DomainError as exc:
         db.session.rollback()
         return _self_page(meeting, token, {exc.field or "_": exc.message}, values, 422)
-    db.session.commit()
     session["checked_in"] = checkin.id
     return redirect(url_for("checkin.self_checkin_done", token=token), 303)
 
@@ -110,11 +110,6 @@ def _run(meeting_id: int):
     if not runs_meeting(current_user, meeting):
         raise Forbidden(_("only the owner, the speaker or the province's staff run the meeting"))
     return meeting
-
-
-def _json_error(exc: DomainError):
-    db.session.rollback()
-    return jsonify(exc.payload()), exc.http_status
 
 
 def _state(meeting) -> dict:
@@ -149,18 +144,11 @@ def _qr_svg(url: str) -> str:
 
 @staff_bp.route("/<int:meeting_id>/sign-in/checkins", methods=["POST"])
 @login_required
+@answers_json
 def staff_check_in(meeting_id: int):
-    try:
-        meeting = _run(meeting_id)
-        try:
-            args = CheckInArgs().load(request.get_json(silent=True) or {})
-        except ValidationError as exc:
-            return jsonify({"code": 422, "status": "Unprocessable Entity", "reason": "invalid",
-                            "message": "; ".join(f"{k}: {v}" for k, v in exc.messages.items()),
-                            "errors": exc.messages}), 422
-        checkin, created = services.check_in(current_user, meeting, **args)
-    except DomainError as exc:
-        return _json_error(exc)
+    meeting = _run(meeting_id)
+    args = CheckInArgs().load(request.get_json(silent=True) or {})  # errors: JSON (meetings/errors.py)
+    checkin, created = services.check_in(current_user, meeting, **args)
     db.session.commit()
     return jsonify({"checkin": CheckInSchema().dump(checkin), "created": created,
                     **_state(meeting)}), 201 if created else 200
@@ -168,19 +156,13 @@ def staff_check_in(meeting_id: int):
 
 @staff_bp.route("/<int:meeting_id>/sign-in/state")
 @login_required
+@answers_json
 def staff_state(meeting_id: int):
-    try:
-        meeting = _run(meeting_id)
-    except DomainError as exc:
-        return _json_error(exc)
-    return jsonify(_state(meeting))
+    return jsonify(_state(_run(meeting_id)))
 
 
 @staff_bp.route("/<int:meeting_id>/sign-in/sheet.pdf")
 @login_required
 def staff_sheet(meeting_id: int):
-    from ..pdf.signin_sheet import render
-
     meeting = get_meeting(current_user, meeting_id)
-    return Response(render(meeting), mimetype="application/pdf", headers={
-        "Content-Disposition": f'inline; filename="sign-in-sheet-{meeting.id}.pdf"'})
+    return pdf_response(render(meeting), f"sign-in-sheet-{meeting.id}.pdf")

@@ -1,6 +1,5 @@
 from sqlalchemy import select
 
-from ..extensions import db
 from ..rest import Args, Blueprint, QueryId, SelectPage, current_user
 from ..errors import NotFound
 from . import services
@@ -46,7 +45,6 @@ def list_hospitals(args):
 @blp.response(201, HospitalSchema)
 def create_hospital(args):
     hospital = services.create_hospital(current_user(), **args)
-    db.session.commit()
     return hospital
 
 
@@ -62,7 +60,6 @@ def get_hospital(hospital_id):
 @blp.response(200, HospitalSchema)
 def update_hospital(args, hospital_id):
     hospital = services.update_hospital(current_user(), services.get_hospital(hospital_id), **args)
-    db.session.commit()
     return hospital
 
 
@@ -83,7 +80,6 @@ def list_departments(args):
 @blp.response(201, DepartmentSchema)
 def create_department(args):
     department = services.create_department(current_user(), **args)
-    db.session.commit()
     return department
 
 
@@ -101,7 +97,6 @@ def get_department(department_id):
 def update_department(args, department_id):
     department = services.update_department(current_user(), services.get_department(department_id),
                                             **args)
-    db.session.commit()
     return department
 
 
@@ -124,7 +119,6 @@ def list_doctors(args):
 @blp.response(201, DoctorSchema)
 def create_doctor(args):
     doctor = services.create_doctor(current_user(), **args)
-    db.session.commit()
     return doctor
 
 
@@ -145,7 +139,6 @@ def get_doctor(doctor_id):
 @blp.response(200, DoctorSchema)
 def update_doctor(args, doctor_id):
     doctor = services.update_doctor(current_user(), _doctor(doctor_id), **args)
-    db.session.commit()
     return doctor
 
 
@@ -155,5 +148,4 @@ def update_doctor(args, doctor_id):
 def override_grade(args, doctor_id):
     doctor = services.override_grade(current_user(), _doctor(doctor_id), args["grade"],
                                      args.get("reason"))
-    db.session.commit()
     return doctor

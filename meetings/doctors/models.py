@@ -7,9 +7,8 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, Numeric, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import enum_column
 from ..extensions import db
-from ..types import UTCDateTime
+from ..types import enum_column, UTCDateTime
 
 
 class HospitalLevel(str, enum.Enum):

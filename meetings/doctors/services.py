@@ -4,13 +4,14 @@ from __future__ import annotations
 from decimal import Decimal
 
 from flask import current_app
-from sqlalchemy import and_, func, or_
+from sqlalchemy import and_, func, or_, select
 
 from .. import audit
 from ..auth.models import Role, User
 from ..errors import Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..orgs.models import Province
+from ..orgs.scope import provinces_for
 from ..types import utcnow
 from .models import NEVER_KEY_TITLES, Department, Doctor, Grade, Hospital
 
@@ -177,15 +178,9 @@ def override_grade(actor: User, doctor: Doctor, grade: Grade | None, reason: str
 def visible_hospitals(user: User):
     """Province-bound roles see their province's hospitals, a regional manager
     the region's, marketing and admin all (as meetings, SPEC §1)."""
-    from sqlalchemy import select
-
     query = select(Hospital.id)
-    if user.role in (Role.rep, Role.provincial_manager, Role.staff):
-        return query.where(Hospital.province_id == user.province_id)
-    if user.role == Role.regional_manager:
-        return query.where(Hospital.province_id.in_(
-            select(Province.id).where(Province.region_id == user.region_id)))
-    return query
+    in_scope = provinces_for(user, Hospital.province_id)
+    return query if in_scope is None else query.where(in_scope)
 
 
 def can_see_hospital(user: User, hospital_id: int) -> bool:

@@ -13,14 +13,28 @@ from ..extensions import db
 from ..orgs.models import Province
 from ..web.forms import form_dict
 from ..web.nav import nav_item
-from ..web.pages import or_404, register_template_helpers, roles_required, submit
+from ..web.pages import or_404, register_labels, register_template_helpers, roles_required, submit
 from . import services
-from .models import Department, Doctor, Grade, Hospital
+from .models import Department, Doctor, Grade, Hospital, HospitalLevel, Position, Title
 from .schemas import (DepartmentArgs, DepartmentPatchArgs, DoctorArgs, DoctorPatchArgs,
                       GradeOverrideArgs, HospitalArgs, HospitalPatchArgs)
 
 bp = Blueprint("doctors_web", __name__)
 register_template_helpers(bp)
+bp.add_app_template_global(HospitalLevel, "hospital_levels")
+bp.add_app_template_global(Title, "doctor_titles")
+bp.add_app_template_global(Position, "doctor_positions")
+register_labels(HospitalLevel, {HospitalLevel.tertiary: _l("Tertiary"), HospitalLevel.secondary: _l("Secondary"),
+                                HospitalLevel.primary: _l("Primary"), HospitalLevel.other: _l("Other")})
+register_labels(Title, {Title.chief_physician: _l("Chief physician"),
+                        Title.associate_chief_physician: _l("Associate chief physician"),
+                        Title.attending: _l("Attending physician"), Title.resident: _l("Resident"),
+                        Title.nurse: _l("Nurse"), Title.intern: _l("Intern"), Title.other: _l("Other")})
+register_labels(Position, {Position.department_head: _l("Department head"),
+                           Position.academic_lead: _l("Academic lead"), Position.outpatient: _l("Outpatient"),
+                           Position.inpatient: _l("Inpatient"), Position.pharmacy: _l("Pharmacy"),
+                           Position.other: _l("Other")})
+register_labels(Grade, {g: g.value for g in Grade})
 nav_item("doctors_web.list_hospitals", _l("Hospitals"), order=80)
 
 admin_only = roles_required(Role.admin)

@@ -4,7 +4,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from ..extensions import db
-from ..proposals.schemas import MeetingFilter
+from ..dossier.meeting_schemas import MeetingFilter
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, current_user
 from . import calendar, services
@@ -17,7 +17,7 @@ FILE = {"type": "string", "format": "binary"}
 
 def _send(exporter, fmt):
     services.record_export(current_user(), exporter, fmt)
-    db.session.commit()
+    db.session.commit()  # a GET that writes (the log entry): the blueprint commits writes only
     return services.download(exporter, fmt)
 
 
@@ -59,7 +59,7 @@ class CalendarSchema(ma.Schema):
 def calendar_url():
     """The feed's URL (made on first use)"""
     url = calendar.feed_url(current_user())
-    db.session.commit()
+    db.session.commit()  # a GET that may write (the token on first use)
     return {"url": url}
 
 
@@ -67,6 +67,4 @@ def calendar_url():
 @calendar_blp.response(200, CalendarSchema)
 def reset_calendar():
     """A new URL; the old one answers 404 from now on"""
-    url = calendar.reset(current_user())
-    db.session.commit()
-    return {"url": url}
+    return {"url": calendar.reset(current_user())}

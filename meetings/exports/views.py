@@ -7,7 +7,7 @@ from flask_login import current_user, login_required
 
 from ..errors import NotFound
 from ..extensions import db
-from ..proposals.schemas import MeetingFilter
+from ..dossier.meeting_schemas import MeetingFilter
 from ..proposals.services import get_meeting
 from ..web.forms import form_dict, parse
 from ..web.nav import nav_item
@@ -22,7 +22,7 @@ def _send(exporter, fmt):
     if fmt not in services.FORMATS:
         abort(404)
     services.record_export(current_user, exporter, fmt)
-    db.session.commit()
+    db.session.commit()  # a GET that writes (the log entry): commit_writes covers other methods
     return services.download(exporter, fmt)
 
 
@@ -49,7 +49,7 @@ def export_attendance(meeting_id, fmt):
 @login_required
 def calendar_page():
     url = calendar.feed_url(current_user)
-    db.session.commit()
+    db.session.commit()  # a GET that may write (the token on first use)
     return render_template("exports/calendar.html", url=url)
 
 
@@ -57,7 +57,6 @@ def calendar_page():
 @login_required
 def reset_calendar():
     calendar.reset(current_user)
-    db.session.commit()
     flash(_("Your calendar has a new address; the old one no longer works."), "success")
     return redirect(url_for("exports_web.calendar_page"))
 

@@ -1,4 +1,3 @@
-from ..extensions import db
 from ..rest import Blueprint, SelectPage, current_user
 from . import services
 from .schemas import CompleteArgs, FollowUpFilter, FollowUpSchema
@@ -29,5 +28,4 @@ def complete_followup(args, followup_id):
     """Record the outcome: `{status: "done", outcome, notes, question?}` (assignee only)"""
     user = current_user()
     task = services.complete(user, services.get_followup(user, followup_id, for_update=True), **args)
-    db.session.commit()
     return task

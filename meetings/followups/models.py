@@ -6,9 +6,8 @@ from datetime import date, datetime
 from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import enum_column
 from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from ..types import enum_column, UTCDateTime, utcnow
 
 
 class FollowUpKind(str, enum.Enum):

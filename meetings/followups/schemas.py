@@ -2,6 +2,7 @@ import marshmallow as ma
 from marshmallow import fields, validate
 
 from ..rest import Args, LocalDateTime, QueryId, Text
+from . import services
 from .models import FollowUpKind, FollowUpStatus, Outcome
 
 
@@ -25,21 +26,16 @@ class FollowUpSchema(ma.Schema):
     meeting_id = fields.Integer()
     doctor_id = fields.Integer(allow_none=True)
     walk_in_name = fields.String(allow_none=True)
-    person = fields.Function(lambda t: _services().person_name(t))
+    person = fields.Function(lambda t: services.person_name(t))
     assignee_id = fields.Integer()
     kind = fields.Enum(FollowUpKind, by_value=True)
     not_before = fields.Date()
     due_on = fields.Date()
     status = fields.Enum(FollowUpStatus, by_value=True)
-    overdue = fields.Function(lambda t: _services().is_overdue(t))
+    overdue = fields.Function(lambda t: services.is_overdue(t))
     outcome = fields.Enum(Outcome, by_value=True, allow_none=True)
     notes = fields.String(allow_none=True)
     question_id = fields.Integer(allow_none=True)
     raised_question_id = fields.Integer(allow_none=True)
     completed_at = LocalDateTime(allow_none=True)
     created_at = LocalDateTime()
-
-
-def _services():
-    from . import services
-    return services

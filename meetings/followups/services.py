@@ -8,20 +8,24 @@ kind); notifications on (user, key). A rerun, or a second process, inserts
 nothing new. `Meeting.followups_scheduled_at` only makes a rerun cheap."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, timedelta
 from typing import Callable
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role, User
+from ..checkin.services import list_checkins
 from ..database import insert_once
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
-from ..orgs.models import Province
-from ..types import local_date, local_zone, utcnow
+from ..invitees.services import expected_invitees
+from ..orgs.scope import provinces_for
+from ..proposals.models import Meeting, Status
+from ..questions.models import Question, QuestionStatus
+from ..signals import checkin_recorded, meeting_transitioned, question_answered
+from ..types import local_date, utcnow
 from .models import FollowUp, FollowUpKind, FollowUpStatus, Outcome, subject_key
 
 RELAY_WITHIN = timedelta(days=7)
@@ -60,7 +64,6 @@ def create_answer_relay(question) -> FollowUp:
 # ---------------------------------------------------------------- scheduling
 
 def _held_statuses():
-    from ..proposals.models import Status
     return (Status.held, Status.summarized, Status.closed)
 
 
@@ -84,7 +87,6 @@ def schedule_for_meeting(meeting) -> int:
     left alone; a doctor a late (paper) check-in shows present loses the open
     gift delivery and gets a visit. The caller holds the meeting's row lock
     (finish, or the job) and commits."""
-    from ..checkin.services import expected_invitees, list_checkins
 
     if meeting.status not in _held_statuses():
         return 0
@@ -114,7 +116,6 @@ def schedule_for_meeting(meeting) -> int:
 def meetings_to_schedule() -> Select:
     """Ids of held (or later) meetings whose tasks were never scheduled, or
     need a rescan after a late check-in (which clears the mark)."""
-    from ..proposals.models import Meeting
     return (select(Meeting.id).where(Meeting.status.in_(_held_statuses()),
                                      Meeting.followups_scheduled_at.is_(None))
             .order_by(Meeting.id))
@@ -125,8 +126,6 @@ def schedule_pending(after_each: Callable[[int], None] | None = None) -> dict:
     killed half way keeps what it committed and a rerun finishes the rest.
     `after_each(meeting_id)` runs after each commit (tests use it to stop a
     run half way)."""
-    from ..proposals.models import Meeting
-
     meeting_ids = db.session.scalars(meetings_to_schedule()).all()
     db.session.commit()
     meetings = created = 0
@@ -149,8 +148,6 @@ def rescan_after_checkin(meeting) -> None:
     too. Always an UPDATE, so it takes the meeting's row lock: a job
     scheduling this meeting at the same moment either sees the check-in or
     runs before it and is undone by this."""
-    from ..proposals.models import Meeting
-
     if meeting.status in _held_statuses():
         db.session.execute(update(Meeting).where(Meeting.id == meeting.id)
                            .values(followups_scheduled_at=None))
@@ -162,19 +159,13 @@ def visible_followups(user: User) -> Select:
     """A rep (and anyone else) sees the tasks assigned to them; a provincial
     manager their province's; a regional manager their region's; admin and
     marketing all."""
-    from ..proposals.models import Meeting
-
     query = select(FollowUp)
     if user.role in (Role.admin, Role.marketing):
         return query
     mine = FollowUp.assignee_id == user.id
-    if user.role == Role.provincial_manager:
-        in_scope = select(Meeting.id).where(Meeting.province_id == user.province_id)
-    elif user.role == Role.regional_manager:
-        provinces = select(Province.id).where(Province.region_id == user.region_id)
-        in_scope = select(Meeting.id).where(Meeting.province_id.in_(provinces))
-    else:
+    if user.role not in (Role.provincial_manager, Role.regional_manager):
         return query.where(mine)
+    in_scope = select(Meeting.id).where(provinces_for(user, Meeting.province_id))
     return query.where(or_(mine, FollowUp.meeting_id.in_(in_scope)))
 
 
@@ -247,8 +238,6 @@ def complete(actor: User, task: FollowUp, *, outcome: str | None = None, notes: 
     marketing. A repeat (a retried request) corrects outcome and notes; the
     question is raised once. `status` is what the page and the API send with
     it; a task can only be completed, never reopened."""
-    from ..questions.models import Question, QuestionStatus
-
     if task.assignee_id != actor.id:
         raise Forbidden(_("only the person the task is assigned to completes it"))
     if status != FollowUpStatus.done.value:
@@ -301,78 +290,24 @@ def kind_label(kind: FollowUpKind) -> str:
             FollowUpKind.answer_relay: _("answer relay")}[kind]
 
 
-def escalate_overdue(batch: int = 500) -> dict:
-    """Tell the manager(s) about each open task past its due date, once per
-    task and manager (notification key overdue:followup:<id>). A told task is
-    marked so the next run skips it; the key keeps a race to one message."""
-    from ..notifications.services import notify
+# ---------------------------------------------------------------- subscriptions
 
-    from ..proposals.models import Meeting
-
-    day = today()
-    told = tasks = 0
-    managers: dict[tuple[int, int], list[User]] = {}  # (meeting's province, assignee) → managers
-    while True:
-        # one batch per transaction: a killed run keeps what it told
-        chunk = db.session.scalars(
-            select(FollowUp).where(overdue_clause(day), FollowUp.escalated_at.is_(None))
-            .options(selectinload(FollowUp.meeting).selectinload(Meeting.hospital),
-                     selectinload(FollowUp.assignee), selectinload(FollowUp.doctor))
-            .order_by(FollowUp.id).limit(batch)).all()
-        if not chunk:
-            break
-        for task in chunk:
-            meeting = task.meeting
-            scope = (meeting.province_id, task.assignee_id)
-            if scope not in managers:
-                managers[scope] = managers_of(task)
-            subject = _("Overdue follow-up: %(kind)s of %(person)s (%(assignee)s)",
-                        kind=kind_label(task.kind), person=person_name(task),
-                        assignee=task.assignee.display_name)
-            body = _("%(hospital)s · %(topic)s · due %(due)s",
-                     hospital=meeting.hospital.name, topic=meeting.topic, due=task.due_on.isoformat())
-            for manager in managers[scope]:
-                told += notify(manager, f"overdue:followup:{task.id}", subject, body,
-                               link=f"/followups/{task.id}") is not None
-            task.escalated_at = utcnow()
-            tasks += 1
-        db.session.commit()
-    return {"overdue_tasks": tasks, "notified": told}
+def _on_transition(meeting, *, to_status, **_) -> None:
+    if to_status == Status.held:
+        schedule_for_meeting(meeting)  # the week's tasks exist at once; the job is the safety net
 
 
-# ---------------------------------------------------------------- day-before reminder
-
-def meetings_starting_on(day: date) -> Select:
-    from ..proposals.models import Meeting, Status
-    start = datetime.combine(day, datetime.min.time(), tzinfo=local_zone())
-    return (select(Meeting).where(Meeting.status == Status.approved, Meeting.starts_at >= start,
-                                  Meeting.starts_at < start + timedelta(days=1))
-            .order_by(Meeting.starts_at, Meeting.id))
+def _on_checkin(meeting, **_) -> None:
+    rescan_after_checkin(meeting)
 
 
-def remind_day_before() -> dict:
-    """The day before an approved meeting (local dates), tell its owner once
-    whom to re-confirm (key invitees not confirmed yet) and, if any, what on
-    the materials checklist is still unticked."""
-    from ..agenda.services import label_of, unticked
-    from ..checkin.services import to_reconfirm
-    from ..notifications.services import notify
+def _on_answer(question, **_) -> None:
+    create_answer_relay(question)
 
-    reminded = 0
-    for meeting in db.session.scalars(meetings_starting_on(today() + timedelta(days=1))).all():
-        waiting = to_reconfirm(meeting)
-        missing = unticked(meeting)
-        lines = []
-        if waiting:
-            lines.append(_("Re-confirm: %(names)s", names=", ".join(i.doctor.name for i in waiting)))
-        else:
-            lines.append(_("Every key invitee has confirmed."))
-        if missing:
-            lines.append(_("Checklist, not ticked yet: %(items)s",
-                           items=", ".join(label_of(item) for item in missing)))
-        subject = _("Tomorrow: %(topic)s at %(hospital)s", topic=meeting.topic,
-                    hospital=meeting.hospital.name)
-        reminded += notify(meeting.owner, f"reminder:meeting:{meeting.id}", subject, "\n".join(lines),
-                           link=f"/meetings/{meeting.id}") is not None
-        db.session.commit()
-    return {"reminded": reminded}
+
+def connect() -> None:
+    """Subscribe to the meeting's, check-in's and questions' signals (called
+    by the app factory)."""
+    meeting_transitioned.connect(_on_transition)
+    checkin_recorded.connect(_on_checkin)
+    question_answered.connect(_on_answer)

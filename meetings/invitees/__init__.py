@@ -1,0 +1,1 @@
+"""The invitee list and the A/B backup rule (SPEC §4)."""

@@ -6,9 +6,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import enum_column
 from ..extensions import db
-from ..types import UTCDateTime, utcnow
+from ..types import enum_column, UTCDateTime, utcnow
 
 
 class InviteeRole(str, enum.Enum):

@@ -10,8 +10,9 @@ from ..doctors.services import at_least, grade_of, is_key
 from ..errors import BackupMissing, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
 from ..proposals.models import Meeting, Status
-from ..proposals.services import _record
+from ..proposals.services import check_on_submit, record_transition
 from ..types import utcnow
+from .compliance import check_doctor_annual_cap, check_primaries_annual_cap
 from .models import Invitee, InviteeRole, InviteeStatus
 from ..proposals.labels import status_text
 
@@ -63,7 +64,6 @@ def add_invitee(actor: User, meeting: Meeting, *, doctor_id: int, role: InviteeR
                 field="doctor_id")
     elif backup_for is not None:
         raise InvalidInput(_("backup_for: only a backup stands in for someone"), field="backup_for")
-    from ..proposals.compliance import check_doctor_annual_cap
     if role == InviteeRole.primary:
         check_doctor_annual_cap(meeting, doctor)
     invitee = Invitee(meeting=meeting, doctor=doctor, role=role,
@@ -127,7 +127,7 @@ def decline(actor: User, meeting: Meeting, invitee: Invitee) -> Invitee:
         if backup is not None and backup.status != InviteeStatus.declined:
             backup.role = InviteeRole.primary
             backup.promoted_at = utcnow()
-            _record(meeting, "promote_backup", meeting.status, meeting.status, actor,
+            record_transition(meeting, "promote_backup", meeting.status, meeting.status, actor,
                     _("%(backup)s replaces %(primary)s, who declined",
                       backup=backup.doctor.name, primary=invitee.doctor.name))
     db.session.flush()
@@ -150,3 +150,30 @@ def invitable_doctors(meeting: Meeting) -> list[Doctor]:
 
 def list_invitees(meeting: Meeting) -> list[Invitee]:
     return list(meeting.invitees)
+
+
+# ---------------------------------------------------------------- who is expected
+
+def expected_invitees(meeting: Meeting) -> list[Invitee]:
+    """SPEC §5 `expected`: primaries not declined (promoted backups are primaries)."""
+    return [i for i in meeting.invitees
+            if i.role == InviteeRole.primary and i.status != InviteeStatus.declined]
+
+
+def expected_clause():
+    """expected_invitees() as a SQL condition on Invitee, for reports."""
+    return (Invitee.role == InviteeRole.primary) & (Invitee.status != InviteeStatus.declined)
+
+
+def to_reconfirm(meeting: Meeting) -> list[Invitee]:
+    """Day-before reminder (SPEC §4): key invitees — primaries and their
+    backups — who have not confirmed yet."""
+    waiting = [i for i in meeting.invitees if i.status == InviteeStatus.invited and is_key(i.doctor)]
+    return sorted(waiting, key=lambda i: (i.role != InviteeRole.primary, i.id))
+
+
+def connect() -> None:
+    """Hand the meeting the refusals at submit that need the invitee list
+    (called by the app factory; idempotent)."""
+    check_on_submit("before_content", missing_backups)
+    check_on_submit("after_content", check_primaries_annual_cap)

@@ -1,4 +1,3 @@
-from ..extensions import db
 from ..rest import Blueprint, SelectPage, current_user
 from . import services
 from .schemas import NotificationSchema
@@ -24,5 +23,4 @@ def get_notification(notification_id):
 @blp.response(200, NotificationSchema)
 def mark_read(notification_id):
     notification = services.mark_read(current_user(), notification_id)
-    db.session.commit()
     return notification

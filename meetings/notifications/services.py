@@ -3,17 +3,24 @@
 from __future__ import annotations
 
 import smtplib
-from datetime import timedelta
+from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import select
+from flask_babel import gettext as _
+from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
+from ..agenda.services import label_of, unticked
 from ..auth.models import User
 from ..database import insert_once
 from ..errors import NotFound
 from ..extensions import db
-from ..types import utcnow
+from ..followups.models import FollowUp
+from ..followups.services import kind_label, managers_of, overdue_clause, person_name, today
+from ..invitees.services import to_reconfirm
+from ..proposals.models import Meeting, Status
+from ..types import local_zone, utcnow
 from .models import Notification, OutgoingMail
 
 MAX_BACKOFF = timedelta(hours=6)
@@ -36,12 +43,6 @@ def notify(user: User, key: str, subject: str, body: str = "", link: str | None 
 def for_user(user: User):
     return (select(Notification).where(Notification.user_id == user.id)
             .order_by(Notification.created_at.desc(), Notification.id.desc()))
-
-
-def unread_count(user: User) -> int:
-    from sqlalchemy import func
-    return db.session.scalar(select(func.count(Notification.id)).where(
-        Notification.user_id == user.id, Notification.read_at.is_(None))) or 0
 
 
 def get_own(user: User, notification_id: int) -> Notification:
@@ -99,3 +100,73 @@ def deliver_pending(limit: int = 200) -> dict:
 
 def outbox():
     return select(OutgoingMail).order_by(OutgoingMail.id.desc())
+
+
+# ---------------------------------------------------------------- overdue follow-ups
+
+def escalate_overdue(batch: int = 500) -> dict:
+    """Tell the manager(s) about each open task past its due date, once per
+    task and manager (notification key overdue:followup:<id>). A told task is
+    marked so the next run skips it; the key keeps a race to one message."""
+    day = today()
+    told = tasks = 0
+    managers: dict[tuple[int, int], list[User]] = {}  # (meeting's province, assignee) → managers
+    while True:
+        # one batch per transaction: a killed run keeps what it told
+        chunk = db.session.scalars(
+            select(FollowUp).where(overdue_clause(day), FollowUp.escalated_at.is_(None))
+            .options(selectinload(FollowUp.meeting).selectinload(Meeting.hospital),
+                     selectinload(FollowUp.assignee), selectinload(FollowUp.doctor))
+            .order_by(FollowUp.id).limit(batch)).all()
+        if not chunk:
+            break
+        for task in chunk:
+            meeting = task.meeting
+            scope = (meeting.province_id, task.assignee_id)
+            if scope not in managers:
+                managers[scope] = managers_of(task)
+            subject = _("Overdue follow-up: %(kind)s of %(person)s (%(assignee)s)",
+                        kind=kind_label(task.kind), person=person_name(task),
+                        assignee=task.assignee.display_name)
+            body = _("%(hospital)s · %(topic)s · due %(due)s",
+                     hospital=meeting.hospital.name, topic=meeting.topic, due=task.due_on.isoformat())
+            for manager in managers[scope]:
+                told += notify(manager, f"overdue:followup:{task.id}", subject, body,
+                               link=f"/followups/{task.id}") is not None
+            task.escalated_at = utcnow()
+            tasks += 1
+        db.session.commit()
+    return {"overdue_tasks": tasks, "notified": told}
+
+
+# ---------------------------------------------------------------- day-before reminder (moved from follow-ups: it tells, it creates no task)
+
+def meetings_starting_on(day: date) -> Select:
+    start = datetime.combine(day, datetime.min.time(), tzinfo=local_zone())
+    return (select(Meeting).where(Meeting.status == Status.approved, Meeting.starts_at >= start,
+                                  Meeting.starts_at < start + timedelta(days=1))
+            .order_by(Meeting.starts_at, Meeting.id))
+
+
+def remind_day_before() -> dict:
+    """The day before an approved meeting (local dates), tell its owner once
+    whom to re-confirm (key invitees not confirmed yet) and, if any, what on
+    the materials checklist is still unticked."""
+    reminded = 0
+    for meeting in db.session.scalars(meetings_starting_on(today() + timedelta(days=1))).all():
+        waiting = to_reconfirm(meeting)
+        missing = unticked(meeting)
+        lines = []
+        if waiting:
+            lines.append(_("Re-confirm: %(names)s", names=", ".join(i.doctor.name for i in waiting)))
+        else:
+            lines.append(_("Every key invitee has confirmed."))
+        if missing:
+            lines.append(_("Checklist, not ticked yet: %(items)s",
+                           items=", ".join(label_of(item) for item in missing)))
+        subject = _("Tomorrow: %(topic)s at %(hospital)s", topic=meeting.topic,
+                    hospital=meeting.hospital.name)
+        reminded += notify(meeting.owner, f"reminder:meeting:{meeting.id}", subject, "\n".join(lines),
+                           link=f"/meetings/{meeting.id}") is not None
+        db.session.commit()
+    return {"reminded": reminded}

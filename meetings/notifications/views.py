@@ -23,7 +23,6 @@ def inbox():
 @login_required
 def mark_read(notification_id):
     notification = services.mark_read(current_user, notification_id)
-    db.session.commit()
     return redirect(notification.link or url_for("notifications_web.inbox"))
 
 

@@ -25,7 +25,6 @@ def list_regions():
 @regions.response(201, RegionSchema)
 def create_region(args):
     region = services.create_region(current_user(), **args)
-    db.session.commit()
     return region
 
 
@@ -50,7 +49,6 @@ def list_provinces():
 @provinces.response(201, ProvinceSchema)
 def create_province(args):
     province = services.create_province(current_user(), **args)
-    db.session.commit()
     return province
 
 
@@ -65,7 +63,6 @@ def get_province(province_id):
 @provinces.response(200, ProvinceSchema)
 def update_province(args, province_id):
     province = services.update_province(current_user(), services.get_province(province_id), **args)
-    db.session.commit()
     return province
 
 
@@ -89,7 +86,6 @@ def list_budgets(province_id):
 @provinces.response(201, BudgetSchema)
 def allocate_budget(args, province_id):
     pool = services.allocate_budget(current_user(), services.get_province(province_id), **args)
-    db.session.commit()
     return pool
 
 
@@ -112,5 +108,4 @@ def get_budget(province_id, budget_id):
 @provinces.response(200, BudgetSchema)
 def set_budget(args, province_id, budget_id):
     pool = services.set_budget_amount(current_user(), _pool(province_id, budget_id), args["amount"])
-    db.session.commit()
     return pool

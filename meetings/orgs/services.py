@@ -3,15 +3,20 @@ from __future__ import annotations
 
 import re
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from sqlalchemy import false, select, update
 
 from .. import audit
-from ..auth.models import Role, User
+from ..roles import Role
 from ..errors import Conflict, Forbidden, InvalidInput, NoBudgetPool, NotFound, PoolExhausted
 from ..extensions import db
 from ..types import money
 from .models import BudgetPool, Province, Region
+from .scope import provinces_for
+
+if TYPE_CHECKING:  # annotations only: users (meetings.auth) build on the org chart
+    from ..auth.models import User
 
 PERIOD = re.compile(r"^\d{4}-Q[1-4]$")
 
@@ -142,13 +147,10 @@ def visible_provinces(user: User):
     a provincial manager their province, a regional manager their region's;
     nobody else any (a select of Province.id)."""
     query = select(Province.id)
-    if user.role in (Role.admin, Role.marketing):
-        return query
-    if user.role == Role.provincial_manager:
-        return query.where(Province.id == user.province_id)
-    if user.role == Role.regional_manager:
-        return query.where(Province.region_id == user.region_id)
-    return query.where(false())
+    if user.role in (Role.rep, Role.staff):
+        return query.where(false())
+    in_scope = provinces_for(user, Province.id)
+    return query if in_scope is None else query.where(in_scope)
 
 
 def can_read_budgets(user: User, province: Province) -> bool:

@@ -6,7 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from sqlalchemy import select
 
-from ..auth.models import Role
+from ..roles import Role
 from ..extensions import db
 from ..web.nav import nav_item
 from ..web.pages import or_404, register_template_helpers, roles_required, submit

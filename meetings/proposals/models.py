@@ -7,9 +7,8 @@ from decimal import Decimal
 from sqlalchemy import Column, ForeignKey, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import enum_column
 from ..extensions import db
-from ..types import Money, UTCDateTime, utcnow
+from ..types import enum_column, Money, UTCDateTime, utcnow
 
 
 class Status(str, enum.Enum):
@@ -100,6 +99,9 @@ class Meeting(db.Model):
                                 cascade="all, delete-orphan")
     history = relationship("Transition", back_populates="meeting", order_by="Transition.id",
                            cascade="all, delete-orphan")
+    # Read-only: the summary (meetings/summary) is written from its side; the
+    # annual cap reads the actual spend through this.
+    summary = relationship("Summary", uselist=False, viewonly=True)
     invitees = relationship("Invitee", back_populates="meeting", order_by="Invitee.id",
                             cascade="all, delete-orphan", foreign_keys="Invitee.meeting_id")
 

@@ -17,7 +17,9 @@ from ..errors import (ComplianceCapExceeded, Forbidden, InvalidInput, InvalidTra
                       NotFound, PreconditionsMissing, TooEarly)
 from ..extensions import db
 from ..orgs import services as orgs
-from ..orgs.models import Province
+from ..orgs.scope import provinces_for
+from ..doctors.services import visible_hospitals
+from ..signals import meeting_created, meeting_transitioned
 from ..types import as_aware, local_date, money, quarter_of, utcnow
 from .models import BudgetCategory, BudgetLine, Format, Meeting, Status, Transition
 from .labels import status_text
@@ -45,12 +47,8 @@ def visible_meetings(user: User) -> Select:
     query = select(Meeting)
     if user.role == Role.rep:
         return query.where(Meeting.owner_id == user.id)
-    if user.role in (Role.provincial_manager, Role.staff):
-        return query.where(Meeting.province_id == user.province_id)
-    if user.role == Role.regional_manager:
-        provinces = select(Province.id).where(Province.region_id == user.region_id)
-        return query.where(Meeting.province_id.in_(provinces))
-    return query
+    in_scope = provinces_for(user, Meeting.province_id)
+    return query if in_scope is None else query.where(in_scope)
 
 
 def search_meetings(user: User, *, status: Status | None = None, province_id: int | None = None,
@@ -147,8 +145,6 @@ def preview(actor: User, *, expected_attendees: int | None = None, format: Forma
 
 def proposal_hospitals(user: User) -> list[Hospital]:
     """The hospitals this user may propose a meeting at (their province's)."""
-    from ..doctors.services import visible_hospitals
-
     return list(db.session.scalars(select(Hospital).where(Hospital.id.in_(visible_hospitals(user)))
                                    .order_by(Hospital.name, Hospital.id)))
 
@@ -164,14 +160,14 @@ def colleagues(user: User) -> list[User]:
     return list(db.session.scalars(query.order_by(User.role, User.display_name, User.id)))
 
 
-def meeting_warnings(meeting: Meeting) -> list[str]:
-    from ..checkin.services import frequency_warnings  # on-the-day figures build on proposals
-
+def meeting_sizing_warnings(meeting: Meeting) -> list[str]:
+    """The sizing advice for a saved meeting (the invitees' attendance
+    frequency is added by meetings/dossier/warnings.py)."""
     return sizing_warnings(
         expected_attendees=meeting.expected_attendees, format=meeting.format,
         company_staff=company_staff_count(meeting.owner_id, meeting.speaker_id,
                                           [u.id for u in meeting.staff]),
-        meals=meeting.spend_on(BudgetCategory.meals)) + frequency_warnings(meeting)
+        meals=meeting.spend_on(BudgetCategory.meals))
 
 
 def check_meal_cap(meals: Decimal, expected_attendees: int, field: str = "budget") -> None:
@@ -243,9 +239,8 @@ def create_meeting(actor: User, **data) -> Meeting:
     _check_content(meeting)
     db.session.add(meeting)
     db.session.flush()
-    _record(meeting, "create", Status.draft, Status.draft, actor, None)
-    from ..agenda import services as agenda  # agenda builds on proposals
-    agenda.prepare(meeting)  # the default agenda and materials checklist (SPEC §6)
+    record_transition(meeting, "create", Status.draft, Status.draft, actor, None)
+    meeting_created.send(meeting, actor=actor)  # the agenda prepares its defaults (SPEC §6)
     return meeting
 
 
@@ -266,19 +261,40 @@ def update_meeting(actor: User, meeting: Meeting, **data) -> Meeting:
 
 # ---------------------------------------------------------------- transitions
 
-def _record(meeting, action, from_status, to_status, actor, comment) -> None:
+def record_transition(meeting, action, from_status, to_status, actor, comment) -> None:
+    """The one way a line is written into a meeting's history."""
     meeting.history.append(Transition(action=action, from_status=from_status, to_status=to_status,
                                       actor_id=actor.id if actor else None, at=utcnow(),
                                       comment=comment))
 
 
-def _move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | None = None) -> None:
+def move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | None = None) -> None:
+    """Change the meeting's status along TRANSITIONS, recorded in its history;
+    then tell whoever reacts (meetings/signals.py: follow-ups on `held`)."""
     if to not in TRANSITIONS.get(meeting.status, set()):
         raise InvalidTransition(_("a %(status)s meeting cannot be %(action)s",
                                   status=status_text(meeting.status), action=action))
-    _record(meeting, action, meeting.status, to, actor, comment)
+    from_status = meeting.status
+    record_transition(meeting, action, from_status, to, actor, comment)
     meeting.status = to
     db.session.flush()
+    meeting_transitioned.send(meeting, action=action, actor=actor, from_status=from_status,
+                              to_status=to)
+
+
+# Refusals at submit that need the invitee list (the A/B backups, the annual
+# cap per doctor). The invitees' package sits above the meeting, so it hands
+# its checks in here (meetings/invitees/__init__.py connect()), in this order;
+# each is called directly and refuses by raising. Not a signal: a refusal
+# must not depend on who happens to listen.
+SUBMIT_CHECKS: dict[str, list] = {"before_content": [], "after_content": []}
+
+
+def check_on_submit(stage: str, check) -> None:
+    """Register `check(meeting)` to run at submit, "before_content" or
+    "after_content" (the proposal's own content check). Idempotent."""
+    if check not in SUBMIT_CHECKS[stage]:
+        SUBMIT_CHECKS[stage].append(check)
 
 
 def missing_preconditions(meeting: Meeting) -> list[str]:
@@ -294,8 +310,6 @@ def missing_preconditions(meeting: Meeting) -> list[str]:
 
 
 def submit(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
-    from ..invitees.services import missing_backups  # invitees build on proposals
-
     if meeting.owner_id != actor.id:
         raise Forbidden(_("only the owner submits a proposal"))
     if meeting.status != Status.draft:
@@ -304,11 +318,12 @@ def submit(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting
     if missing:
         raise PreconditionsMissing(_("preconditions not met: %(missing)s", missing="; ".join(missing)),
                                    field="preconditions")
-    missing_backups(meeting)
+    for check in SUBMIT_CHECKS["before_content"]:  # the A/B backups
+        check(meeting)
     _check_content(meeting)
-    from .compliance import check_primaries_annual_cap
-    check_primaries_annual_cap(meeting)
-    _move(meeting, Status.submitted, actor, "submit", comment)
+    for check in SUBMIT_CHECKS["after_content"]:  # the annual cap per doctor
+        check(meeting)
+    move(meeting, Status.submitted, actor, "submit", comment)
     return meeting
 
 
@@ -330,11 +345,11 @@ def approve(actor: User, meeting: Meeting, comment: str | None = None) -> Meetin
         if meeting.status == Status.pending_regional:
             raise Forbidden(_("this proposal awaits the regional manager"))
         if meeting.owner_id == actor.id or meeting.budget_total > meeting.province.approval_limit:
-            _move(meeting, Status.pending_regional, actor, "approve", comment)
+            move(meeting, Status.pending_regional, actor, "approve", comment)
             return meeting
     pool = orgs.draw(meeting.province_id, budget_period(meeting), meeting.budget_total)
     meeting.drawn_amount, meeting.drawn_pool_id = meeting.budget_total, pool.id
-    _move(meeting, Status.approved, actor, "approve", comment)
+    move(meeting, Status.approved, actor, "approve", comment)
     return meeting
 
 
@@ -351,7 +366,7 @@ def reject(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting
         raise InvalidTransition(_("a %(status)s meeting cannot be rejected", status=status_text(meeting.status)))
     if not _may_decide(actor, meeting):
         raise Forbidden(_("you may not decide on this proposal"))
-    _move(meeting, Status.rejected, actor, "reject", comment)
+    move(meeting, Status.rejected, actor, "reject", comment)
     return meeting
 
 
@@ -363,7 +378,7 @@ def return_(actor: User, meeting: Meeting, comment: str | None = None) -> Meetin
         raise Forbidden(_("you may not decide on this proposal"))
     if not (comment and comment.strip()):
         raise InvalidInput(_("comment: say what the owner should change"), field="comment")
-    _move(meeting, Status.draft, actor, "return", comment)
+    move(meeting, Status.draft, actor, "return", comment)
     return meeting
 
 
@@ -372,7 +387,7 @@ def cancel(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting
             or in_region(actor, meeting)):
         raise Forbidden(_("only the owner or a manager cancels a meeting"))
     was_approved = meeting.status == Status.approved
-    _move(meeting, Status.cancelled, actor, "cancel", comment)
+    move(meeting, Status.cancelled, actor, "cancel", comment)
     if was_approved and meeting.drawn_pool_id is not None:
         orgs.refund(meeting.drawn_pool_id, meeting.drawn_amount)
         meeting.drawn_amount = None
@@ -388,16 +403,14 @@ def start(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
     if utcnow() < earliest:
         raise TooEarly(_("the meeting can be started from %(hours)s hours before its start",
                          hours=current_app.config["START_EARLIEST_HOURS"]))
-    _move(meeting, Status.in_progress, actor, "start", comment)
+    move(meeting, Status.in_progress, actor, "start", comment)
     return meeting
 
 
 def finish(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
     if not runs_meeting(actor, meeting):
         raise Forbidden(_("only the owner, the speaker or the province's staff run the meeting"))
-    _move(meeting, Status.held, actor, "finish", comment)
-    from ..followups.services import schedule_for_meeting
-    schedule_for_meeting(meeting)  # the week's tasks exist at once; the job is the safety net
+    move(meeting, Status.held, actor, "finish", comment)  # follow-ups are scheduled on `held`
     return meeting
 
 
@@ -405,7 +418,7 @@ def close(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
     if not (meeting.owner_id == actor.id or is_provincial_manager_of(actor, meeting)
             or in_region(actor, meeting)):
         raise Forbidden(_("only the owner or a manager closes a meeting"))
-    _move(meeting, Status.closed, actor, "close", comment)
+    move(meeting, Status.closed, actor, "close", comment)
     return meeting
 
 

@@ -1,4 +1,3 @@
-from ..extensions import db
 from ..rest import Blueprint, SelectPage, current_user
 from . import services
 from .schemas import AnswerArgs, QuestionFilter, QuestionSchema
@@ -27,5 +26,4 @@ def get_question(question_id):
 def answer_question(args, question_id):
     user = current_user()
     question = services.answer(user, services.get_question(user, question_id, for_update=True), **args)
-    db.session.commit()
     return question

@@ -8,9 +8,9 @@ from sqlalchemy import Select, select
 from ..auth.models import Role, User
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
-from ..followups.services import create_answer_relay
 from ..proposals.models import Meeting
 from ..proposals.services import visible_meetings
+from ..signals import question_answered
 from ..types import utcnow
 from .models import Question, QuestionStatus
 
@@ -55,5 +55,5 @@ def answer(actor: User, question: Question, *, answer: str) -> Question:
     question.answered_by_id = actor.id
     question.answered_at = utcnow()
     db.session.flush()
-    create_answer_relay(question)
+    question_answered.send(question)  # follow-ups: the owner relays the answer
     return question

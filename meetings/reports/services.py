@@ -28,7 +28,8 @@ from sqlalchemy.orm import aliased
 
 from ..auth.models import User
 from ..checkin.models import CheckIn
-from ..checkin.services import counting_clause, expected_clause
+from ..checkin.services import counting_clause
+from ..invitees.services import expected_clause
 from ..doctors.models import Doctor
 from ..doctors.services import key_clause
 from ..errors import InvalidInput

@@ -1,7 +1,9 @@
 from ..extensions import db
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, current_user
+from ..pdf.base import pdf_response
 from . import services
+from .form import render
 from .schemas import SummaryArgs, SummarySchema
 
 blp = Blueprint("summary", __name__, url_prefix="/api/v1/meetings",
@@ -30,8 +32,5 @@ def put_summary(args, meeting_id):
               description="The printable summary form (会议总结表, A4); 404 while the meeting "
               "has no summary")
 def summary_pdf(meeting_id):
-    from ..pdf.base import pdf_response
-    from ..pdf.summary_form import render
-
     meeting = get_meeting(current_user(), meeting_id)
     return pdf_response(render(meeting), f"summary-{meeting.id}.pdf")

@@ -6,10 +6,9 @@ from decimal import Decimal
 from sqlalchemy import ForeignKey, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from ..auth.models import enum_column
 from ..extensions import db
 from ..proposals.models import BudgetCategory
-from ..types import Money, UTCDateTime, utcnow
+from ..types import enum_column, Money, UTCDateTime, utcnow
 
 
 class Summary(db.Model):

@@ -9,15 +9,16 @@ from sqlalchemy import select
 
 from ..agenda import services as agenda
 from ..auth.models import User
+from ..checkin.services import attendance
 from ..doctors.models import Department, Doctor
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
 from ..proposals.models import BudgetCategory, Meeting, Status
-from ..proposals.services import _move, _record, check_meal_cap
+from ..proposals.services import check_meal_cap, move, record_transition
 from ..questions.models import Question, QuestionStatus
 from ..types import money, utcnow
 from .models import SpendLine, Summary
-from ..proposals.compliance import check_primaries_annual_cap
+from ..invitees.compliance import check_primaries_annual_cap
 from ..proposals.labels import status_text
 
 TEXT_FIELDS = ("organization", "agenda_notes", "feedback", "chief_endorsed", "chief_disputed",
@@ -93,9 +94,9 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
     if summary is None:
         summary = Summary(meeting_id=meeting.id, author_id=actor.id, submitted_at=now)
         db.session.add(summary)
-        _move(meeting, Status.summarized, actor, "summary")
+        move(meeting, Status.summarized, actor, "summary")
     else:
-        _record(meeting, "summary_edit", meeting.status, meeting.status, actor, None)
+        record_transition(meeting, "summary_edit", meeting.status, meeting.status, actor, None)
     for name in TEXT_FIELDS:
         setattr(summary, name, texts.get(name))
     summary.spend_lines = lines
@@ -123,21 +124,9 @@ def budget_report(meeting: Meeting, summary: Summary) -> dict:
     }
 
 
-def attendance_figures(meeting: Meeting) -> dict | None:
-    """SPEC §5 figures when the check-in domain provides them."""
-    try:
-        from ..checkin.services import attendance
-    except ImportError:
-        return None
-    figures = attendance(meeting)
-    if figures is not None and not isinstance(figures, dict):
-        figures = dict(getattr(figures, "__dict__", {})) or None
-    return figures
-
-
 def report(meeting: Meeting) -> dict:
     """Everything the summary page, the API and the printed form show."""
     summary = get_summary(meeting)
     return {"summary": summary, "meeting": meeting, "questions": questions_of(meeting),
-            "agenda": agenda.run_report(meeting), "attendance": attendance_figures(meeting),
+            "agenda": agenda.run_report(meeting), "attendance": attendance(meeting),
             **budget_report(meeting, summary)}

@@ -14,7 +14,9 @@ from ..extensions import db
 from ..proposals.models import BudgetCategory
 from ..proposals.services import get_meeting
 from ..web.forms import attempt
+from ..pdf.base import pdf_response
 from . import services
+from .form import render
 from .schemas import SummaryArgs
 
 bp = Blueprint("summary_web", __name__, url_prefix="/meetings")
@@ -131,9 +133,6 @@ def show(meeting_id):
 @login_required
 def pdf(meeting_id):
     """The printable summary form; 404 while there is no summary."""
-    from ..pdf.base import pdf_response
-    from ..pdf.summary_form import render
-
     meeting = get_meeting(_user(), meeting_id)
     data = render(meeting)
     db.session.commit()  # like the page: an older meeting's default agenda is kept

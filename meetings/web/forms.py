@@ -7,7 +7,8 @@ import re
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
-from ..errors import DomainError
+from ..errors import DomainError, InvalidInput
+from ..extensions import db
 
 
 def form_dict(form: MultiDict, lists: tuple[str, ...] = (), booleans: tuple[str, ...] = ()) -> dict:
@@ -82,9 +83,6 @@ def attempt(schema: Schema, data: dict, service, *, refused=None) -> tuple[objec
     kinds in `refused` (default: InvalidInput), rolls back and comes back as
     field errors for the form to show; other domain errors propagate to the
     one handler in meetings/errors.py."""
-    from ..errors import InvalidInput
-    from ..extensions import db
-
     args, errors = parse(schema, data)
     if errors:
         return None, errors

@@ -6,7 +6,6 @@ from functools import wraps
 from typing import Callable
 
 from flask import abort, request
-from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from marshmallow import Schema
 
@@ -52,32 +51,19 @@ def or_404(getter: Callable, *args):
 
 # ---------------------------------------------------------------- labels
 
-def _labels() -> dict:
-    from ..auth.models import Role
-    from ..doctors.models import Grade, HospitalLevel, Position, Title
-    return {
-        Role: {Role.rep: _l("Rep"), Role.provincial_manager: _l("Provincial manager"),
-               Role.regional_manager: _l("Regional manager"), Role.marketing: _l("Marketing"),
-               Role.staff: _l("Staff"), Role.admin: _l("Administrator")},
-        HospitalLevel: {HospitalLevel.tertiary: _l("Tertiary"), HospitalLevel.secondary: _l("Secondary"),
-                        HospitalLevel.primary: _l("Primary"), HospitalLevel.other: _l("Other")},
-        Title: {Title.chief_physician: _l("Chief physician"),
-                Title.associate_chief_physician: _l("Associate chief physician"),
-                Title.attending: _l("Attending physician"), Title.resident: _l("Resident"),
-                Title.nurse: _l("Nurse"), Title.intern: _l("Intern"), Title.other: _l("Other")},
-        Position: {Position.department_head: _l("Department head"),
-                   Position.academic_lead: _l("Academic lead"), Position.outpatient: _l("Outpatient"),
-                   Position.inpatient: _l("Inpatient"), Position.pharmacy: _l("Pharmacy"),
-                   Position.other: _l("Other")},
-        Grade: {g: g.value for g in Grade},
-    }
+LABELS: dict = {}  # enum class -> {member: lazy words}; filled by each domain's views
+
+
+def register_labels(enum_cls, words: dict) -> None:
+    """A domain names its enum members for people: `register_labels(Title, {...})`."""
+    LABELS[enum_cls] = words
 
 
 def label(value):
     """An enum member as the words a person reads ("Chief physician")."""
     if value is None:
         return ""
-    return _labels().get(type(value), {}).get(value, getattr(value, "value", value))
+    return LABELS.get(type(value), {}).get(value, getattr(value, "value", value))
 
 
 def enum_options(enum_cls) -> list[tuple[str, object]]:
@@ -87,10 +73,6 @@ def enum_options(enum_cls) -> list[tuple[str, object]]:
 
 def register_template_helpers(bp) -> None:
     """Make `label`, `enum_options` and the master-data enums available in
-    every template: `enum_options(doctor_titles)`."""
-    from ..doctors.models import HospitalLevel, Position, Title
+    every template (a domain adds its enums: doctors' `enum_options(doctor_titles)`)."""
     bp.add_app_template_global(label, "label")
     bp.add_app_template_global(enum_options, "enum_options")
-    bp.add_app_template_global(HospitalLevel, "hospital_levels")
-    bp.add_app_template_global(Title, "doctor_titles")
-    bp.add_app_template_global(Position, "doctor_positions")

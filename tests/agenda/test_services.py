@@ -1,5 +1,5 @@
 from flask_babel import gettext
-from datetime import date, datetime, timedelta, timezone
+from datetime import datetime, timedelta, timezone
 
 import pytest
 import time_machine
@@ -208,15 +208,3 @@ def test_only_the_owner_ticks_and_not_after_the_meeting(make_meeting, org):
         services.update_checklist(org.staff, make_meeting(), items=[])
     with pytest.raises(InvalidTransition):
         services.update_checklist(org.rep, make_meeting("held"), items=[])
-
-
-def test_unticked_items_are_listed_for_the_day_before(make_meeting, org):
-    tomorrow_9am_local = datetime(2026, 12, 2, 1, 0, tzinfo=timezone.utc)  # 09:00 Shanghai
-    meeting = make_meeting("approved", starts_at=tomorrow_9am_local)
-    later = make_meeting("approved", starts_at=tomorrow_9am_local + timedelta(days=1))
-    services.update_checklist(org.rep, later, items=[])
-    ready = make_meeting("approved", starts_at=tomorrow_9am_local + timedelta(hours=2))
-    services.update_checklist(org.rep, ready, items=[
-        {"id": i.id, "ticked": True} for i in services.checklist(ready)])
-    due = services.unticked_day_before(date(2026, 12, 1))
-    assert [(m.id, len(items)) for m, items in due] == [(meeting.id, len(services.DEFAULT_CHECKLIST))]

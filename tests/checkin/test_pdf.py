@@ -1,5 +1,5 @@
 from meetings.checkin import services
-from meetings.pdf.signin_sheet import render
+from meetings.checkin.signin_sheet import render
 from tests.checkin.test_services import png_data_url
 from tests.pdf_helpers import keep, text_of
 

@@ -257,7 +257,7 @@ def test_to_reconfirm_lists_key_invitees_not_yet_confirmed(org, meeting_with, do
     meeting = meeting_with([a1, a2, c1, nurse], backups=[(backup1, a1), (backup2, a2)])
     by_doctor = {i.doctor_id: i for i in meeting.invitees}
     invitees.confirm(org.rep, meeting, by_doctor[a2.id])
-    assert [i.doctor_id for i in services.to_reconfirm(meeting)] == [a1.id, backup1.id, backup2.id]
+    assert [i.doctor_id for i in invitees.to_reconfirm(meeting)] == [a1.id, backup1.id, backup2.id]
 
 
 # ---------------------------------------------------------------- frequency

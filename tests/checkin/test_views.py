@@ -99,6 +99,7 @@ def test_staff_see_the_list_and_sign_people_in_exactly_once(client, org, meeting
     assert state.status_code == 200 and len(state.json["checkins"]) == 2
     sheet = client.get(f"/meetings/{meeting.id}/sign-in/sheet.pdf")
     assert sheet.status_code == 200 and sheet.data.startswith(b"%PDF")
+    assert sheet.headers["Cache-Control"] == "private, no-store"  # pdf_response, as every form
 
 
 def test_the_staff_page_is_only_for_those_who_run_the_meeting(client, org, meeting_with):
@@ -108,5 +109,8 @@ def test_the_staff_page_is_only_for_those_who_run_the_meeting(client, org, meeti
     refused = client.post(f"/meetings/{meeting.id}/sign-in/checkins",
                           json={"name": "甲", "title": "other"})
     assert refused.status_code == 403 and refused.json["reason"] == "forbidden"
+    # the script's state endpoint answers JSON even to a plain GET (@answers_json)
+    state = client.get(f"/meetings/{meeting.id}/sign-in/state")
+    assert state.status_code == 403 and state.json["reason"] == "forbidden"
     client.post("/logout")
     assert client.get(f"/meetings/{meeting.id}/sign-in").status_code == 302  # to the login page

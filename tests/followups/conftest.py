@@ -6,9 +6,7 @@ from datetime import datetime, timedelta, timezone
 from zoneinfo import ZoneInfo
 
 import pytest
-import time_machine
 
-from meetings.extensions import db
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -20,39 +18,13 @@ def next_local(hour: int, minute: int = 0, days: int = 2, zone=SHANGHAI) -> date
 
 
 @pytest.fixture
-def hold(org, make_meeting):
+def hold(make_meeting):
     """hold(starts_at, primaries=[doctor…], backups={primary: backup}, declined=[…],
-    present=[…], walk_ins=[name…], finish=True, owner=org.rep) → the meeting."""
-    from meetings.checkin import services as checkin
-    from meetings.invitees import services as invitees
-    from meetings.proposals import services as proposals
-
-    def make(starts_at=None, *, primaries=(), backups=None, declined=(), present=(), walk_ins=(),
-             finish=True, owner=None):
-        owner = owner or org.rep
-        starts_at = starts_at or next_local(15)
-        meeting = make_meeting("draft", owner=owner, starts_at=starts_at)
-        rows = {}
-        for doctor in primaries:
-            rows[doctor.id] = invitees.add_invitee(owner, meeting, doctor_id=doctor.id, role="primary")
-        for primary, backup in (backups or {}).items():
-            rows[backup.id] = invitees.add_invitee(owner, meeting, doctor_id=backup.id, role="backup",
-                                                   backup_for=rows[primary.id].id)
-        proposals.submit(owner, meeting)
-        proposals.approve(org.pm if owner != org.pm else org.rm, meeting)
-        for doctor in declined:
-            invitees.decline(owner, meeting, rows[doctor.id])
-        db.session.commit()
-        with time_machine.travel(starts_at - timedelta(minutes=10)):
-            proposals.start(owner, meeting)
-            for doctor in present:
-                checkin.check_in(owner, meeting, doctor_id=doctor.id)
-            for name in walk_ins:
-                checkin.check_in(owner, meeting, name=name, title="nurse")
-            if finish:
-                proposals.finish(owner, meeting)
-            db.session.commit()
-        return meeting
+    present=[…], walk_ins=[name…], finish=True, owner=org.rep) → the meeting:
+    tests/conftest.py make_meeting run on time (the clock travels to the start)."""
+    def make(starts_at=None, *, finish=True, **kwargs):
+        return make_meeting("held" if finish else "in_progress", starts_at=starts_at or next_local(15),
+                            on_time=True, **kwargs)
     return make
 
 

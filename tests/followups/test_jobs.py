@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 
 from meetings.extensions import db
 from meetings.followups.models import FollowUp
-from meetings.jobs import run_all
+from meetings.jobs import JOBS, run_job
 from meetings.notifications.models import Notification, OutgoingMail
 from meetings.proposals.models import Meeting
 from meetings.types import utcnow
@@ -58,12 +58,16 @@ def counts():
     return {"tasks": tasks, "distinct_tasks": distinct, "notifications": notes, "scheduled": scheduled}
 
 
+def run_all_jobs() -> dict[str, dict]:
+    return {name: run_job(name) for name in JOBS}
+
+
 def test_every_job_run_twice_creates_each_task_and_message_once(org, meetings):
     meetings(2)
-    first = run_all()
+    first = run_all_jobs()
     assert first["schedule_followups"] == {"meetings": 2, "tasks": 6}
     assert first["escalate_overdue"] == {"overdue_tasks": 6, "notified": 6}
-    again = run_all()
+    again = run_all_jobs()
     assert again["schedule_followups"] == {"meetings": 0, "tasks": 0}
     assert again["escalate_overdue"] == {"overdue_tasks": 0, "notified": 0}
     assert counts() == {"tasks": 6, "distinct_tasks": 6, "notifications": 6, "scheduled": 2}

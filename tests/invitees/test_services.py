@@ -95,3 +95,43 @@ def test_the_list_closes_once_the_meeting_ran(org, make_meeting, make_doctor):
     with pytest.raises(InvalidTransition):
         services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
                              role="primary")
+
+
+def test_removing_a_primary_frees_its_backup_and_only_the_owner_removes(org, make_meeting, make_doctor):
+    meeting = make_meeting("draft")
+    primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "B").id,
+                                   role="primary")
+    backup = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "B").id,
+                                  role="backup", backup_for=primary.id)
+    with pytest.raises(Forbidden):
+        services.remove_invitee(org.pm, meeting, primary)
+    services.remove_invitee(org.rep, meeting, primary)
+    assert [i.id for i in meeting.invitees] == [backup.id]
+    assert backup.backup_for_id is None
+
+
+def test_the_list_of_a_meeting_that_ran_is_closed_to_removals(org, make_meeting, make_doctor):
+    meeting = make_meeting("approved")
+    invitee = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
+                                   role="primary")
+    held = make_meeting("held")
+    with pytest.raises(InvalidTransition):
+        services.remove_invitee(org.rep, held, invitee)
+    assert invitee in meeting.invitees
+
+
+@pytest.mark.parametrize("case", ["backup_without_primary", "backup_of_a_backup", "primary_with_backup_for"])
+def test_a_backup_must_name_a_primary_and_only_a_backup_may(org, make_meeting, make_doctor, case):
+    meeting = make_meeting("draft")
+    primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
+                                   role="primary")
+    backup = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
+                                  role="backup", backup_for=primary.id)
+    role, backup_for = {"backup_without_primary": ("backup", None),
+                        "backup_of_a_backup": ("backup", backup.id),
+                        "primary_with_backup_for": ("primary", primary.id)}[case]
+    with pytest.raises(InvalidInput) as err:
+        services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
+                             role=role, backup_for=backup_for)
+    assert err.value.field == "backup_for"
+    assert len(meeting.invitees) == 2

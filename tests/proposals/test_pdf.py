@@ -6,7 +6,7 @@ from decimal import Decimal
 from meetings.extensions import db
 from meetings.invitees import services as invitees
 from meetings.pdf.base import MARGIN, PAGE_HEIGHT, form_fields, header_height
-from meetings.pdf.proposal_form import render
+from meetings.dossier.proposal_form import render
 from meetings.proposals import services as proposals
 from tests.pdf_helpers import body_text, keep, text_of
 

@@ -55,12 +55,12 @@ def test_meal_cap_per_head_allows_the_cap_and_refuses_above(org):
 def test_sizing_warnings_are_advice_not_errors(org):
     meeting = services.create_meeting(org.rep, **meeting_data(
         org, expected_attendees=40, format="off_site", staff_ids=[]))
-    codes = " ".join(services.meeting_warnings(meeting))
+    codes = " ".join(services.meeting_sizing_warnings(meeting))
     assert "audience_size" in codes and "off_site" in codes and "company_staff" in codes
     assert "meals" in codes
     quiet = services.create_meeting(org.rep, **meeting_data(
         org, budget={"lines": [{"category": "gifts", "amount": Decimal("100")}]}))
-    assert services.meeting_warnings(quiet) == []
+    assert services.meeting_sizing_warnings(quiet) == []
 
 
 def test_submit_names_the_missing_preconditions(org):

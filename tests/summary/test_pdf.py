@@ -12,7 +12,7 @@ from meetings.errors import NotFound
 from meetings.extensions import db
 from meetings.invitees import services as invitees
 from meetings.pdf.base import MARGIN, PAGE_HEIGHT, form_fields, header_height
-from meetings.pdf.summary_form import render
+from meetings.summary.form import render
 from meetings.proposals import services as proposals
 from meetings.questions import services as questions
 from meetings.summary import services

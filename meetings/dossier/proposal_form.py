@@ -11,8 +11,8 @@ from reportlab.platypus import Spacer
 
 from ..agenda import services as agenda
 from ..doctors.services import grade_of, is_key
-from ..proposals import services as proposals
-from .base import (CONTENT_WIDTH, HEAD_BG, approval_trail, build, draw_header, form_fields,
+from .warnings import meeting_warnings
+from ..pdf.base import (CONTENT_WIDTH, HEAD_BG, approval_trail, build, draw_header, form_fields,
                    header_height, label, label_cell, local_time, mark, money_text, pairs_table,
                    para, section_heading, table, text_block, title_label)
 
@@ -101,7 +101,7 @@ def _invitees(meeting) -> list:
 
 
 def _warnings(meeting) -> list:
-    warnings = proposals.meeting_warnings(meeting)
+    warnings = meeting_warnings(meeting)
     if not warnings:
         return [para("无 None")]
     return [para(f"▲ {w}", 9, leftIndent=4 * mm, firstLineIndent=-4 * mm,

@@ -4,7 +4,7 @@ from marshmallow import fields
 from ..checkin import services as _checkin
 from ..doctors.services import grade_of, is_key
 from ..rest import Args, Id
-from .models import InviteeRole, InviteeStatus
+from ..invitees.models import InviteeRole, InviteeStatus
 
 
 class InviteeArgs(Args):

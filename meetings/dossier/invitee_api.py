@@ -1,8 +1,7 @@
-from ..extensions import db
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, current_user
-from . import services
-from .schemas import InviteeArgs, InviteeSchema
+from ..invitees import services
+from .invitee_schemas import InviteeArgs, InviteeSchema
 
 blp = Blueprint("invitees", __name__, url_prefix="/api/v1/meetings",
                 description="Invitee lists and A/B backups")
@@ -20,7 +19,6 @@ def list_invitees(meeting_id):
 def add_invitee(args, meeting_id):
     user = current_user()
     invitee = services.add_invitee(user, get_meeting(user, meeting_id, for_update=True), **args)
-    db.session.commit()
     return invitee
 
 
@@ -36,7 +34,6 @@ def remove_invitee(meeting_id, invitee_id):
     user = current_user()
     meeting = get_meeting(user, meeting_id, for_update=True)
     services.remove_invitee(user, meeting, services.get_invitee(meeting, invitee_id))
-    db.session.commit()
 
 
 def _invitee_action(name, func):
@@ -44,7 +41,6 @@ def _invitee_action(name, func):
         user = current_user()
         meeting = get_meeting(user, meeting_id, for_update=True)
         invitee = func(user, meeting, services.get_invitee(meeting, invitee_id))
-        db.session.commit()
         return invitee
 
     view.__name__ = f"{name}_invitee"

@@ -13,9 +13,9 @@ from reportlab.graphics.shapes import Drawing
 from reportlab.lib.units import mm
 from reportlab.platypus import Image
 
-from ..checkin import services as checkin
+from . import services as checkin
 from ..doctors.services import grade_of, is_key
-from .base import (FONT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, header_height, heading,
+from ..pdf.base import (FONT, MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, header_height, heading,
                    local_time, label_cell, meeting_fields, para, table, title_label)
 
 TITLE = "会议签到表 Sign-in sheet"

@@ -16,9 +16,17 @@ from ..errors import DomainError, NotFound
 from ..extensions import db
 from ..web.forms import errors_from, flatten, form_dict, integers, parse
 from ..web.nav import nav_item
-from . import services
-from .models import Audience, BudgetCategory, Format, Meeting, Purpose, Status
-from .schemas import BudgetLineArgs, MeetingArgs, MeetingFilter, MeetingPatchArgs, MeetingSchema
+from ..agenda import services as agenda
+from ..checkin import services as checkin
+from ..doctors.services import grade_of, is_key
+from ..invitees import services as invitees
+from ..pdf.base import pdf_response
+from ..proposals import services
+from .invitee_schemas import InviteeSchema
+from .proposal_form import render
+from .warnings import meeting_warnings
+from ..proposals.models import Audience, BudgetCategory, Format, Meeting, Purpose, Status
+from .meeting_schemas import BudgetLineArgs, MeetingArgs, MeetingFilter, MeetingPatchArgs, MeetingSchema
 
 bp = Blueprint("meetings_web", __name__, url_prefix="/meetings")
 nav_item("meetings_web.list_meetings", _l("Meetings"), order=10)
@@ -82,8 +90,6 @@ PRECONDITIONS = ("supply_channel_open", "department_head_agreed", "relations_ok"
 
 @bp.context_processor
 def labels():
-    from ..doctors.services import grade_of, is_key
-
     return {"labels": LABELS, "invitee_status": LABELS["invitee_status"], "Status": Status,
             "BudgetCategory": BudgetCategory, "Purpose": Purpose, "Audience": Audience,
             "Format": Format, "grade_of": grade_of, "is_key": is_key}
@@ -152,7 +158,6 @@ def _save(meeting: Meeting | None):
     except DomainError as exc:
         db.session.rollback()
         return _render_form(meeting, data, form_errors(errors_from(exc), order), exc.http_status)
-    db.session.commit()
     flash(_("The proposal was saved."), "success")
     return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting.id))
 
@@ -237,23 +242,17 @@ def _load(schema, data):
 @bp.route("/<int:meeting_id>")
 @login_required
 def show_meeting(meeting_id: int):
-    from ..invitees import services as invitees
-    from ..invitees.schemas import InviteeSchema
-
-    from ..agenda import services as agenda
-    from ..checkin import services as checkin
-
     meeting = _visible_meeting(meeting_id)
     on_the_day = meeting.status in (Status.in_progress, Status.held, Status.summarized, Status.closed)
     return render_template(
         "meetings/detail.html", meeting=meeting, Status=Status,
         runs=services.runs_meeting(current_user, meeting),
         attendance=checkin.attendance(meeting) if on_the_day else None,
-        to_reconfirm=checkin.to_reconfirm(meeting) if meeting.status == Status.approved else [],
+        to_reconfirm=invitees.to_reconfirm(meeting) if meeting.status == Status.approved else [],
         unticked=agenda.unticked(meeting) if meeting.status == Status.approved else [],
         checklist_label=agenda.label_of,
         invitees=InviteeSchema(many=True).dump(invitees.list_invitees(meeting)),
-        warnings=services.meeting_warnings(meeting),
+        warnings=meeting_warnings(meeting),
         actions=services.allowed_actions(current_user, meeting),
         can_edit=services.can_edit(current_user, meeting),
         manage_invitees=invitees.can_manage(current_user, meeting),
@@ -264,9 +263,6 @@ def show_meeting(meeting_id: int):
 @login_required
 def proposal_pdf(meeting_id: int):
     """The printable proposal for the approval file."""
-    from ..pdf.base import pdf_response
-    from ..pdf.proposal_form import render
-
     meeting = _visible_meeting(meeting_id)
     return pdf_response(render(meeting), f"proposal-{meeting.id}.pdf")
 
@@ -277,6 +273,5 @@ def proposal_pdf(meeting_id: int):
 def act(meeting_id: int, action: str):
     comment = (request.form.get("comment") or "").strip() or None
     services.perform(current_user, meeting_id, action, comment)  # DomainError: flashed, back
-    db.session.commit()
     flash(DONE[action], "success")
     return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting_id))

@@ -11,8 +11,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.platypus import Spacer
 
-from ..summary import services as summaries
-from .base import (CONTENT_WIDTH, HEAD_BG, approval_trail, build, draw_header, form_fields,
+from . import services as summaries
+from ..pdf.base import (CONTENT_WIDTH, HEAD_BG, approval_trail, build, draw_header, form_fields,
                    header_height, label, label_cell, local_time, money_text, para, rate_text,
                    section_heading, table, text_block, title_label)
 

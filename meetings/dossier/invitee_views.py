@@ -1,6 +1,6 @@
 """The invitee list's forms on the meeting page (SPEC §4): add, remove,
-confirm, decline. Each parses, calls one service, commits and goes back to
-the meeting; a DomainError is flashed there by the global handler."""
+confirm, decline. Each parses, calls one service and goes back to (committed by
+web.commit_writes); a DomainError is flashed there by the global handler."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
@@ -8,11 +8,10 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
 from ..errors import InvalidInput
-from ..extensions import db
 from ..proposals.services import get_meeting
 from ..web.forms import form_dict, parse
-from . import services
-from .schemas import InviteeArgs
+from ..invitees import services
+from .invitee_schemas import InviteeArgs
 
 bp = Blueprint("invitees_web", __name__, url_prefix="/meetings")
 
@@ -24,14 +23,11 @@ def _back(meeting_id: int):
 @bp.route("/<int:meeting_id>/invitees", methods=["POST"])
 @login_required
 def add_invitee(meeting_id: int):
-    data = {key: int(value) if key != "role" and value.isdigit() else value
-            for key, value in form_dict(request.form).items()}
-    args, errors = parse(InviteeArgs(), data)
+    args, errors = parse(InviteeArgs(), form_dict(request.form))  # ids to integers by the schema
     if errors:
         raise InvalidInput("; ".join(f"{field}: {message}" for field, message in errors.items()))
     meeting = get_meeting(current_user, meeting_id, for_update=True)
     invitee = services.add_invitee(current_user, meeting, **args)
-    db.session.commit()
     flash(_("%(name)s was added to the list.", name=invitee.doctor.name), "success")
     return _back(meeting_id)
 
@@ -41,7 +37,6 @@ def add_invitee(meeting_id: int):
 def remove_invitee(meeting_id: int, invitee_id: int):
     meeting = get_meeting(current_user, meeting_id, for_update=True)
     services.remove_invitee(current_user, meeting, services.get_invitee(meeting, invitee_id))
-    db.session.commit()
     flash(_("The invitee was removed."), "success")
     return _back(meeting_id)
 
@@ -53,7 +48,6 @@ def answer(meeting_id: int, invitee_id: int, action: str):
     meeting = get_meeting(current_user, meeting_id, for_update=True)
     change = services.confirm if action == "confirm" else services.decline
     invitee = change(current_user, meeting, services.get_invitee(meeting, invitee_id))
-    db.session.commit()
     flash(_("%(name)s confirmed.", name=invitee.doctor.name) if action == "confirm"
           else _("%(name)s declined.", name=invitee.doctor.name), "success")
     return _back(meeting_id)

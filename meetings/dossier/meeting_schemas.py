@@ -3,8 +3,10 @@ from flask import g, url_for
 from marshmallow import fields, validate
 
 from ..rest import Args, Partial, Id, QueryId, LocalDateTime, Money, Name, Text
-from .models import Audience, BudgetCategory, Format, Purpose, Status
-from .services import meeting_warnings, runs_meeting
+from ..proposals.models import Audience, BudgetCategory, Format, Purpose, Status
+from ..invitees.services import to_reconfirm
+from ..proposals.services import runs_meeting
+from .warnings import meeting_warnings
 
 
 class BudgetLineArgs(Args):
@@ -103,7 +105,6 @@ class MeetingSchema(ma.Schema):
     to_reconfirm = fields.Method("_to_reconfirm")
 
     def _to_reconfirm(self, meeting):
-        from ..checkin.services import to_reconfirm
         if meeting.status not in (Status.draft, Status.submitted, Status.pending_regional,
                                   Status.approved):
             return []

@@ -1,9 +1,9 @@
-
-from ..extensions import db
 from ..rest import ActionArgs, Blueprint, SelectPage, current_user
-from . import services
-from .models import Meeting
-from .schemas import MeetingArgs, MeetingFilter, MeetingPatchArgs, MeetingSchema
+from ..pdf.base import pdf_response
+from ..proposals import services
+from .proposal_form import render
+from ..proposals.models import Meeting
+from .meeting_schemas import MeetingArgs, MeetingFilter, MeetingPatchArgs, MeetingSchema
 
 blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
                 description="Meetings (科室会): proposal, approval and the lifecycle")
@@ -22,7 +22,6 @@ def list_meetings(args):
 @blp.response(201, MeetingSchema)
 def create_meeting(args):
     meeting = services.create_meeting(current_user(), **args)
-    db.session.commit()
     return meeting
 
 
@@ -39,7 +38,6 @@ def update_meeting(args, meeting_id):
     user = current_user()
     meeting = services.update_meeting(user, services.get_meeting(user, meeting_id, for_update=True),
                                       **args)
-    db.session.commit()
     return meeting
 
 
@@ -47,9 +45,6 @@ def update_meeting(args, meeting_id):
 @blp.response(200, {"type": "string", "format": "binary"}, content_type="application/pdf",
               description="The printable proposal (科室会申请表, A4) for the approval file")
 def proposal_pdf(meeting_id):
-    from ..pdf.base import pdf_response
-    from ..pdf.proposal_form import render
-
     meeting = services.get_meeting(current_user(), meeting_id)
     return pdf_response(render(meeting), f"proposal-{meeting.id}.pdf")
 
@@ -57,7 +52,6 @@ def proposal_pdf(meeting_id):
 def _action_view(action: str):
     def view(args, meeting_id):
         meeting = services.perform(current_user(), meeting_id, action, args.get("comment"))
-        db.session.commit()
         return meeting
 
     view.__name__ = f"{action}_meeting"

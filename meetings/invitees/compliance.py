@@ -11,7 +11,8 @@ from sqlalchemy import select
 from ..errors import ComplianceCapExceeded
 from ..extensions import db
 from ..types import local_date
-from .models import Meeting, Status
+from ..proposals.models import Meeting, Status
+from .models import Invitee, InviteeRole, InviteeStatus
 
 # Meetings that no longer spend anything do not count towards a doctor's year.
 NOT_SPENDING = (Status.cancelled, Status.rejected)
@@ -20,9 +21,7 @@ NOT_SPENDING = (Status.cancelled, Status.rejected)
 def meeting_total(meeting: Meeting) -> Decimal:
     """What the meeting costs: the actual spend once its summary says so,
     the proposed budget before."""
-    from ..summary.models import Summary  # summaries build on proposals
-
-    summary = db.session.scalar(select(Summary).where(Summary.meeting_id == meeting.id))
+    summary = meeting.summary  # Meeting.summary: the summaries' package sits above this one
     return summary.actual_total if summary is not None else meeting.budget_total
 
 
@@ -32,8 +31,6 @@ def share_of(meeting: Meeting, total: Decimal | None = None) -> Decimal:
 
 
 def doctor_year_total(doctor_id: int, year: int, *, excluding: int | None = None) -> Decimal:
-    from ..invitees.models import Invitee, InviteeRole, InviteeStatus
-
     meetings = db.session.scalars(
         select(Meeting).join(Invitee, Invitee.meeting_id == Meeting.id)
         .where(Invitee.doctor_id == doctor_id, Invitee.role == InviteeRole.primary,
@@ -59,8 +56,6 @@ def check_doctor_annual_cap(meeting: Meeting, doctor, meeting_cost: Decimal | No
 
 def check_primaries_annual_cap(meeting: Meeting, meeting_cost: Decimal | None = None) -> None:
     """Every primary invitee who has not declined stays within the annual cap."""
-    from ..invitees.models import InviteeRole, InviteeStatus
-
     for invitee in meeting.invitees:
         if invitee.role == InviteeRole.primary and invitee.status != InviteeStatus.declined:
             check_doctor_annual_cap(meeting, invitee.doctor, meeting_cost)
