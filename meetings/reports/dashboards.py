@@ -16,7 +16,8 @@ from ..auth.models import Role, User
 from ..extensions import db
 from ..followups.models import FollowUp, FollowUpStatus
 from ..followups.services import overdue_clause, person_name, today, visible_followups
-from ..orgs.models import BudgetPool, Province
+from ..orgs.models import BudgetPool
+from ..orgs.services import visible_provinces
 from ..proposals.models import Meeting
 from ..proposals.services import visible_meetings
 from ..questions.models import Question, QuestionStatus
@@ -115,17 +116,6 @@ def rates_by(user: User, group_by: str, period: Period) -> Section:
                           "series": [{"key": rate} for rate in RATES]})
 
 
-def _visible_provinces(user: User):
-    """The provinces whose meetings the user sees (SPEC §1)."""
-    if user.role in (Role.provincial_manager, Role.staff):
-        return select(Province.id).where(Province.id == user.province_id)
-    if user.role == Role.regional_manager:
-        return select(Province.id).where(Province.region_id == user.region_id)
-    if user.role == Role.rep:
-        return select(Province.id).where(False)
-    return select(Province.id)
-
-
 def quarters(period: Period) -> list[str]:
     start, end = period.start or today(), period.end or today()
     out, day = [], date(start.year, (start.month - 1) // 3 * 3 + 1, 1)
@@ -138,7 +128,7 @@ def quarters(period: Period) -> list[str]:
 def budget_by_quarter(user: User, period: Period) -> Section:
     rows = db.session.execute(
         select(BudgetPool.period, func.sum(BudgetPool.amount), func.sum(BudgetPool.spent))
-        .where(BudgetPool.province_id.in_(_visible_provinces(user)),
+        .where(BudgetPool.province_id.in_(visible_provinces(user)),
                BudgetPool.period.in_(quarters(period)))
         .group_by(BudgetPool.period).order_by(BudgetPool.period))
     return Section("budget", _l("Budget drawn vs allocated per quarter"),
