@@ -75,90 +75,108 @@ def meetings_in_scope(user: User, period: Period):
     return query
 
 
-def _per_meeting(ids):
-    """Grouped subqueries keyed by meeting_id, restricted to `ids`."""
+def _scope(user: User, group_by: str, period: Period):
+    """The meetings in scope with their group's key `k`, as a CTE."""
+    query = meetings_in_scope(user, period)
+    if group_by == "rep":
+        key = Meeting.owner_id
+    elif group_by == "province":
+        key = Meeting.province_id
+    elif group_by == "region":
+        query = query.join(Province, Province.id == Meeting.province_id)
+        key = Province.region_id
+    else:
+        key = local_month(Meeting.starts_at)
+    return query.with_only_columns(Meeting.id, Meeting.status, Meeting.drawn_amount,
+                                   key.label("k")).cte("scope")
+
+
+def _per_group(scope):
+    """One grouped subquery per source table, summed per group key over the
+    held meetings in scope. Grouping each by the key (not by meeting) keeps
+    the row estimates small, so PostgreSQL plans (and never JIT-compiles) a
+    report like the small query it is."""
+    held = scope.c.status.in_(HELD)
     invited = aliased(Invitee)
     invited_doctor = aliased(Doctor)
     checkins = (
-        select(CheckIn.meeting_id,
+        select(scope.c.k,
                func.count(CheckIn.id).label("present"),
                func.count(invited.id).label("attended_invited"),
                func.sum(case((and_(invited.id.is_not(None), key_clause(invited_doctor)), 1),
                              else_=0)).label("key_present"))
+        .select_from(CheckIn).join(scope, scope.c.id == CheckIn.meeting_id)
         .outerjoin(invited, and_(invited.meeting_id == CheckIn.meeting_id,
                                  invited.doctor_id == CheckIn.doctor_id))
         .outerjoin(invited_doctor, invited_doctor.id == invited.doctor_id)
-        .where(CheckIn.meeting_id.in_(ids), counting_clause())
-        .group_by(CheckIn.meeting_id).subquery("att"))
+        .where(held, counting_clause())
+        .group_by(scope.c.k).subquery("att"))
     expected = (
-        select(Invitee.meeting_id, func.count(Invitee.id).label("expected"),
+        select(scope.c.k, func.count(Invitee.id).label("expected"),
                func.sum(case((key_clause(Doctor), 1), else_=0)).label("key_expected"))
+        .select_from(Invitee).join(scope, scope.c.id == Invitee.meeting_id)
         .join(Doctor, Doctor.id == Invitee.doctor_id)
-        .where(Invitee.meeting_id.in_(ids), expected_clause())
-        .group_by(Invitee.meeting_id).subquery("exp"))
+        .where(held, expected_clause())
+        .group_by(scope.c.k).subquery("exp"))
     spend = (
-        select(Summary.meeting_id, func.coalesce(func.sum(SpendLine.amount), 0).label("actual"))
-        .outerjoin(SpendLine, SpendLine.summary_id == Summary.id)
-        .where(Summary.meeting_id.in_(ids))
-        .group_by(Summary.meeting_id).subquery("spend"))
+        select(scope.c.k, func.sum(SpendLine.amount).label("actual"))
+        .select_from(Summary).join(scope, scope.c.id == Summary.meeting_id)
+        .join(SpendLine, SpendLine.summary_id == Summary.id)
+        .where(held)
+        .group_by(scope.c.k).subquery("spend"))
     done = FollowUp.status == FollowUpStatus.done
     followups = (
-        select(FollowUp.meeting_id,
+        select(scope.c.k,
                func.sum(case((done | (FollowUp.due_on < today()), 1), else_=0)).label("due"),
                func.sum(case((done & (local_day(FollowUp.completed_at) <= FollowUp.due_on), 1),
                              else_=0)).label("on_time"))
-        .where(FollowUp.meeting_id.in_(ids),
-               FollowUp.kind.in_([FollowUpKind.visit, FollowUpKind.gift_delivery]))
-        .group_by(FollowUp.meeting_id).subquery("fu"))
+        .select_from(FollowUp).join(scope, scope.c.id == FollowUp.meeting_id)
+        .where(held, FollowUp.kind.in_([FollowUpKind.visit, FollowUpKind.gift_delivery]))
+        .group_by(scope.c.k).subquery("fu"))
     return checkins, expected, spend, followups
 
 
-def _group_key(group_by: str, scope):
-    """(id, name, extra joins) of the group."""
+def _names(group_by: str, key):
+    """(name column, join) of the group's key."""
     if group_by == "rep":
-        return scope.c.owner_id, User.display_name, [(User, User.id == scope.c.owner_id)]
+        return User.display_name, (User, User.id == key)
     if group_by == "province":
-        return scope.c.province_id, Province.name, [(Province, Province.id == scope.c.province_id)]
+        return Province.name, (Province, Province.id == key)
     if group_by == "region":
-        return Region.id, Region.name, [(Province, Province.id == scope.c.province_id),
-                                        (Region, Region.id == Province.region_id)]
-    month = local_month(scope.c.starts_at)
-    return month, month, []
+        return Region.name, (Region, Region.id == key)
+    return key, None
 
 
 def meeting_report(user: User, group_by: str, period: Period) -> list[dict]:
     """One row per group (SPEC §10 "report row"), in name order."""
     if group_by not in GROUPS:
         raise InvalidInput(_("group_by: one of rep, province, region, month"), field="group_by")
-    scope = (meetings_in_scope(user, period.check())
-             .with_only_columns(Meeting.id, Meeting.owner_id, Meeting.province_id, Meeting.status,
-                                Meeting.drawn_amount, Meeting.starts_at).cte("scope"))
-    ids = select(scope.c.id)
-    checkins, expected, spend, followups = _per_meeting(ids)
-    key_id, key_name, joins = _group_key(group_by, scope)
-    held = scope.c.status.in_(HELD)
+    scope = _scope(user, group_by, period.check())
+    base = (select(scope.c.k, func.count(case((scope.c.status.in_(HELD), 1))).label("meetings_held"),
+                   func.sum(scope.c.drawn_amount).label("budget_approved"))
+            .group_by(scope.c.k).subquery("base"))
+    checkins, expected, spend, followups = _per_group(scope)
+    name, join = _names(group_by, base.c.k)
 
-    def held_sum(column):
-        return func.coalesce(func.sum(case((held, column), else_=0)), 0)
+    def total(column):
+        return func.coalesce(column, 0)
 
     query = select(
-        key_id.label("key_id"), key_name.label("key_name"),
-        func.count(case((held, 1))).label("meetings_held"),
-        func.sum(scope.c.drawn_amount).label("budget_approved"),
-        func.sum(spend.c.actual).label("actual_spend"),
-        held_sum(expected.c.expected).label("expected"),
-        held_sum(checkins.c.present).label("present"),
-        held_sum(checkins.c.attended_invited).label("attended_invited"),
-        held_sum(expected.c.key_expected).label("key_expected"),
-        held_sum(checkins.c.key_present).label("key_present"),
-        held_sum(followups.c.due).label("followups_due"),
-        held_sum(followups.c.on_time).label("followups_on_time"),
-    ).select_from(scope)
-    for entity, on in joins:
-        query = query.join(entity, on)
+        base.c.k.label("key_id"), name.label("key_name"), base.c.meetings_held, base.c.budget_approved,
+        spend.c.actual.label("actual_spend"),
+        total(expected.c.expected).label("expected"),
+        total(checkins.c.present).label("present"),
+        total(checkins.c.attended_invited).label("attended_invited"),
+        total(expected.c.key_expected).label("key_expected"),
+        total(checkins.c.key_present).label("key_present"),
+        total(followups.c.due).label("followups_due"),
+        total(followups.c.on_time).label("followups_on_time"),
+    ).select_from(base)
+    if join is not None:
+        query = query.join(*join)
     for sub in (checkins, expected, spend, followups):
-        query = query.outerjoin(sub, sub.c.meeting_id == scope.c.id)
-    query = query.group_by(key_id, key_name).order_by(key_name, key_id)
+        query = query.outerjoin(sub, sub.c.k == base.c.k)
+    query = query.order_by(name, base.c.k)
     return [_row(group_by, row) for row in db.session.execute(query)]
 
 
