@@ -15,7 +15,7 @@ from ..doctors.services import grade_of
 from ..extensions import db
 from ..orgs.models import Province
 from ..proposals.labels import status_text
-from ..proposals.models import BudgetLine, Meeting
+from ..proposals.models import BudgetLine, Meeting, Status
 from ..proposals.services import search_meetings
 from ..summary.models import SpendLine, Summary
 from ..types import to_local
@@ -72,10 +72,11 @@ class MeetingList(Exporter):
                 .order_by(Meeting.starts_at, Meeting.id))
 
     def rows(self) -> Iterator[list]:
+        words = {status: status_text(status) for status in Status}  # once, not per row
         result = db.session.execute(self._query().execution_options(yield_per=BATCH))
         for (id_, topic, status, starts_at, hospital, department, province, owner, speaker, venue,
              expected, budget, spend, summary_id) in result:
-            yield [id_, topic, status_text(status), to_local(starts_at), hospital, department,
+            yield [id_, topic, words[status], to_local(starts_at), hospital, department,
                    province, owner, speaker or "", venue, expected, budget,
                    (spend or 0) if summary_id else None]
 
