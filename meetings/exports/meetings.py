@@ -49,7 +49,7 @@ class MeetingList(Exporter):
                 for key, value in self.filters.items()}
 
     def _query(self):
-        ids = search_meetings(self.user, **self.filters).with_only_columns(Meeting.id)
+        ids = search_meetings(self.user, **self.filters).with_only_columns(Meeting.id).order_by(None)
         owner, speaker = aliased(User), aliased(User)
         budget = (select(BudgetLine.meeting_id, func.sum(BudgetLine.amount).label("total"))
                   .where(BudgetLine.meeting_id.in_(ids)).group_by(BudgetLine.meeting_id).subquery())

@@ -14,6 +14,7 @@ from typing import Callable
 from flask_babel import gettext as _
 from sqlalchemy import Select, delete, or_, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role, User
 from ..checkin.services import list_checkins
@@ -173,6 +174,16 @@ def overdue_clause(day: date | None = None):
     return (FollowUp.status == FollowUpStatus.open) & (FollowUp.due_on < (day or today()))
 
 
+def task_loading() -> tuple:
+    """What a task shows in a list (person, meeting, assignee, its
+    questions), loaded for all listed tasks at once. (A function: loader
+    options configure the mappers, which must wait until every model is
+    imported.)"""
+    return (selectinload(FollowUp.doctor), selectinload(FollowUp.assignee),
+            selectinload(FollowUp.meeting).selectinload(Meeting.hospital),
+            selectinload(FollowUp.question), selectinload(FollowUp.raised_question))
+
+
 def list_followups(user: User, *, assignee_id: int | None = None, status: str | None = None,
                    meeting_id: int | None = None) -> Select:
     """`status`: open, done, or overdue (open and past due, a local date)."""
@@ -185,7 +196,7 @@ def list_followups(user: User, *, assignee_id: int | None = None, status: str | 
         query = query.where(overdue_clause())
     elif status is not None:
         query = query.where(FollowUp.status == FollowUpStatus(status))
-    return query.order_by(FollowUp.due_on, FollowUp.id)
+    return query.order_by(FollowUp.due_on, FollowUp.id).options(*task_loading())
 
 
 def get_followup(user: User, followup_id: int, *, for_update: bool = False) -> FollowUp:

@@ -4,7 +4,7 @@ views and the API call these functions and commit."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
@@ -52,9 +52,10 @@ def visible_meetings(user: User) -> Select:
 
 
 def search_meetings(user: User, *, status: Status | None = None, province_id: int | None = None,
-                    from_=None, to=None) -> Select:
-    """The meeting list's filters (SPEC §10) within the user's visibility: the
-    API list, the list page and the exports use this one search."""
+                    from_: datetime | None = None, to: datetime | None = None,
+                    newest_first: bool = False) -> Select:
+    """The meeting list within the user's visibility, with the list's filters:
+    one search for the API, the pages and the exports."""
     query = visible_meetings(user)
     if status is not None:
         query = query.where(Meeting.status == status)
@@ -64,7 +65,9 @@ def search_meetings(user: User, *, status: Status | None = None, province_id: in
         query = query.where(Meeting.starts_at >= from_)
     if to is not None:
         query = query.where(Meeting.starts_at <= to)
-    return query
+    if newest_first:
+        return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    return query.order_by(Meeting.starts_at, Meeting.id)
 
 
 def get_meeting(user: User, meeting_id: int, *, for_update: bool = False) -> Meeting:
