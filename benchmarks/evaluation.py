@@ -239,7 +239,7 @@ def bench_scorecards(ids) -> list[tuple]:
 def measure(url: str) -> None:
     from meetings.doctors.models import Doctor
 
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    app = create_app({"SECRET_KEY": "bench-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": url})
     name = url.split(":")[0].split("+")[0]
     with app.app_context(), app.test_request_context():
         db.drop_all()

@@ -8,6 +8,7 @@ from .audit.api import blp as audit
 from .auth.api import blp as users, tokens
 from .checkin.api import blp as checkins
 from .doctors.api import blp as doctors
+from .exports.api import blp as exports, calendar_blp as calendar
 from .followups.api import blp as followups
 from .dossier.invitee_api import blp as invitees
 from .notifications.api import blp as notifications
@@ -15,6 +16,7 @@ from .orgs.api import provinces, regions
 from .privacy.api import blp as privacy
 from .dossier.meeting_api import blp as meetings
 from .questions.api import blp as questions
+from .reports.api import blp as reports
 from .summary.api import blp as summary
 from .prescriptions.api import blp as prescriptions
 from .evaluation.api import blp as evaluation
@@ -28,6 +30,6 @@ def register_api(app, api, csrf) -> None:
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
                 agenda, summary, questions, followups, notifications, prescriptions, evaluation,
-                audit, privacy):
+                audit, privacy, reports, exports, calendar):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

@@ -13,6 +13,7 @@ from .auth.models import Role, User
 from .auth.views import bp as auth_web
 from .checkin.views import bp as checkin, staff_bp as checkin_staff
 from .doctors.views import bp as doctors_web
+from .exports.views import bp as exports_web
 from .extensions import db, login_manager
 from .followups.views import bp as followups_web
 from .dossier.invitee_views import bp as invitees_web
@@ -20,6 +21,7 @@ from .notifications.views import bp as notifications_web
 from .orgs.views import bp as orgs_web
 from .dossier.meeting_views import bp as meetings_web
 from .questions.views import bp as questions_web
+from .reports.views import bp as reports_web
 from .summary.views import bp as summary_web
 from .prescriptions.views import bp as prescriptions_web
 from .evaluation.views import bp as evaluation_web
@@ -59,7 +61,7 @@ login_manager.login_view = "auth_web.login"
 def register_web(app) -> None:
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
                       checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web,
-                      prescriptions_web, evaluation_web, audit_web):
+                      prescriptions_web, evaluation_web, audit_web, exports_web, reports_web):
         app.register_blueprint(blueprint)
         for endpoint, view in list(app.view_functions.items()):
             if endpoint.startswith(f"{blueprint.name}."):

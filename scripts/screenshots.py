@@ -30,7 +30,7 @@ def main(out: Path, roles=ROLES, widths=(390, 1280)) -> None:
 
     out.mkdir(parents=True, exist_ok=True)
     path = Path(tempfile.mkdtemp()) / "demo.sqlite"
-    app = create_app({"SECRET_KEY": "screens", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    app = create_app({"SECRET_KEY": "screens-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
         db.create_all()
         seed_demo()

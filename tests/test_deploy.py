@@ -113,7 +113,7 @@ def _get(port: int, path: str) -> int | None:
 
 
 def _env(database_url: str, port: int) -> dict:
-    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "entrypoint-test",
+    env = {**os.environ, "DATABASE_URL": database_url, "SECRET_KEY": "test-secret-key-0123456789abcdef-0123",
            "PUBLIC_URL": "http://127.0.0.1", "PYTHON": sys.executable, "DB_WAIT_SECONDS": "30",
            "BIND": f"127.0.0.1:{port}", "WEB_CONCURRENCY": "1", "GUNICORN_THREADS": "2",
            "LOG_LEVEL": "WARNING"}

@@ -26,6 +26,9 @@ class User(UserMixin, db.Model):
     province_id: Mapped[int | None] = mapped_column(ForeignKey("provinces.id"))
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     active: Mapped[bool] = mapped_column(default=True)
+    # The secret part of the private calendar feed's URL (SPEC §9): random,
+    # ≥ 128 bits, made on first use and replaced by a reset.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped by logout-everywhere, a password change and deactivation: every
     # session cookie and API token carries the version it was made under and

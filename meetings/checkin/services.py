@@ -29,7 +29,8 @@ from ..throttle import Throttled  # noqa: F401  (the QR page catches it from her
 from ..errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
 from ..actionlog import log_action
-from ..invitees.models import Invitee, InviteeRole, InviteeStatus
+from ..invitees.models import Invitee, InviteeStatus
+from ..invitees.services import expected_clause
 from ..proposals.models import Meeting, Status
 from ..proposals.services import note_in_history, runs_meeting
 from ..signals import checkin_recorded, checkin_voided
@@ -456,7 +457,7 @@ def attendance_counts(meeting_ids) -> dict[int, dict]:
               for m in ids}
     if not ids:
         return counts
-    expected = and_(Invitee.role == InviteeRole.primary, Invitee.status != InviteeStatus.declined)
+    expected = expected_clause()
     for meeting_id, n, key in db.session.execute(
             select(Invitee.meeting_id, func.sum(case((expected, 1), else_=0)),
                    func.sum(case((and_(expected, key_clause()), 1), else_=0)))

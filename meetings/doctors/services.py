@@ -5,7 +5,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 
 from ..actionlog import changes as changes_of
 from ..actionlog import log_action, snapshot
@@ -51,14 +51,13 @@ def is_key(doctor: Doctor) -> bool:
 
 
 def key_clause(doctor=Doctor):
-    """is_key as SQL, for figures aggregated in the database: high potential
-    (grades A and B) unless overridden, never a nurse or an intern."""
-    from sqlalchemy import and_, or_
-
-    computed = and_(doctor.grade_override.is_(None),
-                    doctor.potential >= current_app.config["GRADE_HIGH_POTENTIAL"])
+    """is_key() as a SQL condition on `doctor` (the Doctor entity or an alias),
+    for reports that aggregate many meetings in one query. A and B are exactly
+    the high-potential grades, so without an override support does not matter."""
+    high_potential = func.coalesce(doctor.potential, 0) >= current_app.config["GRADE_HIGH_POTENTIAL"]
     return and_(doctor.title.not_in(list(NEVER_KEY_TITLES)),
-                or_(computed, doctor.grade_override.in_([Grade.A, Grade.B])))
+                or_(doctor.grade_override.in_([Grade.A, Grade.B]),
+                    and_(doctor.grade_override.is_(None), high_potential)))
 
 
 def at_least(grade: Grade, floor: Grade) -> bool:
@@ -181,8 +180,9 @@ def update_doctor(actor: User, doctor: Doctor, **changes) -> Doctor:
     for key, value in changes.items():
         old = getattr(doctor, key)
         if old != value:
+            # a personal field is named as changed, its values never enter the log
             before[key] = None if key in PERSONAL else _plain(old)
-            after[key] = None if key in PERSONAL else _plain(value)
+            after[key] = "changed" if key in PERSONAL else _plain(value)
         setattr(doctor, key, value)
     db.session.flush()
     if after:

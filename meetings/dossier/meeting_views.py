@@ -147,10 +147,13 @@ def _visible_meeting(meeting_id: int, for_update: bool = False) -> Meeting:
 @login_required
 def list_meetings():
     args, _errors = parse(MeetingFilter(), form_dict(request.args))
-    status = (args or {}).get("status")
-    query = services.search_meetings(current_user, status=status, newest_first=True)
+    args = args or {}
+    status = args.get("status")
+    query = services.search_meetings(current_user, **args, newest_first=True)
     page = db.paginate(query.options(*list_page_loading()), per_page=50, error_out=False)
-    return render_template("meetings/list.html", page=page, meetings=page.items, status=status)
+    return render_template("meetings/list.html", page=page, meetings=page.items, status=status,
+                           filters={k: v for k, v in request.args.items()
+                                    if k in ("status", "province_id", "from", "to") and v})
 
 
 @bp.route("/inbox")

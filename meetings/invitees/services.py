@@ -191,6 +191,11 @@ def expected_invitees(meeting: Meeting) -> list[Invitee]:
             if i.role == InviteeRole.primary and i.status != InviteeStatus.declined]
 
 
+def expected_clause():
+    """expected_invitees() as a SQL condition on Invitee, for reports."""
+    return (Invitee.role == InviteeRole.primary) & (Invitee.status != InviteeStatus.declined)
+
+
 def to_reconfirm(meeting: Meeting) -> list[Invitee]:
     """Day-before reminder (SPEC §4): key invitees — primaries and their
     backups — who have not confirmed yet."""

@@ -6,9 +6,10 @@ from __future__ import annotations
 from functools import wraps
 
 from flask import Blueprint, make_response, redirect, request, session, url_for
-from flask_login import login_required
+from flask_login import current_user, login_required
 
 from ..extensions import db
+from .nav import landing_for
 
 bp = Blueprint("web", __name__)
 
@@ -16,7 +17,8 @@ bp = Blueprint("web", __name__)
 @bp.route("/")
 @login_required
 def index():
-    return redirect(url_for("meetings_web.list_meetings"))
+    """Each role's landing page (web.nav.landing_page), else the meeting list."""
+    return redirect(url_for(landing_for(current_user) or "meetings_web.list_meetings"))
 
 
 @bp.route("/lang/<code>")

@@ -25,3 +25,16 @@ def nav_item(endpoint: str, label, roles=(), order: int = 50) -> None:
 
 def items_for(user) -> list[NavItem]:
     return [item for item in NAV if not item.roles or user.role in item.roles]
+
+
+# role → the endpoint a user of that role lands on at "/" (set by a domain's views)
+LANDING: dict = {}
+
+
+def landing_page(endpoint: str, roles) -> None:
+    for role in roles:
+        LANDING.setdefault(role, endpoint)
+
+
+def landing_for(user) -> str | None:
+    return LANDING.get(user.role)

@@ -116,8 +116,8 @@ def test_actual_spend_edits_log_old_and_new_amounts(org, make_meeting):
 
     meeting = make_meeting("held")
     spend = [{"category": "meals", "amount": Decimal("1400")}]
-    summary.save_summary(org.rep, meeting, feedback="好", actual_spend=spend)
-    summary.save_summary(org.rep, meeting, feedback="很好，主任张三认可",
+    summary.save_summary(org.rep, meeting, organization="顺利", feedback="好", actual_spend=spend)
+    summary.save_summary(org.rep, meeting, organization="顺利", feedback="很好，主任张三认可",
                          actual_spend=[{"category": "meals", "amount": Decimal("1500")}])
     db.session.commit()
     first, edit = entries(object_type="meeting", object_id=meeting.id)[-2:]

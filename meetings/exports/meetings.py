@@ -1,0 +1,106 @@
+"""The meeting list and a meeting's attendance (SPEC §9 Exports)."""
+from __future__ import annotations
+
+from typing import Iterator
+
+from flask_babel import lazy_gettext as _l
+from sqlalchemy import func, select
+from sqlalchemy.orm import aliased
+
+from ..auth.models import User
+from ..checkin.models import CheckIn
+from ..checkin.services import counted_checkins
+from ..doctors.models import Department, Doctor, Hospital
+from ..doctors.services import grade_of
+from ..extensions import db
+from ..orgs.models import Province
+from ..proposals.models import BudgetLine, Meeting, Status
+from ..proposals.services import search_meetings
+from ..summary.models import SpendLine, Summary
+from ..types import to_local
+from ..labels import label
+from .registry import Exporter, register
+
+BATCH = 500  # rows fetched at a time (a server-side cursor on PostgreSQL)
+def _yes_no(value: bool) -> str:
+    return str(_l("Yes") if value else _l("No"))
+
+
+@register
+class MeetingList(Exporter):
+    """Every meeting the list shows with the same filters — not paged."""
+
+    name = "meetings"
+    object_type = "meeting"
+    columns = (_l("Meeting no."), _l("Topic"), _l("Status"), _l("Starts"), _l("Hospital"),
+               _l("Department"), _l("Province"), _l("Owner"), _l("Speaker"), _l("Venue"),
+               _l("Expected attendees"), _l("Budget total (yuan)"), _l("Actual spend (yuan)"))
+
+    def __init__(self, user: User, filters: dict):
+        self.user, self.filters = user, filters
+
+    def detail(self) -> dict:
+        return {key.rstrip("_"): getattr(value, "value", None) or str(value)
+                for key, value in self.filters.items()}
+
+    def _query(self):
+        ids = search_meetings(self.user, **self.filters).with_only_columns(Meeting.id).order_by(None)
+        owner, speaker = aliased(User), aliased(User)
+        budget = (select(BudgetLine.meeting_id, func.sum(BudgetLine.amount).label("total"))
+                  .where(BudgetLine.meeting_id.in_(ids)).group_by(BudgetLine.meeting_id).subquery())
+        spend = (select(Summary.meeting_id, func.sum(SpendLine.amount).label("total"))
+                 .join(SpendLine, SpendLine.summary_id == Summary.id)
+                 .where(Summary.meeting_id.in_(ids)).group_by(Summary.meeting_id).subquery())
+        return (select(Meeting.id, Meeting.topic, Meeting.status, Meeting.starts_at, Hospital.name,
+                       Department.name, Province.name, owner.display_name, speaker.display_name,
+                       Meeting.venue, Meeting.expected_attendees, budget.c.total, spend.c.total,
+                       Summary.id)
+                .join(Hospital, Hospital.id == Meeting.hospital_id)
+                .join(Department, Department.id == Meeting.department_id)
+                .join(Province, Province.id == Meeting.province_id)
+                .join(owner, owner.id == Meeting.owner_id)
+                .outerjoin(speaker, speaker.id == Meeting.speaker_id)
+                .outerjoin(budget, budget.c.meeting_id == Meeting.id)
+                .outerjoin(Summary, Summary.meeting_id == Meeting.id)
+                .outerjoin(spend, spend.c.meeting_id == Meeting.id)
+                .where(Meeting.id.in_(ids))
+                .order_by(Meeting.starts_at, Meeting.id))
+
+    def rows(self) -> Iterator[list]:
+        words = {status: label(status) for status in Status}  # once, not per row
+        result = db.session.execute(self._query().execution_options(yield_per=BATCH))
+        for (id_, topic, status, starts_at, hospital, department, province, owner, speaker, venue,
+             expected, budget, spend, summary_id) in result:
+            yield [id_, topic, words[status], to_local(starts_at), hospital, department,
+                   province, owner, speaker or "", venue, expected, budget,
+                   (spend or 0) if summary_id else None]
+
+
+@register
+class Attendance(Exporter):
+    """One row per check-in that counts in the meeting's figures."""
+
+    name = "attendance"
+    object_type = "meeting"
+    columns = (_l("Full name"), _l("Title"), _l("Grade"), _l("Invited"), _l("How they signed in"),
+               _l("Signed in at"), _l("Stays for the meal"))
+
+    def __init__(self, meeting: Meeting):
+        self.meeting = meeting
+
+    @property
+    def object_id(self) -> int:
+        return self.meeting.id
+
+    @property
+    def filename(self) -> str:
+        return f"attendance-{self.meeting.id}"
+
+    def rows(self) -> Iterator[list]:
+        query = (select(CheckIn, Doctor).outerjoin(Doctor, Doctor.id == CheckIn.doctor_id)
+                 .where(CheckIn.meeting_id == self.meeting.id, counted_checkins())
+                 .order_by(CheckIn.checked_in_at, CheckIn.id))
+        for checkin, doctor in db.session.execute(query.execution_options(yield_per=BATCH)):
+            yield [checkin.name, label(checkin.title), grade_of(doctor).value if doctor else "",
+                   _yes_no(checkin.invited), label(checkin.source),
+                   to_local(checkin.checked_in_at), _yes_no(checkin.meal_opt_in)]

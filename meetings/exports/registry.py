@@ -1,0 +1,41 @@
+"""One class per export (pretix's exporters): it names its file and its
+columns and yields its rows; the writers turn rows into CSV or XLSX and the
+service streams the result. Adding an export is adding a class here."""
+from __future__ import annotations
+
+from typing import Iterator
+
+EXPORTERS: dict[str, type["Exporter"]] = {}
+
+
+def register(cls):
+    EXPORTERS[cls.name] = cls
+    return cls
+
+
+class Exporter:
+    name: str = ""           # also the file's stem
+    object_type: str = ""    # for the action log
+    columns: tuple = ()      # lazy strings: the header, in the export's language
+
+    @property
+    def object_id(self) -> int | None:
+        return None
+
+    @property
+    def filename(self) -> str:
+        return self.name
+
+    @property
+    def title(self) -> str:
+        return self.name
+
+    def header(self) -> list[str]:
+        return [str(column) for column in self.columns]
+
+    def rows(self) -> Iterator[list]:
+        raise NotImplementedError
+
+    def detail(self) -> dict:
+        """What the action log keeps about this export besides its format."""
+        return {}

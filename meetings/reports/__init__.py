@@ -1,0 +1,1 @@
+"""Reports and dashboards (SPEC §9): figures rolled up in SQL."""

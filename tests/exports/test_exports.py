@@ -1,0 +1,132 @@
+"""Exports (SPEC §9): BOM, Chinese headers and words, no formulas, the
+list's filters and visibility, one row per counting check-in, the log."""
+import csv
+import io
+from decimal import Decimal
+
+import pytest
+from openpyxl import load_workbook
+from sqlalchemy import select
+
+from meetings.actionlog import ActionLogEntry
+from meetings.auth.models import Role
+from meetings.exports.writers import csv_chunks, neutralise
+from meetings.extensions import db
+from tests.conftest import PASSWORD
+
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+1", "-1", "@SUM(A1)", "\t=1", "\r=1",
+                                  '=HYPERLINK("http://x","y")'])
+def test_a_cell_that_could_run_as_a_formula_is_quoted(text):
+    assert neutralise(text) == "'" + text
+
+
+def test_plain_text_and_numbers_are_left_alone():
+    assert neutralise("王医生") == "王医生"
+    assert neutralise(-5) == -5 and neutralise(Decimal("-1.50")) == Decimal("-1.50")
+    assert neutralise(None) == ""
+
+
+def test_csv_streams_in_chunks_with_the_bom_first():
+    chunks = list(csv_chunks(["甲"], ([i] for i in range(1000))))
+    assert len(chunks) > 2
+    assert chunks[0].startswith("\ufeff甲".encode())
+
+
+@pytest.fixture
+def exported(org, make_team, make_user, held, make_meeting, make_doctor):
+    """Meetings in two provinces; one has a hostile topic and walk-in name."""
+    class E:
+        pass
+    e = E()
+    e.other = make_team()
+    doctor = make_doctor(org.hospital, "C")
+    e.mine = held(make_team(use_org=True), primaries=[doctor], present=[doctor],
+                  walk_ins=["=cmd|' /C calc'!A0"], spend="900")
+    e.mine.topic = "=HYPERLINK(\"http://evil\",\"点我\")"
+    e.draft = make_meeting("draft")
+    e.theirs = held(e.other, walk_ins=["李"])
+    db.session.commit()
+    return e
+
+
+def read_csv(response):
+    assert response.status_code == 200, response.data[:300]
+    assert response.mimetype == "text/csv"
+    assert response.data.startswith(b"\xef\xbb\xbf")  # UTF-8 BOM
+    return list(csv.reader(io.StringIO(response.data.decode("utf-8-sig"))))
+
+
+def read_xlsx(response):
+    assert response.status_code == 200
+    assert response.mimetype == "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    return [[cell.value for cell in row] for row in sheet.iter_rows()]
+
+
+def test_meeting_list_csv_has_chinese_headers_words_and_no_formula(org, exported, api_as):
+    rows = read_csv(api_as(org.pm).get("/meetings/export.csv"))
+    assert rows[0][:4] == ["会议编号", "会议主题", "状态", "开始时间"]
+    by_id = {int(r[0]): r for r in rows[1:]}
+    assert set(by_id) == {exported.mine.id, exported.draft.id}  # not the other province's
+    mine = by_id[exported.mine.id]
+    assert mine[1] == "'" + exported.mine.topic
+    assert mine[2] == "已总结" and by_id[exported.draft.id][2] == "草稿"
+    assert mine[-1] == "900.00" and by_id[exported.draft.id][-1] == ""
+
+
+def test_meeting_list_xlsx_opens_and_keeps_the_filters(org, exported, api_as):
+    rows = read_xlsx(api_as(org.admin).get("/meetings/export.xlsx?status=summarized"))
+    assert rows[0][0] == "会议编号"
+    assert {r[0] for r in rows[1:]} == {exported.mine.id}
+    mine = next(r for r in rows if r[0] == exported.mine.id)
+    assert mine[1].startswith("'=")
+    province = api_as(org.admin).get(f"/meetings/export.xlsx?province_id={exported.other.province.id}")
+    assert [r[0] for r in read_xlsx(province)[1:]] == [exported.theirs.id]
+
+
+def test_exports_are_not_paged(org, make_meeting, api_as):
+    for _ in range(3):
+        make_meeting("draft")
+    rows = read_csv(api_as(org.rep).get("/meetings/export.csv?page_size=1&page=1"))
+    assert len(rows) == 4
+
+
+def test_attendance_export_is_one_row_per_checkin_and_respects_visibility(org, exported, api_as):
+    rows = read_csv(api_as(org.rep).get(f"/meetings/{exported.mine.id}/attendance.csv"))
+    assert rows[0][:2] == ["姓名", "职称"]
+    assert len(rows) == 3
+    assert "'=cmd|' /C calc'!A0" in [r[0] for r in rows[1:]]
+    assert {r[3] for r in rows[1:]} == {"是", "否"}  # invited: words, not booleans
+    xlsx = read_xlsx(api_as(org.rep).get(f"/meetings/{exported.mine.id}/attendance.xlsx"))
+    assert len(xlsx) == 3
+    other = api_as(org.rep).get(f"/meetings/{exported.theirs.id}/attendance.csv")
+    assert other.status_code == 404
+    assert api_as().get(f"/meetings/{exported.mine.id}/attendance.csv").status_code == 401
+
+
+def test_each_export_is_recorded(org, exported, api_as):
+    api_as(org.pm).get("/meetings/export.xlsx?status=held")
+    api_as(org.rep).get(f"/meetings/{exported.mine.id}/attendance.csv")
+    entries = db.session.scalars(select(ActionLogEntry).where(ActionLogEntry.action == "export")
+                                 .order_by(ActionLogEntry.id)).all()
+    assert [(e.actor_id, e.object_id) for e in entries] == [(org.pm.id, None), (org.rep.id, exported.mine.id)]
+    assert entries[0].after["status"] == "held" and entries[0].after["format"] == "xlsx"
+
+
+def test_export_buttons_on_the_pages_download_the_same_files(org, exported, client, make_user):
+    client.post("/login", data={"username": org.pm.username, "password": PASSWORD})
+    page = client.get("/meetings?status=summarized").get_data(as_text=True)
+    assert "/meetings/export.xlsx?status=summarized" in page
+    rows = read_xlsx(client.get("/meetings/export.xlsx?status=summarized"))
+    assert [r[0] for r in rows[1:]] == [exported.mine.id]
+    detail = client.get(f"/meetings/{exported.mine.id}").get_data(as_text=True)
+    assert f"/meetings/{exported.mine.id}/attendance.xlsx" in detail
+    assert len(read_csv(client.get(f"/meetings/{exported.mine.id}/attendance.csv"))) == 3
+    assert client.get(f"/meetings/{exported.theirs.id}/attendance.csv").status_code == 404
+    stranger = make_user(Role.rep, province=exported.other.province)
+    client.post("/logout")
+    client.post("/login", data={"username": stranger.username, "password": PASSWORD})
+    assert client.get(f"/meetings/{exported.mine.id}/attendance.xlsx").status_code == 404
+    assert len(read_csv(client.get("/meetings/export.csv"))) == 1  # only the header
