@@ -117,6 +117,12 @@ def run_migrations_online():
             # finds nothing left to do (released when the connection closes)
             connection.exec_driver_sql("SELECT pg_advisory_lock(727272)")
             connection.commit()
+        elif connection.dialect.name == "sqlite":
+            # batch migrations rebuild a table (copy, drop, rename): with foreign
+            # keys enforced, dropping a table that other rows point at fails.
+            # The pragma only takes effect outside a transaction, so it goes
+            # to the driver's connection before SQLAlchemy begins one.
+            connection.connection.driver_connection.execute("PRAGMA foreign_keys=OFF")
         context.configure(
             connection=connection,
             target_metadata=get_metadata(),
