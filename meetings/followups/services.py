@@ -8,25 +8,27 @@ kind); notifications on (user, key). A rerun, or a second process, inserts
 nothing new. `Meeting.followups_scheduled_at` only makes a rerun cheap."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 from typing import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy import Date, Select, case, delete, func, literal, or_, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
 from ..auth.models import Role, User
-from ..checkin.services import list_checkins
-from ..database import insert_once
+from ..checkin.models import CheckIn
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
-from ..invitees.services import expected_invitees
+from ..invitees.models import Invitee
+from ..invitees.services import expected_clause
 from ..orgs.scope import provinces_for
 from ..proposals.models import Meeting, Status
 from ..questions.models import Question, QuestionStatus
 from ..signals import checkin_recorded, meeting_transitioned, question_answered
-from ..types import local_date, utcnow
-from .models import FollowUp, FollowUpKind, FollowUpStatus, Outcome, subject_key
+from ..types import UTCDateTime, local_date, utcnow
+from .models import FollowUp, FollowUpKind, FollowUpStatus, Outcome, subject_clause
 
 RELAY_WITHIN = timedelta(days=7)
 # 第二天开始, 一周内完成: due from the day after the meeting, done within the week.
@@ -67,13 +69,67 @@ def _held_statuses():
     return (Status.held, Status.summarized, Status.closed)
 
 
-def _add(meeting, kind: FollowUpKind, *, doctor_id: int | None = None,
-         walk_in_name: str | None = None, not_before: date, due_on: date) -> int | None:
-    return insert_once(FollowUp, dict(
-        meeting_id=meeting.id, doctor_id=doctor_id, walk_in_name=walk_in_name, question_id=None,
-        subject=subject_key(doctor_id, walk_in_name, None), assignee_id=meeting.owner_id,
-        kind=kind, not_before=not_before, due_on=due_on, status=FollowUpStatus.open,
-        created_at=utcnow()), conflict=["meeting_id", "subject", "kind"])
+def _task_values(kind: FollowUpKind, day: date, now):
+    """The columns every scheduled task of a meeting held on local `day`
+    shares, as typed literals for an INSERT … SELECT."""
+    return dict(kind=literal(kind, FollowUp.kind.type),
+                not_before=literal(day + STARTS_AFTER, Date()),
+                due_on=literal(day + DUE_WITHIN, Date()),
+                status=literal(FollowUpStatus.open, FollowUp.status.type),
+                created_at=literal(now, UTCDateTime()))
+
+
+def _insert_tasks(columns: dict) -> int:
+    """INSERT INTO followups (…) SELECT … ON CONFLICT (meeting, subject,
+    kind) DO NOTHING: what exists stays, a rerun or a second process adds
+    nothing. Returns how many rows were new."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    source = columns.pop("_from")
+    query = select(*[value.label(name) for name, value in columns.items()]).select_from(source[0])
+    query = query.where(*source[1:])
+    statement = (insert(FollowUp).from_select(list(columns), query)
+                 .on_conflict_do_nothing(index_elements=["meeting_id", "subject", "kind"]))
+    return db.session.execute(statement).rowcount or 0
+
+
+def _present(meeting_id_column):
+    """The check-in of the doctor in `meeting_id_column`'s meeting."""
+    return select(CheckIn.id).where(CheckIn.meeting_id == meeting_id_column)
+
+
+def _schedule(meetings_on: dict[date, list[int]]) -> int:
+    """Schedule the held meetings `meetings_on[local start date]` at once:
+    a visit per check-in (a walk-in without a doctor record by name), a gift
+    delivery per expected invitee (primaries not declined — promoted backups
+    are primaries) without a check-in, and no open gift delivery for anyone
+    who turned up late. A handful of statements per distinct start date,
+    whatever the number of meetings. The caller holds the meetings' row
+    locks and commits."""
+    now = utcnow()
+    created = 0
+    for day, ids in meetings_on.items():
+        walk_in = case((CheckIn.doctor_id.is_(None), func.coalesce(CheckIn.name, "")))
+        created += _insert_tasks(dict(
+            _from=(CheckIn.__table__.join(Meeting.__table__, Meeting.id == CheckIn.meeting_id),
+                   CheckIn.meeting_id.in_(ids)),
+            meeting_id=CheckIn.meeting_id, doctor_id=CheckIn.doctor_id, walk_in_name=walk_in,
+            subject=subject_clause(CheckIn.doctor_id, CheckIn.name), assignee_id=Meeting.owner_id,
+            **_task_values(FollowUpKind.visit, day, now)))
+        came = _present(Invitee.meeting_id).where(CheckIn.doctor_id == Invitee.doctor_id)
+        created += _insert_tasks(dict(
+            _from=(Invitee.__table__.join(Meeting.__table__, Meeting.id == Invitee.meeting_id),
+                   Invitee.meeting_id.in_(ids), *expected_clause(), ~came.exists()),
+            meeting_id=Invitee.meeting_id, doctor_id=Invitee.doctor_id,
+            subject=subject_clause(Invitee.doctor_id, None), assignee_id=Meeting.owner_id,
+            **_task_values(FollowUpKind.gift_delivery, day, now)))
+        # they came after all (a sheet typed in late): a visit, not a gift
+        came = _present(FollowUp.meeting_id).where(CheckIn.doctor_id == FollowUp.doctor_id)
+        db.session.execute(delete(FollowUp).where(
+            FollowUp.meeting_id.in_(ids), FollowUp.kind == FollowUpKind.gift_delivery,
+            FollowUp.status == FollowUpStatus.open, came.exists())
+            .execution_options(synchronize_session=False))
+    return created
 
 
 def schedule_for_meeting(meeting) -> int:
@@ -87,58 +143,54 @@ def schedule_for_meeting(meeting) -> int:
     left alone; a doctor a late (paper) check-in shows present loses the open
     gift delivery and gets a visit. The caller holds the meeting's row lock
     (finish, or the job) and commits."""
-
     if meeting.status not in _held_statuses():
         return 0
-    start = local_date(meeting.starts_at)
-    dates = dict(not_before=start + STARTS_AFTER, due_on=start + DUE_WITHIN)
-    created = 0
-    present: set[int] = set()
-    for checkin in list_checkins(meeting):
-        if checkin.doctor_id is not None:
-            present.add(checkin.doctor_id)
-            new = _add(meeting, FollowUpKind.visit, doctor_id=checkin.doctor_id, **dates)
-        else:
-            new = _add(meeting, FollowUpKind.visit, walk_in_name=checkin.name, **dates)
-        created += new is not None
-    absent = [i.doctor_id for i in expected_invitees(meeting) if i.doctor_id not in present]
-    for doctor_id in absent:
-        created += _add(meeting, FollowUpKind.gift_delivery, doctor_id=doctor_id, **dates) is not None
-    if present:  # they came after all (a sheet typed in late): a visit, not a gift
-        db.session.execute(delete(FollowUp).where(
-            FollowUp.meeting_id == meeting.id, FollowUp.kind == FollowUpKind.gift_delivery,
-            FollowUp.status == FollowUpStatus.open, FollowUp.doctor_id.in_(present)))
+    db.session.flush()  # the check-ins and invitees of this request, for the INSERT … SELECT
+    created = _schedule({local_date(meeting.starts_at): [meeting.id]})
     meeting.followups_scheduled_at = utcnow()
     db.session.flush()
     return created
 
 
 def meetings_to_schedule() -> Select:
-    """Ids of held (or later) meetings whose tasks were never scheduled, or
-    need a rescan after a late check-in (which clears the mark)."""
-    return (select(Meeting.id).where(Meeting.status.in_(_held_statuses()),
-                                     Meeting.followups_scheduled_at.is_(None))
+    """Held (or later) meetings whose tasks were never scheduled, or need a
+    rescan after a late check-in (which clears the mark)."""
+    return (select(Meeting.id, Meeting.starts_at).where(Meeting.status.in_(_held_statuses()),
+                                                        Meeting.followups_scheduled_at.is_(None))
             .order_by(Meeting.id))
 
 
-def schedule_pending(after_each: Callable[[int], None] | None = None) -> dict:
-    """The schedule_followups job: one meeting per transaction, so a process
-    killed half way keeps what it committed and a rerun finishes the rest.
-    `after_each(meeting_id)` runs after each commit (tests use it to stop a
-    run half way)."""
-    meeting_ids = db.session.scalars(meetings_to_schedule()).all()
-    db.session.commit()
+def schedule_pending(batch: int = 2000, after_each: Callable[[int], None] | None = None) -> dict:
+    """The schedule_followups job: `batch` meetings per transaction — locked,
+    scheduled with a few INSERT … SELECT statements, marked, committed — so a
+    process killed half way keeps the batches it committed and a rerun
+    finishes the rest. Batches go up the meeting ids, so a meeting a
+    check-in unmarks behind the run waits for the next run instead of
+    keeping this one going. `after_each(last meeting id)` runs after each
+    commit (tests use it to stop a run half way)."""
     meetings = created = 0
-    for meeting_id in meeting_ids:
-        query = select(Meeting).where(Meeting.id == meeting_id,
-                                      Meeting.followups_scheduled_at.is_(None))
-        meeting = db.session.scalar(query.with_for_update(of=Meeting))
-        if meeting is not None:  # another run got here first
-            created += schedule_for_meeting(meeting)
-            meetings += 1
+    last = 0
+    while True:
+        # the row locks: a check-in on one of these meetings (which unmarks
+        # it, an UPDATE) waits for this batch, or this batch waits for it and sees it
+        rows = db.session.execute(meetings_to_schedule().where(Meeting.id > last).limit(batch)
+                                  .with_for_update(of=Meeting)).all()
+        if not rows:
+            db.session.commit()
+            break
+        meetings_on: dict[date, list[int]] = defaultdict(list)
+        for meeting_id, starts_at in rows:
+            meetings_on[local_date(starts_at)].append(meeting_id)
+        ids = [meeting_id for meeting_id, _ in rows]
+        created += _schedule(meetings_on)
+        db.session.execute(update(Meeting).where(Meeting.id.in_(ids))
+                           .values(followups_scheduled_at=utcnow())
+                           .execution_options(synchronize_session=False))
         db.session.commit()
+        meetings += len(ids)
+        last = ids[-1]
         if after_each is not None:
-            after_each(meeting_id)
+            after_each(last)
     return {"meetings": meetings, "tasks": created}
 
 

@@ -160,6 +160,12 @@ def expected_invitees(meeting: Meeting) -> list[Invitee]:
             if i.role == InviteeRole.primary and i.status != InviteeStatus.declined]
 
 
+def expected_clause() -> tuple:
+    """`expected_invitees` as WHERE conditions on Invitee, for set-based
+    queries over many meetings (the follow-up job)."""
+    return (Invitee.role == InviteeRole.primary, Invitee.status != InviteeStatus.declined)
+
+
 def to_reconfirm(meeting: Meeting) -> list[Invitee]:
     """Day-before reminder (SPEC §4): key invitees — primaries and their
     backups — who have not confirmed yet."""
