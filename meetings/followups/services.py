@@ -327,14 +327,28 @@ def managers_of(task: FollowUp) -> list[User]:
     """Who is told about an overdue task: the province's provincial
     manager(s); when the assignee is that manager, the regional manager(s)."""
     meeting = task.meeting
-    managers = db.session.scalars(select(User).where(
-        User.role == Role.provincial_manager, User.province_id == meeting.province_id,
-        User.active.is_(True), User.id != task.assignee_id).order_by(User.id)).all()
-    if managers:
-        return list(managers)
-    return list(db.session.scalars(select(User).where(
-        User.role == Role.regional_manager, User.region_id == meeting.province.region_id,
-        User.active.is_(True), User.id != task.assignee_id).order_by(User.id)))
+    scope = (meeting.province_id, meeting.province.region_id, task.assignee_id)
+    return managers_for([scope])[scope]
+
+
+def managers_for(scopes) -> dict[tuple[int, int, int], list[User]]:
+    """`managers_of` for many tasks in one query: (province, region,
+    assignee) → the active provincial managers of the province other than the
+    assignee, or when there are none the region's regional managers."""
+    scopes = set(scopes)
+    provinces = {province for province, _, _ in scopes}
+    regions = {region for _, region, _ in scopes}
+    people = db.session.scalars(select(User).where(User.active.is_(True), or_(
+        (User.role == Role.provincial_manager) & User.province_id.in_(provinces),
+        (User.role == Role.regional_manager) & User.region_id.in_(regions))).order_by(User.id)).all()
+    out = {}
+    for province, region, assignee in scopes:
+        out[(province, region, assignee)] = (
+            [u for u in people if u.role == Role.provincial_manager and u.province_id == province
+             and u.id != assignee]
+            or [u for u in people if u.role == Role.regional_manager and u.region_id == region
+                and u.id != assignee])
+    return out
 
 
 def kind_label(kind: FollowUpKind) -> str:

@@ -8,17 +8,21 @@ from email.message import EmailMessage
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, cast, literal, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..agenda.services import label_of, unticked
 from ..auth.models import User
 from ..database import insert_once
 from ..errors import NotFound
 from ..extensions import db
-from ..followups.models import FollowUp
-from ..followups.services import kind_label, managers_of, overdue_clause, person_name, today
+from ..doctors.models import Doctor, Hospital
+from ..followups.models import FollowUp, FollowUpKind
+from ..followups.services import kind_label, managers_for, overdue_clause, today
+from ..invitees.models import Invitee
 from ..invitees.services import to_reconfirm
+from ..orgs.models import Province
 from ..proposals.models import Meeting, Status
 from ..types import local_zone, utcnow
 from .models import Notification, OutgoingMail
@@ -38,6 +42,31 @@ def notify(user: User, key: str, subject: str, body: str = "", link: str | None 
                                     attempts=0, next_attempt_at=utcnow()))
         db.session.flush()
     return notification_id
+
+
+def notify_many(messages: list[dict]) -> int:
+    """`notify` for many at once: each message a dict of user (a User), key,
+    subject, body and link. One multi-row INSERT … ON CONFLICT (user, key)
+    DO NOTHING, then the e-mail copies of the new ones in one more. Returns
+    how many were new."""
+    if not messages:
+        return 0
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = utcnow()
+    rows = {(m["user"].id, m["key"][:120]): dict(
+        user_id=m["user"].id, key=m["key"][:120], subject=m["subject"][:200], body=m.get("body", ""),
+        link=m.get("link"), created_at=now) for m in messages}
+    new = db.session.execute(
+        insert(Notification).on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(Notification.id, Notification.user_id, Notification.key), list(rows.values())).all()
+    emails = {m["user"].id: m["user"].email for m in messages}
+    mails = [dict(notification_id=n.id, to_address=emails[n.user_id], subject=rows[(n.user_id, n.key)]["subject"],
+                  body=rows[(n.user_id, n.key)]["body"], status="pending", attempts=0, next_attempt_at=now)
+             for n in new if emails[n.user_id]]
+    if mails:
+        db.session.execute(insert(OutgoingMail), mails)
+    return len(new)
 
 
 def for_user(user: User):
@@ -104,38 +133,48 @@ def outbox():
 
 # ---------------------------------------------------------------- overdue follow-ups
 
-def escalate_overdue(batch: int = 500) -> dict:
+def escalate_overdue(batch: int = 2000) -> dict:
     """Tell the manager(s) about each open task past its due date, once per
     task and manager (notification key overdue:followup:<id>). A told task is
-    marked so the next run skips it; the key keeps a race to one message."""
+    marked so the next run skips it; the key keeps a race to one message.
+    Set-based: per batch of tasks one query for them, one for their
+    managers, one insert of the notifications and one of their mail, one
+    update marking them — and one commit, so a killed run keeps what it told."""
     day = today()
-    told = tasks = 0
-    managers: dict[tuple[int, int], list[User]] = {}  # (meeting's province, assignee) → managers
+    told = tasks = last = 0
     while True:
-        # one batch per transaction: a killed run keeps what it told
-        chunk = db.session.scalars(
-            select(FollowUp).where(overdue_clause(day), FollowUp.escalated_at.is_(None))
-            .options(selectinload(FollowUp.meeting).selectinload(Meeting.hospital),
-                     selectinload(FollowUp.assignee), selectinload(FollowUp.doctor))
+        chunk = db.session.execute(
+            select(FollowUp.id, FollowUp.kind, FollowUp.assignee_id, FollowUp.due_on,
+                   FollowUp.walk_in_name, Doctor.name.label("doctor"), User.display_name.label("assignee"),
+                   Meeting.province_id, Province.region_id, Meeting.topic, Hospital.name.label("hospital"))
+            .join(Meeting, Meeting.id == FollowUp.meeting_id)
+            .join(Province, Province.id == Meeting.province_id)
+            .join(Hospital, Hospital.id == Meeting.hospital_id)
+            .join(User, User.id == FollowUp.assignee_id)
+            .outerjoin(Doctor, Doctor.id == FollowUp.doctor_id)
+            .where(overdue_clause(day), FollowUp.escalated_at.is_(None), FollowUp.id > last)
             .order_by(FollowUp.id).limit(batch)).all()
         if not chunk:
             break
+        managers = managers_for((t.province_id, t.region_id, t.assignee_id) for t in chunk)
+        kinds = {kind: kind_label(kind) for kind in FollowUpKind}
+        messages = []
         for task in chunk:
-            meeting = task.meeting
-            scope = (meeting.province_id, task.assignee_id)
-            if scope not in managers:
-                managers[scope] = managers_of(task)
             subject = _("Overdue follow-up: %(kind)s of %(person)s (%(assignee)s)",
-                        kind=kind_label(task.kind), person=person_name(task),
-                        assignee=task.assignee.display_name)
+                        kind=kinds[task.kind], person=task.doctor or task.walk_in_name or "",
+                        assignee=task.assignee)
             body = _("%(hospital)s · %(topic)s · due %(due)s",
-                     hospital=meeting.hospital.name, topic=meeting.topic, due=task.due_on.isoformat())
-            for manager in managers[scope]:
-                told += notify(manager, f"overdue:followup:{task.id}", subject, body,
-                               link=f"/followups/{task.id}") is not None
-            task.escalated_at = utcnow()
-            tasks += 1
+                     hospital=task.hospital, topic=task.topic, due=task.due_on.isoformat())
+            messages += [dict(user=manager, key=f"overdue:followup:{task.id}", subject=subject, body=body,
+                              link=f"/followups/{task.id}")
+                         for manager in managers[(task.province_id, task.region_id, task.assignee_id)]]
+        told += notify_many(messages)
+        ids = [task.id for task in chunk]
+        db.session.execute(update(FollowUp).where(FollowUp.id.in_(ids)).values(escalated_at=utcnow())
+                           .execution_options(synchronize_session=False))
         db.session.commit()
+        tasks += len(ids)
+        last = ids[-1]
     return {"overdue_tasks": tasks, "notified": told}
 
 
@@ -151,9 +190,18 @@ def meetings_starting_on(day: date) -> Select:
 def remind_day_before() -> dict:
     """The day before an approved meeting (local dates), tell its owner once
     whom to re-confirm (key invitees not confirmed yet) and, if any, what on
-    the materials checklist is still unticked."""
-    reminded = 0
-    for meeting in db.session.scalars(meetings_starting_on(today() + timedelta(days=1))).all():
+    the materials checklist is still unticked. Meetings whose owner was told
+    are left out in the query; the rest load with their invitees and owners
+    at once and are told in one insert (the key keeps a race to one message)."""
+    told = select(Notification.id).where(
+        Notification.user_id == Meeting.owner_id,
+        Notification.key == literal("reminder:meeting:") + cast(Meeting.id, String))
+    meetings = db.session.scalars(
+        meetings_starting_on(today() + timedelta(days=1)).where(~told.exists())
+        .options(selectinload(Meeting.invitees).selectinload(Invitee.doctor),
+                 selectinload(Meeting.owner), selectinload(Meeting.hospital))).all()
+    messages = []
+    for meeting in meetings:
         waiting = to_reconfirm(meeting)
         missing = unticked(meeting)
         lines = []
@@ -166,7 +214,6 @@ def remind_day_before() -> dict:
                            items=", ".join(label_of(item) for item in missing)))
         subject = _("Tomorrow: %(topic)s at %(hospital)s", topic=meeting.topic,
                     hospital=meeting.hospital.name)
-        reminded += notify(meeting.owner, f"reminder:meeting:{meeting.id}", subject, "\n".join(lines),
-                           link=f"/meetings/{meeting.id}") is not None
-        db.session.commit()
-    return {"reminded": reminded}
+        messages.append(dict(user=meeting.owner, key=f"reminder:meeting:{meeting.id}", subject=subject,
+                             body="\n".join(lines), link=f"/meetings/{meeting.id}"))
+    return {"reminded": notify_many(messages)}
