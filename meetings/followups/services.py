@@ -89,8 +89,9 @@ def _insert_tasks(columns: dict) -> int:
     query = select(*[value.label(name) for name, value in columns.items()]).select_from(source[0])
     query = query.where(*source[1:])
     statement = (insert(FollowUp).from_select(list(columns), query)
-                 .on_conflict_do_nothing(index_elements=["meeting_id", "subject", "kind"]))
-    return db.session.execute(statement).rowcount or 0
+                 .on_conflict_do_nothing(index_elements=["meeting_id", "subject", "kind"])
+                 .returning(FollowUp.id))  # counted: rowcount is -1 here on psycopg
+    return len(db.session.execute(statement).all())
 
 
 def _present(meeting_id_column):
