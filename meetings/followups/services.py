@@ -13,7 +13,8 @@ from datetime import date, timedelta
 from typing import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import Date, Select, case, delete, func, literal, or_, select, update
+from sqlalchemy import (Date, Select, case, cast, delete, func, literal, literal_column, or_, select, text,
+                        update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 
@@ -27,7 +28,7 @@ from ..orgs.scope import provinces_for
 from ..proposals.models import Meeting, Status
 from ..questions.models import Question, QuestionStatus
 from ..signals import checkin_recorded, meeting_transitioned, question_answered
-from ..types import UTCDateTime, local_date, utcnow
+from ..types import UTCDateTime, local_date, to_local, utcnow
 from .models import FollowUp, FollowUpKind, FollowUpStatus, Outcome, subject_clause
 
 RELAY_WITHIN = timedelta(days=7)
@@ -69,14 +70,31 @@ def _held_statuses():
     return (Status.held, Status.summarized, Status.closed)
 
 
-def _task_values(kind: FollowUpKind, day: date, now):
-    """The columns every scheduled task of a meeting held on local `day`
-    shares, as typed literals for an INSERT … SELECT."""
+def _local_day_plus(offset_minutes: int, days: timedelta):
+    """The meeting's local start date plus `days`, in SQL, for meetings
+    whose start lies `offset_minutes` from UTC in TIMEZONE (starts_at is
+    stored as naive UTC)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.date(Meeting.starts_at, f"{offset_minutes:+d} minutes", f"+{days.days} days")
+    shifted = Meeting.starts_at.op("+")(text(f"interval '{offset_minutes:d} minutes'"))
+    return cast(shifted, Date).op("+")(literal_column(str(days.days)))
+
+
+def _task_values(kind: FollowUpKind, offset_minutes: int, now):
+    """The columns every scheduled task shares, for an INSERT … SELECT from
+    meetings `offset_minutes` from UTC: from the day after the local start
+    date, due within the week."""
     return dict(kind=literal(kind, FollowUp.kind.type),
-                not_before=literal(day + STARTS_AFTER, Date()),
-                due_on=literal(day + DUE_WITHIN, Date()),
+                not_before=_local_day_plus(offset_minutes, STARTS_AFTER),
+                due_on=_local_day_plus(offset_minutes, DUE_WITHIN),
                 status=literal(FollowUpStatus.open, FollowUp.status.type),
                 created_at=literal(now, UTCDateTime()))
+
+
+def _utc_offset_minutes(starts_at) -> int:
+    """TIMEZONE's offset at the meeting's start (two values a year where
+    the zone keeps summer time): meetings are grouped by it, not by date."""
+    return int(to_local(starts_at).utcoffset().total_seconds() // 60)
 
 
 def _insert_tasks(columns: dict) -> int:
@@ -99,31 +117,32 @@ def _present(meeting_id_column):
     return select(CheckIn.id).where(CheckIn.meeting_id == meeting_id_column)
 
 
-def _schedule(meetings_on: dict[date, list[int]]) -> int:
-    """Schedule the held meetings `meetings_on[local start date]` at once:
+def _schedule(meetings_at: dict[int, list[int]]) -> int:
+    """Schedule the held meetings `meetings_at[UTC offset of their start in
+    TIMEZONE, minutes]` at once:
     a visit per check-in (a walk-in without a doctor record by name), a gift
     delivery per expected invitee (primaries not declined — promoted backups
     are primaries) without a check-in, and no open gift delivery for anyone
-    who turned up late. A handful of statements per distinct start date,
-    whatever the number of meetings. The caller holds the meetings' row
+    who turned up late. Three statements per offset (one, or two across a
+    summer-time change), whatever the number of meetings. The caller holds the meetings' row
     locks and commits."""
     now = utcnow()
     created = 0
-    for day, ids in meetings_on.items():
+    for offset, ids in meetings_at.items():
         walk_in = case((CheckIn.doctor_id.is_(None), func.coalesce(CheckIn.name, "")))
         created += _insert_tasks(dict(
             _from=(CheckIn.__table__.join(Meeting.__table__, Meeting.id == CheckIn.meeting_id),
                    CheckIn.meeting_id.in_(ids)),
             meeting_id=CheckIn.meeting_id, doctor_id=CheckIn.doctor_id, walk_in_name=walk_in,
             subject=subject_clause(CheckIn.doctor_id, CheckIn.name), assignee_id=Meeting.owner_id,
-            **_task_values(FollowUpKind.visit, day, now)))
+            **_task_values(FollowUpKind.visit, offset, now)))
         came = _present(Invitee.meeting_id).where(CheckIn.doctor_id == Invitee.doctor_id)
         created += _insert_tasks(dict(
             _from=(Invitee.__table__.join(Meeting.__table__, Meeting.id == Invitee.meeting_id),
                    Invitee.meeting_id.in_(ids), *expected_clause(), ~came.exists()),
             meeting_id=Invitee.meeting_id, doctor_id=Invitee.doctor_id,
             subject=subject_clause(Invitee.doctor_id, None), assignee_id=Meeting.owner_id,
-            **_task_values(FollowUpKind.gift_delivery, day, now)))
+            **_task_values(FollowUpKind.gift_delivery, offset, now)))
         # they came after all (a sheet typed in late): a visit, not a gift
         came = _present(FollowUp.meeting_id).where(CheckIn.doctor_id == FollowUp.doctor_id)
         db.session.execute(delete(FollowUp).where(
@@ -147,7 +166,7 @@ def schedule_for_meeting(meeting) -> int:
     if meeting.status not in _held_statuses():
         return 0
     db.session.flush()  # the check-ins and invitees of this request, for the INSERT … SELECT
-    created = _schedule({local_date(meeting.starts_at): [meeting.id]})
+    created = _schedule({_utc_offset_minutes(meeting.starts_at): [meeting.id]})
     meeting.followups_scheduled_at = utcnow()
     db.session.flush()
     return created
@@ -179,11 +198,11 @@ def schedule_pending(batch: int = 2000, after_each: Callable[[int], None] | None
         if not rows:
             db.session.commit()
             break
-        meetings_on: dict[date, list[int]] = defaultdict(list)
+        meetings_at: dict[int, list[int]] = defaultdict(list)
         for meeting_id, starts_at in rows:
-            meetings_on[local_date(starts_at)].append(meeting_id)
+            meetings_at[_utc_offset_minutes(starts_at)].append(meeting_id)
         ids = [meeting_id for meeting_id, _ in rows]
-        created += _schedule(meetings_on)
+        created += _schedule(meetings_at)
         db.session.execute(update(Meeting).where(Meeting.id.in_(ids))
                            .values(followups_scheduled_at=utcnow())
                            .execution_options(synchronize_session=False))

@@ -57,15 +57,17 @@ def notify_many(messages: list[dict]) -> int:
     rows = {(m["user"].id, m["key"][:120]): dict(
         user_id=m["user"].id, key=m["key"][:120], subject=m["subject"][:200], body=m.get("body", ""),
         link=m.get("link"), created_at=now) for m in messages}
+    # Core tables, not the ORM classes: executemany without the ORM's bulk bookkeeping
+    table = Notification.__table__
     new = db.session.execute(
-        insert(Notification).on_conflict_do_nothing(index_elements=["user_id", "key"])
-        .returning(Notification.id, Notification.user_id, Notification.key), list(rows.values())).all()
+        insert(table).on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(table.c.id, table.c.user_id, table.c.key), list(rows.values())).all()
     emails = {m["user"].id: m["user"].email for m in messages}
     mails = [dict(notification_id=n.id, to_address=emails[n.user_id], subject=rows[(n.user_id, n.key)]["subject"],
                   body=rows[(n.user_id, n.key)]["body"], status="pending", attempts=0, next_attempt_at=now)
              for n in new if emails[n.user_id]]
     if mails:
-        db.session.execute(insert(OutgoingMail), mails)
+        db.session.execute(insert(OutgoingMail.__table__), mails)
     return len(new)
 
 
@@ -142,6 +144,9 @@ def escalate_overdue(batch: int = 2000) -> dict:
     update marking them — and one commit, so a killed run keeps what it told."""
     day = today()
     told = tasks = last = 0
+    # translated once per run, filled per task (what gettext would do each time)
+    subject_template = _("Overdue follow-up: %(kind)s of %(person)s (%(assignee)s)")
+    body_template = _("%(hospital)s · %(topic)s · due %(due)s")
     while True:
         chunk = db.session.execute(
             select(FollowUp.id, FollowUp.kind, FollowUp.assignee_id, FollowUp.due_on,
@@ -160,11 +165,9 @@ def escalate_overdue(batch: int = 2000) -> dict:
         kinds = {kind: kind_label(kind) for kind in FollowUpKind}
         messages = []
         for task in chunk:
-            subject = _("Overdue follow-up: %(kind)s of %(person)s (%(assignee)s)",
-                        kind=kinds[task.kind], person=task.doctor or task.walk_in_name or "",
-                        assignee=task.assignee)
-            body = _("%(hospital)s · %(topic)s · due %(due)s",
-                     hospital=task.hospital, topic=task.topic, due=task.due_on.isoformat())
+            subject = subject_template % dict(kind=kinds[task.kind], person=task.doctor or task.walk_in_name or "",
+                                              assignee=task.assignee)
+            body = body_template % dict(hospital=task.hospital, topic=task.topic, due=task.due_on.isoformat())
             messages += [dict(user=manager, key=f"overdue:followup:{task.id}", subject=subject, body=body,
                               link=f"/followups/{task.id}")
                          for manager in managers[(task.province_id, task.region_id, task.assignee_id)]]
