@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -31,7 +31,7 @@ from ..invitees.services import expected_invitees
 from ..proposals.models import Meeting, Status
 from ..proposals.services import runs_meeting
 from ..signals import checkin_recorded
-from ..types import as_aware, utcnow
+from ..types import UTCDateTime, as_aware, utcnow
 from .models import SIGNATURE_MAX_BYTES, CheckIn, Source
 from ..proposals.labels import status_text
 
@@ -338,23 +338,36 @@ def attendance(meeting: Meeting) -> dict:
 def recent_attendance(meeting: Meeting) -> dict[int, int]:
     """doctor_id → how many other meetings each invitee attended in the
     ATTENDANCE_FREQUENCY_DAYS before this meeting's start (SPEC §3)."""
-    cache_key = f"_recent_attendance_{meeting.id}"
-    if has_request_context() and cache_key in g:  # one query per page, not per invitee
-        return g.get(cache_key)
-    days = current_app.config["ATTENDANCE_FREQUENCY_DAYS"]
-    doctor_ids = [i.doctor_id for i in meeting.invitees]
-    counts: dict[int, int] = {}
-    if doctor_ids:
+    return recent_attendance_of([meeting])[meeting.id]
+
+
+def recent_attendance_of(meetings: list[Meeting]) -> dict[int, dict[int, int]]:
+    """recent_attendance of several meetings in one statement (a page of a
+    list), each meeting's window bound as a row of a VALUES-like CTE; kept
+    per request, so a page asks once however many invitees it shows."""
+    cached = g.setdefault("_recent_attendance", {}) if has_request_context() else {}
+    wanted = [m for m in meetings if m.id not in cached]
+    if wanted:
+        days = timedelta(days=current_app.config["ATTENDANCE_FREQUENCY_DAYS"])
+        windows = union_all(*(
+            select(literal(m.id).label("meeting_id"),
+                   literal(m.starts_at - days, UTCDateTime()).label("opens"),
+                   literal(m.starts_at, UTCDateTime()).label("closes"))
+            for m in wanted)).cte("windows")
         rows = db.session.execute(
-            select(CheckIn.doctor_id, func.count(func.distinct(CheckIn.meeting_id)))
-            .where(CheckIn.doctor_id.in_(doctor_ids), CheckIn.meeting_id != meeting.id,
-                   CheckIn.checked_in_at >= meeting.starts_at - timedelta(days=days),
-                   CheckIn.checked_in_at < meeting.starts_at)
-            .group_by(CheckIn.doctor_id))
-        counts = {doctor_id: n for doctor_id, n in rows}
-    if has_request_context():
-        setattr(g, cache_key, counts)
-    return counts
+            select(windows.c.meeting_id, CheckIn.doctor_id, func.count(func.distinct(CheckIn.meeting_id)))
+            .select_from(windows)
+            .join(Invitee, Invitee.meeting_id == windows.c.meeting_id)
+            .join(CheckIn, and_(CheckIn.doctor_id == Invitee.doctor_id,
+                                CheckIn.meeting_id != windows.c.meeting_id,
+                                CheckIn.checked_in_at >= windows.c.opens,
+                                CheckIn.checked_in_at < windows.c.closes))
+            .group_by(windows.c.meeting_id, CheckIn.doctor_id))
+        for m in wanted:
+            cached[m.id] = {}
+        for meeting_id, doctor_id, n in rows:
+            cached[meeting_id][doctor_id] = n
+    return {m.id: cached[m.id] for m in meetings}
 
 
 def is_frequent(invitee: Invitee) -> bool:

@@ -1,4 +1,5 @@
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 
 from ..rest import Args, Blueprint, QueryId, SelectPage, current_user
 from ..errors import NotFound
@@ -111,7 +112,7 @@ def list_doctors(args):
         query = query.where(Doctor.department_id == args["department_id"])
     if "hospital_id" in args:
         query = query.where(Department.hospital_id == args["hospital_id"])
-    return query.order_by(Doctor.id)
+    return query.order_by(Doctor.id).options(selectinload(Doctor.department))  # hospital_id
 
 
 @blp.route("/doctors", methods=["POST"])

@@ -1,9 +1,17 @@
+from sqlalchemy.orm import selectinload
+
 from ..rest import ActionArgs, Blueprint, SelectPage, current_user
 from ..pdf.base import pdf_response
 from ..proposals import services
 from .proposal_form import render
+from ..invitees.models import Invitee
 from ..proposals.models import Meeting
 from .meeting_schemas import MeetingArgs, MeetingFilter, MeetingPatchArgs, MeetingSchema
+
+def list_loading() -> tuple:
+    """What MeetingSchema shows of each meeting, loaded for a whole page at once."""
+    return (selectinload(Meeting.budget_lines), selectinload(Meeting.staff),
+            selectinload(Meeting.history), selectinload(Meeting.invitees).selectinload(Invitee.doctor))
 
 blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
                 description="Meetings (科室会): proposal, approval and the lifecycle")
@@ -14,16 +22,9 @@ blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
 @blp.response(200, MeetingSchema(many=True))
 @blp.paginate(SelectPage)
 def list_meetings(args):
-    query = services.visible_meetings(current_user())
-    if "status" in args:
-        query = query.where(Meeting.status == args["status"])
-    if "province_id" in args:
-        query = query.where(Meeting.province_id == args["province_id"])
-    if "from_" in args:
-        query = query.where(Meeting.starts_at >= args["from_"])
-    if "to" in args:
-        query = query.where(Meeting.starts_at <= args["to"])
-    return query.order_by(Meeting.starts_at, Meeting.id)
+    """Meetings the caller sees, oldest first; a page's budgets, staff,
+    history and invitees are loaded in one statement each."""
+    return services.search_meetings(current_user(), **args).options(*list_loading())
 
 
 @blp.route("", methods=["POST"])

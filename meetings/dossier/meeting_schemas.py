@@ -1,11 +1,12 @@
 import marshmallow as ma
 from flask import g, url_for
-from marshmallow import fields, validate
+from marshmallow import fields, pre_dump, validate
 
 from ..rest import Args, Partial, Id, QueryId, LocalDateTime, Money, Name, Text
 from ..proposals.models import Audience, BudgetCategory, Format, Purpose, Status
 from ..invitees.services import to_reconfirm
 from ..proposals.services import runs_meeting
+from ..checkin.services import recent_attendance_of
 from .warnings import meeting_warnings
 
 
@@ -103,6 +104,14 @@ class MeetingSchema(ma.Schema):
     # SPEC §4 day-before re-confirmation: invitee ids of key invitees not yet
     # confirmed, while the meeting is still ahead (what the reminder job uses).
     to_reconfirm = fields.Method("_to_reconfirm")
+
+    @pre_dump(pass_collection=True)
+    def _count_a_page_at_once(self, data, many, **kwargs):
+        """A list's frequency warnings come from one query for the page,
+        not one per meeting."""
+        if many:
+            recent_attendance_of(list(data))
+        return data
 
     def _to_reconfirm(self, meeting):
         if meeting.status not in (Status.draft, Status.submitted, Status.pending_regional,

@@ -10,6 +10,7 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 from marshmallow import ValidationError
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role
 from ..errors import DomainError, NotFound
@@ -27,6 +28,12 @@ from .proposal_form import render
 from .warnings import meeting_warnings
 from ..proposals.models import Audience, BudgetCategory, Format, Meeting, Purpose, Status
 from .meeting_schemas import BudgetLineArgs, MeetingArgs, MeetingFilter, MeetingPatchArgs, MeetingSchema
+
+def list_page_loading() -> tuple:
+    """What a list of meetings shows (templates/meetings/_macros.html
+    meeting_rows), loaded for the whole page at once."""
+    return (selectinload(Meeting.hospital), selectinload(Meeting.department),
+            selectinload(Meeting.owner), selectinload(Meeting.budget_lines))
 
 bp = Blueprint("meetings_web", __name__, url_prefix="/meetings")
 nav_item("meetings_web.list_meetings", _l("Meetings"), order=10)
@@ -177,19 +184,16 @@ def _visible_meeting(meeting_id: int, for_update: bool = False) -> Meeting:
 @login_required
 def list_meetings():
     args, _errors = parse(MeetingFilter(), form_dict(request.args))
-    query = services.visible_meetings(current_user)
     status = (args or {}).get("status")
-    if status is not None:
-        query = query.where(Meeting.status == status)
-    page = db.paginate(query.order_by(Meeting.starts_at.desc(), Meeting.id.desc()),
-                       per_page=50, error_out=False)
+    query = services.search_meetings(current_user, status=status, newest_first=True)
+    page = db.paginate(query.options(*list_page_loading()), per_page=50, error_out=False)
     return render_template("meetings/list.html", page=page, meetings=page.items, status=status)
 
 
 @bp.route("/inbox")
 @login_required
 def inbox():
-    meetings = db.session.scalars(services.approval_inbox(current_user)).all()
+    meetings = db.session.scalars(services.approval_inbox(current_user).options(*list_page_loading())).all()
     return render_template("meetings/inbox.html", meetings=meetings)
 
 

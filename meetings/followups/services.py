@@ -17,6 +17,7 @@ from sqlalchemy import (Date, Select, case, cast, delete, func, literal, literal
                         update)
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role, User
 from ..checkin.models import CheckIn
@@ -245,6 +246,16 @@ def overdue_clause(day: date | None = None):
     return (FollowUp.status == FollowUpStatus.open) & (FollowUp.due_on < (day or today()))
 
 
+def task_loading() -> tuple:
+    """What a task shows in a list (person, meeting, assignee, its
+    questions), loaded for all listed tasks at once. (A function: loader
+    options configure the mappers, which must wait until every model is
+    imported.)"""
+    return (selectinload(FollowUp.doctor), selectinload(FollowUp.assignee),
+            selectinload(FollowUp.meeting).selectinload(Meeting.hospital),
+            selectinload(FollowUp.question), selectinload(FollowUp.raised_question))
+
+
 def list_followups(user: User, *, assignee_id: int | None = None, status: str | None = None,
                    meeting_id: int | None = None) -> Select:
     """`status`: open, done, or overdue (open and past due, a local date)."""
@@ -257,7 +268,7 @@ def list_followups(user: User, *, assignee_id: int | None = None, status: str | 
         query = query.where(overdue_clause())
     elif status is not None:
         query = query.where(FollowUp.status == FollowUpStatus(status))
-    return query.order_by(FollowUp.due_on, FollowUp.id)
+    return query.order_by(FollowUp.due_on, FollowUp.id).options(*task_loading())
 
 
 def get_followup(user: User, followup_id: int, *, for_update: bool = False) -> FollowUp:

@@ -4,7 +4,7 @@ views and the API call these functions and commit."""
 from __future__ import annotations
 
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 
 from flask import current_app
@@ -49,6 +49,25 @@ def visible_meetings(user: User) -> Select:
         return query.where(Meeting.owner_id == user.id)
     in_scope = provinces_for(user, Meeting.province_id)
     return query if in_scope is None else query.where(in_scope)
+
+
+def search_meetings(user: User, *, status: Status | None = None, province_id: int | None = None,
+                    from_: datetime | None = None, to: datetime | None = None,
+                    newest_first: bool = False) -> Select:
+    """The meeting list within the user's visibility, with the list's filters:
+    one search for the API, the pages and the exports."""
+    query = visible_meetings(user)
+    if status is not None:
+        query = query.where(Meeting.status == status)
+    if province_id is not None:
+        query = query.where(Meeting.province_id == province_id)
+    if from_ is not None:
+        query = query.where(Meeting.starts_at >= from_)
+    if to is not None:
+        query = query.where(Meeting.starts_at <= to)
+    if newest_first:
+        return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    return query.order_by(Meeting.starts_at, Meeting.id)
 
 
 def get_meeting(user: User, meeting_id: int, *, for_update: bool = False) -> Meeting:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask_babel import gettext as _
 from sqlalchemy import Select, select
+from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role, User
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -28,7 +29,9 @@ def visible_questions(user: User, status: QuestionStatus | None = None,
         query = query.where(Question.status == status)
     if meeting_id is not None:
         query = query.where(Question.meeting_id == meeting_id)
-    return query.order_by(Question.created_at, Question.id)
+    # what a list shows of each question, loaded for the whole list at once
+    return query.order_by(Question.created_at, Question.id).options(
+        selectinload(Question.meeting).selectinload(Meeting.hospital), selectinload(Question.doctor))
 
 
 def get_question(user: User, question_id: int, *, for_update: bool = False) -> Question:
