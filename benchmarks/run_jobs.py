@@ -4,15 +4,22 @@ Seeds N held meetings (3 primary invitees, 2 of them present, a walk-in;
 held 0–40 days ago, so most tasks are overdue) into a fresh SQLite file —
 and into PostgreSQL when BENCH_DATABASE_URL is set (its tables are dropped
 and recreated) — then times every job of the first run and of a second.
-Prints figures; asserts nothing.
+Prints figures; asserts nothing. Two rows per database are the bars of
+issue 14: `run-jobs ms per task (N overdue tasks)` — the first run's wall
+time over the overdue tasks it escalated (N = 1,000 meetings makes ~3,200) —
+and `run-jobs with nothing to do / CLI start-up` — `flask --app wsgi run-jobs`
+on the up-to-date database against `flask --app wsgi --help`, each a
+subprocess, median of BENCH_REPEAT (5) alternating runs.
 
-    python benchmarks/run_jobs.py                 # N = 1,000 and 10,000
+    python benchmarks/run_jobs.py                 # N = 1,000
     BENCH_SIZES=500 BENCH_DATABASE_URL=postgresql+psycopg://…/bench python benchmarks/run_jobs.py
 """
 from __future__ import annotations
 
 import os
 import secrets
+import statistics
+import subprocess
 import sys
 import tempfile
 import time
@@ -28,6 +35,7 @@ from meetings import create_app  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 
 CHUNK = 2000
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def seed(n: int) -> None:
@@ -110,8 +118,26 @@ def measure(url: str, n: int) -> list[tuple]:
     return rows
 
 
+def wall(args: list[str], url: str) -> float:
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench")
+    t = time.perf_counter()
+    subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
+                   check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - t
+
+
+def idle_ratio(url: str, repeat: int) -> tuple[float, float]:
+    """Median wall time of run-jobs on the up-to-date database and of the
+    CLI's --help, alternating so load spikes hit both alike."""
+    jobs, cli = [], []
+    for _ in range(repeat):
+        jobs.append(wall(["run-jobs"], url))
+        cli.append(wall(["--help"], url))
+    return statistics.median(jobs), statistics.median(cli)
+
+
 def main() -> None:
-    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000,10000").split(",")]
+    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000").split(",")]
     targets = []
     tmp = tempfile.mkdtemp(prefix="bench-run-jobs-")
     for n in sizes:
@@ -120,12 +146,35 @@ def main() -> None:
             targets.append((os.environ["BENCH_DATABASE_URL"], n))
     print(f"{'db':8} {'meetings':>8} {'run':6} {'schedule':>9} {'escalate':>9} {'remind':>7} "
           f"{'mail':>6} {'total s':>8} {'tasks':>7} {'notes':>7}  (seed s)")
+    summary = []
     for url, n in targets:
         for db_name, size, run, timings, tasks, notes, seeded in measure(url, n):
             print(f"{db_name:8} {size:8,} {run:6} {timings['schedule_followups']:9.2f} "
                   f"{timings['escalate_overdue']:9.2f} {timings['remind_day_before']:7.2f} "
                   f"{timings['deliver_mail']:6.2f} {sum(timings.values()):8.2f} {tasks:7,} {notes:7,}"
                   f"  ({seeded:.1f})", flush=True)
+            if run == "first":
+                first = sum(timings.values())
+        overdue = overdue_tasks(url)
+        jobs, cli = idle_ratio(url, int(os.environ.get("BENCH_REPEAT", "5")))
+        summary.append((db_name, n, first, overdue, jobs, cli))
+    print(f"\nload average {os.getloadavg()[0]:.1f} / {os.getloadavg()[1]:.1f} / {os.getloadavg()[2]:.1f}")
+    for db_name, n, first, overdue, jobs, cli in summary:
+        print(f"{db_name:8} {n:6,} meetings  run-jobs ms per task ({overdue:,} overdue tasks) "
+              f"{first * 1000 / max(overdue, 1):7.3f}   (bar ≤ 0.3)")
+        print(f"{db_name:8} {n:6,} meetings  run-jobs with nothing to do / CLI start-up "
+              f"{jobs / cli:7.2f}   ({jobs:.2f} s / {cli:.2f} s; bar ≤ 1.3)")
+
+
+def overdue_tasks(url: str) -> int:
+    from meetings.followups.models import FollowUp
+
+    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
+    with app.app_context():
+        count = db.session.scalar(select(func.count(FollowUp.id)).where(FollowUp.escalated_at.is_not(None)))
+        db.session.remove()
+        db.engine.dispose()
+    return count
 
 
 if __name__ == "__main__":

@@ -41,7 +41,7 @@ def job(name: str, **trigger):
 @job("schedule_followups", trigger="interval", minutes=10)
 def schedule_followups() -> dict:
     """Follow-up tasks of held meetings not yet scheduled (finish schedules
-    them at once; this is the safety net). Commits per meeting."""
+    them at once; this is the safety net). Commits per batch of meetings."""
     return schedule_pending()
 
 

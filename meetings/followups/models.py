@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint
+from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, case, cast, func, literal
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -37,6 +37,13 @@ def subject_key(doctor_id: int | None, walk_in_name: str | None, question_id: in
     if doctor_id is not None:
         return f"d:{doctor_id}"
     return f"w:{walk_in_name or ''}"
+
+
+def subject_clause(doctor_id, walk_in_name):
+    """`subject_key` in SQL, for tasks inserted with INSERT … SELECT (no
+    question): "d:<doctor>", else "w:<walk-in's name>"."""
+    return case((doctor_id.is_not(None), literal("d:") + cast(doctor_id, String)),
+                else_=literal("w:") + func.coalesce(walk_in_name, ""))
 
 
 def _subject_default(context) -> str:

@@ -8,28 +8,32 @@ kind); notifications on (user, key). A rerun, or a second process, inserts
 nothing new. `Meeting.followups_scheduled_at` only makes a rerun cheap."""
 from __future__ import annotations
 
+from collections import defaultdict
 from datetime import date, timedelta
 from typing import Callable
 
 from flask_babel import gettext as _
-from sqlalchemy import Select, delete, or_, select, update
+from sqlalchemy import (Date, Select, case, cast, delete, func, literal, literal_column, or_, select, text,
+                        update)
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from ..actionlog import log_action
 from ..auth.models import Role, User
-from ..checkin.services import list_checkins
-from ..database import insert_once
+from ..checkin.models import CheckIn
+from ..checkin.services import counted_checkins
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
-from ..invitees.services import expected_invitees
+from ..invitees.models import Invitee
+from ..invitees.services import expected_clause
 from ..labels import label
 from ..orgs.scope import provinces_for
 from ..proposals.models import Meeting, Status
 from ..questions.models import Question, QuestionStatus
 from ..signals import checkin_recorded, checkin_voided, meeting_transitioned, question_answered
-from ..types import local_date, utcnow
-from .models import FollowUp, FollowUpKind, FollowUpStatus, Outcome, subject_key
+from ..types import UTCDateTime, local_date, to_local, utcnow
+from .models import FollowUp, FollowUpKind, FollowUpStatus, Outcome, subject_clause, subject_key
 
 RELAY_WITHIN = timedelta(days=7)
 # 第二天开始, 一周内完成: due from the day after the meeting, done within the week.
@@ -70,13 +74,86 @@ def _held_statuses():
     return (Status.held, Status.summarized, Status.closed)
 
 
-def _add(meeting, kind: FollowUpKind, *, doctor_id: int | None = None,
-         walk_in_name: str | None = None, not_before: date, due_on: date) -> int | None:
-    return insert_once(FollowUp, dict(
-        meeting_id=meeting.id, doctor_id=doctor_id, walk_in_name=walk_in_name, question_id=None,
-        subject=subject_key(doctor_id, walk_in_name, None), assignee_id=meeting.owner_id,
-        kind=kind, not_before=not_before, due_on=due_on, status=FollowUpStatus.open,
-        created_at=utcnow()), conflict=["meeting_id", "subject", "kind"])
+def _local_day_plus(offset_minutes: int, days: timedelta):
+    """The meeting's local start date plus `days`, in SQL, for meetings
+    whose start lies `offset_minutes` from UTC in TIMEZONE (starts_at is
+    stored as naive UTC)."""
+    if db.session.get_bind().dialect.name == "sqlite":
+        return func.date(Meeting.starts_at, f"{offset_minutes:+d} minutes", f"+{days.days} days")
+    shifted = Meeting.starts_at.op("+")(text(f"interval '{offset_minutes:d} minutes'"))
+    return cast(shifted, Date).op("+")(literal_column(str(days.days)))
+
+
+def _task_values(kind: FollowUpKind, offset_minutes: int, now):
+    """The columns every scheduled task shares, for an INSERT … SELECT from
+    meetings `offset_minutes` from UTC: from the day after the local start
+    date, due within the week."""
+    return dict(kind=literal(kind, FollowUp.kind.type),
+                not_before=_local_day_plus(offset_minutes, STARTS_AFTER),
+                due_on=_local_day_plus(offset_minutes, DUE_WITHIN),
+                status=literal(FollowUpStatus.open, FollowUp.status.type),
+                created_at=literal(now, UTCDateTime()))
+
+
+def _utc_offset_minutes(starts_at) -> int:
+    """TIMEZONE's offset at the meeting's start (two values a year where
+    the zone keeps summer time): meetings are grouped by it, not by date."""
+    return int(to_local(starts_at).utcoffset().total_seconds() // 60)
+
+
+def _insert_tasks(columns: dict) -> int:
+    """INSERT INTO followups (…) SELECT … ON CONFLICT (meeting, subject,
+    kind) DO NOTHING: what exists stays, a rerun or a second process adds
+    nothing. Returns how many rows were new."""
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    source = columns.pop("_from")
+    query = select(*[value.label(name) for name, value in columns.items()]).select_from(source[0])
+    query = query.where(*source[1:])
+    statement = (insert(FollowUp).from_select(list(columns), query)
+                 .on_conflict_do_nothing(index_elements=["meeting_id", "subject", "kind"])
+                 .returning(FollowUp.id))  # counted: rowcount is -1 here on psycopg
+    return len(db.session.execute(statement).all())
+
+
+def _present(meeting_id_column):
+    """The (not voided) check-in of the doctor in `meeting_id_column`'s meeting."""
+    return select(CheckIn.id).where(CheckIn.meeting_id == meeting_id_column, counted_checkins())
+
+
+def _schedule(meetings_at: dict[int, list[int]]) -> int:
+    """Schedule the held meetings `meetings_at[UTC offset of their start in
+    TIMEZONE, minutes]` at once:
+    a visit per check-in (a walk-in without a doctor record by name), a gift
+    delivery per expected invitee (primaries not declined — promoted backups
+    are primaries) without a check-in, and no open gift delivery for anyone
+    who turned up late. Three statements per offset (one, or two across a
+    summer-time change), whatever the number of meetings. The caller holds the meetings' row
+    locks and commits."""
+    now = utcnow()
+    created = 0
+    for offset, ids in meetings_at.items():
+        walk_in = case((CheckIn.doctor_id.is_(None), func.coalesce(CheckIn.name, "")))
+        created += _insert_tasks(dict(
+            _from=(CheckIn.__table__.join(Meeting.__table__, Meeting.id == CheckIn.meeting_id),
+                   CheckIn.meeting_id.in_(ids), counted_checkins()),  # a voided check-in gets no visit
+            meeting_id=CheckIn.meeting_id, doctor_id=CheckIn.doctor_id, walk_in_name=walk_in,
+            subject=subject_clause(CheckIn.doctor_id, CheckIn.name), assignee_id=Meeting.owner_id,
+            **_task_values(FollowUpKind.visit, offset, now)))
+        came = _present(Invitee.meeting_id).where(CheckIn.doctor_id == Invitee.doctor_id)
+        created += _insert_tasks(dict(
+            _from=(Invitee.__table__.join(Meeting.__table__, Meeting.id == Invitee.meeting_id),
+                   Invitee.meeting_id.in_(ids), expected_clause(), ~came.exists()),
+            meeting_id=Invitee.meeting_id, doctor_id=Invitee.doctor_id,
+            subject=subject_clause(Invitee.doctor_id, None), assignee_id=Meeting.owner_id,
+            **_task_values(FollowUpKind.gift_delivery, offset, now)))
+        # they came after all (a sheet typed in late): a visit, not a gift
+        came = _present(FollowUp.meeting_id).where(CheckIn.doctor_id == FollowUp.doctor_id)
+        db.session.execute(delete(FollowUp).where(
+            FollowUp.meeting_id.in_(ids), FollowUp.kind == FollowUpKind.gift_delivery,
+            FollowUp.status == FollowUpStatus.open, came.exists())
+            .execution_options(synchronize_session=False))
+    return created
 
 
 def schedule_for_meeting(meeting) -> int:
@@ -90,58 +167,54 @@ def schedule_for_meeting(meeting) -> int:
     left alone; a doctor a late (paper) check-in shows present loses the open
     gift delivery and gets a visit. The caller holds the meeting's row lock
     (finish, or the job) and commits."""
-
     if meeting.status not in _held_statuses():
         return 0
-    start = local_date(meeting.starts_at)
-    dates = dict(not_before=start + STARTS_AFTER, due_on=start + DUE_WITHIN)
-    created = 0
-    present: set[int] = set()
-    for checkin in list_checkins(meeting):
-        if checkin.doctor_id is not None:
-            present.add(checkin.doctor_id)
-            new = _add(meeting, FollowUpKind.visit, doctor_id=checkin.doctor_id, **dates)
-        else:
-            new = _add(meeting, FollowUpKind.visit, walk_in_name=checkin.name, **dates)
-        created += new is not None
-    absent = [i.doctor_id for i in expected_invitees(meeting) if i.doctor_id not in present]
-    for doctor_id in absent:
-        created += _add(meeting, FollowUpKind.gift_delivery, doctor_id=doctor_id, **dates) is not None
-    if present:  # they came after all (a sheet typed in late): a visit, not a gift
-        db.session.execute(delete(FollowUp).where(
-            FollowUp.meeting_id == meeting.id, FollowUp.kind == FollowUpKind.gift_delivery,
-            FollowUp.status == FollowUpStatus.open, FollowUp.doctor_id.in_(present)))
+    db.session.flush()  # the check-ins and invitees of this request, for the INSERT … SELECT
+    created = _schedule({_utc_offset_minutes(meeting.starts_at): [meeting.id]})
     meeting.followups_scheduled_at = utcnow()
     db.session.flush()
     return created
 
 
 def meetings_to_schedule() -> Select:
-    """Ids of held (or later) meetings whose tasks were never scheduled, or
-    need a rescan after a late check-in (which clears the mark)."""
-    return (select(Meeting.id).where(Meeting.status.in_(_held_statuses()),
-                                     Meeting.followups_scheduled_at.is_(None))
+    """Held (or later) meetings whose tasks were never scheduled, or need a
+    rescan after a late check-in (which clears the mark)."""
+    return (select(Meeting.id, Meeting.starts_at).where(Meeting.status.in_(_held_statuses()),
+                                                        Meeting.followups_scheduled_at.is_(None))
             .order_by(Meeting.id))
 
 
-def schedule_pending(after_each: Callable[[int], None] | None = None) -> dict:
-    """The schedule_followups job: one meeting per transaction, so a process
-    killed half way keeps what it committed and a rerun finishes the rest.
-    `after_each(meeting_id)` runs after each commit (tests use it to stop a
-    run half way)."""
-    meeting_ids = db.session.scalars(meetings_to_schedule()).all()
-    db.session.commit()
+def schedule_pending(batch: int = 2000, after_each: Callable[[int], None] | None = None) -> dict:
+    """The schedule_followups job: `batch` meetings per transaction — locked,
+    scheduled with a few INSERT … SELECT statements, marked, committed — so a
+    process killed half way keeps the batches it committed and a rerun
+    finishes the rest. Batches go up the meeting ids, so a meeting a
+    check-in unmarks behind the run waits for the next run instead of
+    keeping this one going. `after_each(last meeting id)` runs after each
+    commit (tests use it to stop a run half way)."""
     meetings = created = 0
-    for meeting_id in meeting_ids:
-        query = select(Meeting).where(Meeting.id == meeting_id,
-                                      Meeting.followups_scheduled_at.is_(None))
-        meeting = db.session.scalar(query.with_for_update(of=Meeting))
-        if meeting is not None:  # another run got here first
-            created += schedule_for_meeting(meeting)
-            meetings += 1
+    last = 0
+    while True:
+        # the row locks: a check-in on one of these meetings (which unmarks
+        # it, an UPDATE) waits for this batch, or this batch waits for it and sees it
+        rows = db.session.execute(meetings_to_schedule().where(Meeting.id > last).limit(batch)
+                                  .with_for_update(of=Meeting)).all()
+        if not rows:
+            db.session.commit()
+            break
+        meetings_at: dict[int, list[int]] = defaultdict(list)
+        for meeting_id, starts_at in rows:
+            meetings_at[_utc_offset_minutes(starts_at)].append(meeting_id)
+        ids = [meeting_id for meeting_id, _ in rows]
+        created += _schedule(meetings_at)
+        db.session.execute(update(Meeting).where(Meeting.id.in_(ids))
+                           .values(followups_scheduled_at=utcnow())
+                           .execution_options(synchronize_session=False))
         db.session.commit()
+        meetings += len(ids)
+        last = ids[-1]
         if after_each is not None:
-            after_each(meeting_id)
+            after_each(last)
     return {"meetings": meetings, "tasks": created}
 
 
@@ -303,14 +376,28 @@ def managers_of(task: FollowUp) -> list[User]:
     """Who is told about an overdue task: the province's provincial
     manager(s); when the assignee is that manager, the regional manager(s)."""
     meeting = task.meeting
-    managers = db.session.scalars(select(User).where(
-        User.role == Role.provincial_manager, User.province_id == meeting.province_id,
-        User.active.is_(True), User.id != task.assignee_id).order_by(User.id)).all()
-    if managers:
-        return list(managers)
-    return list(db.session.scalars(select(User).where(
-        User.role == Role.regional_manager, User.region_id == meeting.province.region_id,
-        User.active.is_(True), User.id != task.assignee_id).order_by(User.id)))
+    scope = (meeting.province_id, meeting.province.region_id, task.assignee_id)
+    return managers_for([scope])[scope]
+
+
+def managers_for(scopes) -> dict[tuple[int, int, int], list[User]]:
+    """`managers_of` for many tasks in one query: (province, region,
+    assignee) → the active provincial managers of the province other than the
+    assignee, or when there are none the region's regional managers."""
+    scopes = set(scopes)
+    provinces = {province for province, _, _ in scopes}
+    regions = {region for _, region, _ in scopes}
+    people = db.session.scalars(select(User).where(User.active.is_(True), or_(
+        (User.role == Role.provincial_manager) & User.province_id.in_(provinces),
+        (User.role == Role.regional_manager) & User.region_id.in_(regions))).order_by(User.id)).all()
+    out = {}
+    for province, region, assignee in scopes:
+        out[(province, region, assignee)] = (
+            [u for u in people if u.role == Role.provincial_manager and u.province_id == province
+             and u.id != assignee]
+            or [u for u in people if u.role == Role.regional_manager and u.region_id == region
+                and u.id != assignee])
+    return out
 
 
 def kind_label(kind: FollowUpKind) -> str:

@@ -8,17 +8,21 @@ from datetime import date, datetime, timedelta
 from email.message import EmailMessage
 
 from flask import current_app
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, String, cast, func, literal, select, update
 from sqlalchemy.orm import selectinload
+from sqlalchemy.dialects import postgresql, sqlite
 
 from ..agenda.services import unticked
 from ..auth.models import User
 from ..database import insert_once
 from ..errors import NotFound
 from ..extensions import db
+from ..doctors.models import Doctor, Hospital
 from ..followups.models import FollowUp
-from ..followups.services import managers_of, overdue_clause, person_name, today
+from ..followups.services import managers_for, overdue_clause, today
+from ..invitees.models import Invitee
 from ..invitees.services import to_reconfirm
+from ..orgs.models import Province
 from ..proposals.models import Meeting, Status
 from ..types import local_zone, utcnow
 from .messages import in_language
@@ -70,6 +74,38 @@ def tell(user: User, key: str, kind: str, params: dict, link: str | None = None)
                                     attempts=0, next_attempt_at=utcnow()))
         db.session.flush()
     return notification_id
+
+
+def tell_many(messages: list[dict]) -> int:
+    """`tell` for many at once: each message a dict of user (a User), key,
+    kind, params and link. One multi-row INSERT … ON CONFLICT (user, key)
+    DO NOTHING, then the e-mail copies of the new ones in one more. Returns
+    how many were new."""
+    if not messages:
+        return 0
+    dialect = db.session.get_bind().dialect.name
+    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
+    now = utcnow()
+    language = current_app.config.get("BABEL_DEFAULT_LOCALE") or "zh"
+    rows = {}
+    for m in messages:
+        copy = in_language(m["kind"], m["params"], language)  # the e-mail's words
+        rows[(m["user"].id, m["key"][:120])] = dict(
+            user_id=m["user"].id, key=m["key"][:120], subject=one_line(copy.subject)[:200],
+            body=plain_text(copy.body), kind=m["kind"], params=m["params"], link=m.get("link"),
+            created_at=now)
+    # Core tables, not the ORM classes: executemany without the ORM's bulk bookkeeping
+    table = Notification.__table__
+    new = db.session.execute(
+        insert(table).on_conflict_do_nothing(index_elements=["user_id", "key"])
+        .returning(table.c.id, table.c.user_id, table.c.key), list(rows.values())).all()
+    emails = {m["user"].id: m["user"].email for m in messages}
+    mails = [dict(notification_id=n.id, to_address=emails[n.user_id], subject=rows[(n.user_id, n.key)]["subject"],
+                  body=rows[(n.user_id, n.key)]["body"], status="pending", attempts=0, next_attempt_at=now)
+             for n in new if emails[n.user_id]]
+    if mails:
+        db.session.execute(insert(OutgoingMail.__table__), mails)
+    return len(new)
 
 
 def for_user(user: User):
@@ -164,37 +200,45 @@ def outbox():
 
 # ---------------------------------------------------------------- overdue follow-ups
 
-def escalate_overdue(batch: int = 500) -> dict:
+def escalate_overdue(batch: int = 2000) -> dict:
     """Tell the manager(s) about each open task past its due date, once per
     task and manager (notification key overdue:followup:<id>). A told task is
-    marked so the next run skips it; the key keeps a race to one message."""
+    marked so the next run skips it; the key keeps a race to one message.
+    Set-based: per batch of tasks one query for them, one for their
+    managers, one insert of the notifications and one of their mail, one
+    update marking them — and one commit, so a killed run keeps what it told."""
     day = today()
-    told = tasks = 0
-    managers: dict[tuple[int, int], list[User]] = {}  # (meeting's province, assignee) → managers
+    told = tasks = last = 0
     while True:
-        # one batch per transaction: a killed run keeps what it told
-        chunk = db.session.scalars(
-            select(FollowUp).where(overdue_clause(day), FollowUp.escalated_at.is_(None))
-            .options(selectinload(FollowUp.meeting).selectinload(Meeting.hospital),
-                     selectinload(FollowUp.assignee), selectinload(FollowUp.doctor))
+        chunk = db.session.execute(
+            select(FollowUp.id, FollowUp.kind, FollowUp.assignee_id, FollowUp.due_on,
+                   FollowUp.walk_in_name, Doctor.name.label("doctor"), User.display_name.label("assignee"),
+                   Meeting.province_id, Province.region_id, Meeting.topic, Hospital.name.label("hospital"))
+            .join(Meeting, Meeting.id == FollowUp.meeting_id)
+            .join(Province, Province.id == Meeting.province_id)
+            .join(Hospital, Hospital.id == Meeting.hospital_id)
+            .join(User, User.id == FollowUp.assignee_id)
+            .outerjoin(Doctor, Doctor.id == FollowUp.doctor_id)
+            .where(overdue_clause(day), FollowUp.escalated_at.is_(None), FollowUp.id > last)
             .order_by(FollowUp.id).limit(batch)).all()
         if not chunk:
             break
+        managers = managers_for((t.province_id, t.region_id, t.assignee_id) for t in chunk)
+        messages = []
         for task in chunk:
-            meeting = task.meeting
-            scope = (meeting.province_id, task.assignee_id)
-            if scope not in managers:
-                managers[scope] = managers_of(task)
             params = {"kind": {"code": task.kind.value, "kind": "FollowUpKind"},
-                      "person": person_name(task), "assignee": task.assignee.display_name,
-                      "hospital": meeting.hospital.name, "topic": meeting.topic,
-                      "due": task.due_on.isoformat()}
-            for manager in managers[scope]:
-                told += tell(manager, f"overdue:followup:{task.id}", "followup_overdue", params,
-                             link=f"/followups/{task.id}") is not None
-            task.escalated_at = utcnow()
-            tasks += 1
+                      "person": task.doctor or task.walk_in_name or "", "assignee": task.assignee,
+                      "hospital": task.hospital, "topic": task.topic, "due": task.due_on.isoformat()}
+            messages += [dict(user=manager, key=f"overdue:followup:{task.id}", kind="followup_overdue",
+                              params=params, link=f"/followups/{task.id}")
+                         for manager in managers[(task.province_id, task.region_id, task.assignee_id)]]
+        told += tell_many(messages)
+        ids = [task.id for task in chunk]
+        db.session.execute(update(FollowUp).where(FollowUp.id.in_(ids)).values(escalated_at=utcnow())
+                           .execution_options(synchronize_session=False))
         db.session.commit()
+        tasks += len(ids)
+        last = ids[-1]
     return {"overdue_tasks": tasks, "notified": told}
 
 
@@ -210,15 +254,23 @@ def meetings_starting_on(day: date) -> Select:
 def remind_day_before() -> dict:
     """The day before an approved meeting (local dates), tell its owner once
     whom to re-confirm (key invitees not confirmed yet) and, if any, what on
-    the materials checklist is still unticked."""
-    reminded = 0
-    for meeting in db.session.scalars(meetings_starting_on(today() + timedelta(days=1))).all():
+    the materials checklist is still unticked. Meetings whose owner was told
+    are left out in the query; the rest load with their invitees and owners
+    at once and are told in one insert (the key keeps a race to one message)."""
+    told = select(Notification.id).where(
+        Notification.user_id == Meeting.owner_id,
+        Notification.key == literal("reminder:meeting:") + cast(Meeting.id, String))
+    meetings = db.session.scalars(
+        meetings_starting_on(today() + timedelta(days=1)).where(~told.exists())
+        .options(selectinload(Meeting.invitees).selectinload(Invitee.doctor),
+                 selectinload(Meeting.owner), selectinload(Meeting.hospital))).all()
+    messages = []
+    for meeting in meetings:
         # whom to re-confirm, what is unticked: kept as lists, shown one per line
         params = {"topic": meeting.topic, "hospital": meeting.hospital.name,
                   "reconfirm": [i.doctor.name for i in to_reconfirm(meeting)],
                   "unticked": [{"key": item.key} if not item.label else {"label": item.label}
                                for item in unticked(meeting)]}
-        reminded += tell(meeting.owner, f"reminder:meeting:{meeting.id}", "day_before", params,
-                         link=f"/meetings/{meeting.id}") is not None
-        db.session.commit()
-    return {"reminded": reminded}
+        messages.append(dict(user=meeting.owner, key=f"reminder:meeting:{meeting.id}", kind="day_before",
+                             params=params, link=f"/meetings/{meeting.id}"))
+    return {"reminded": tell_many(messages)}

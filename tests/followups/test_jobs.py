@@ -112,17 +112,22 @@ KILLABLE = textwrap.dedent("""
         print("committed", meeting_id, flush=True)
         sys.stdin.readline()  # blocks until the test kills us
 
-    jobs.JOBS["schedule_followups"].func = lambda: services.schedule_pending(after_each=stop_after_first)
+    jobs.JOBS["schedule_followups"].func = lambda: services.schedule_pending(
+        batch=int(sys.argv[2]), after_each=stop_after_first)
     app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": sys.argv[1]})
     with app.app_context():
         jobs.run_job("schedule_followups")
 """)
 
 
-def test_a_run_killed_half_way_keeps_what_it_committed_and_a_rerun_finishes(org, meetings, database_url):
+@pytest.mark.parametrize("batch", [1, 2])
+def test_a_run_killed_half_way_keeps_what_it_committed_and_a_rerun_finishes(org, meetings, database_url,
+                                                                             batch):
+    """The job commits `batch` meetings at a time; killed after the first
+    commit, the first batch's tasks stay and a rerun schedules the rest."""
     made = meetings(3)
     db.session.remove()
-    proc = subprocess.Popen([sys.executable, "-c", KILLABLE, database_url], cwd=ROOT,
+    proc = subprocess.Popen([sys.executable, "-c", KILLABLE, database_url, str(batch)], cwd=ROOT,
                             stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             text=True)
     try:
@@ -133,12 +138,13 @@ def test_a_run_killed_half_way_keeps_what_it_committed_and_a_rerun_finishes(org,
     finally:
         if proc.poll() is None:
             proc.kill()
-    assert counts() == {"tasks": 3, "distinct_tasks": 3, "notifications": 0, "scheduled": 1}
-    assert db.session.scalars(select(FollowUp.meeting_id).distinct()).all() == [made[0]]
+    assert counts() == {"tasks": 3 * batch, "distinct_tasks": 3 * batch, "notifications": 0,
+                        "scheduled": batch}
+    assert sorted(db.session.scalars(select(FollowUp.meeting_id).distinct())) == made[:batch]
     db.session.remove()
     # the lock died with the process: a new run does not wait for it
     rerun = _flask(database_url, "run-jobs", "--job", "schedule_followups")
     out = rerun.communicate(timeout=120)[0]
     assert rerun.returncode == 0, out
-    assert "'meetings': 2, 'tasks': 6" in out
+    assert f"'meetings': {3 - batch}, 'tasks': {3 * (3 - batch)}" in out
     assert counts() == {"tasks": 9, "distinct_tasks": 9, "notifications": 0, "scheduled": 3}
