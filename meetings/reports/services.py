@@ -18,6 +18,8 @@ local dates, that were approved and not cancelled or rejected):
 """
 from __future__ import annotations
 
+from collections import defaultdict
+
 from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
@@ -29,6 +31,7 @@ from sqlalchemy.orm import aliased
 from ..auth.models import User
 from ..checkin.models import CheckIn
 from ..checkin.services import counted_checkins
+from ..evaluation.services import scorecards
 from ..invitees.services import expected_clause
 from ..doctors.models import Doctor
 from ..doctors.services import key_clause
@@ -177,7 +180,24 @@ def meeting_report(user: User, group_by: str, period: Period) -> list[dict]:
     for sub in (checkins, expected, spend, followups):
         query = query.outerjoin(sub, sub.c.k == base.c.k)
     query = query.order_by(name, base.c.k)
-    return [_row(group_by, row) for row in db.session.execute(query)]
+    rows = [_row(group_by, row) for row in db.session.execute(query)]
+    averages = _score_averages(scope)
+    for row in rows:
+        row["score_percent_avg"] = averages.get(row["key"]["id"])
+    return rows
+
+
+def _score_averages(scope) -> dict:
+    """group key → the mean scorecard percent of its held meetings that have
+    one (a meeting with nothing computable yet is left out, not counted as 0)."""
+    held = db.session.execute(select(scope.c.k, scope.c.id).where(scope.c.status.in_(HELD))).all()
+    cards = scorecards([meeting_id for _k, meeting_id in held]) if held else {}
+    percents: dict = defaultdict(list)
+    for key, meeting_id in held:
+        percent = cards.get(meeting_id, {}).get("percent")
+        if percent is not None:
+            percents[key].append(percent)
+    return {key: round(sum(values) / len(values), 2) for key, values in percents.items()}
 
 
 def _money(value) -> Decimal:
@@ -205,6 +225,5 @@ def _row(group_by: str, row) -> dict:
         "followups_due": due,
         "followups_on_time": on_time,
         "followup_on_time_rate": rate(on_time, due),
-        # Scorecards (SPEC §9) are not in this branch yet: no figure rather than a made-up one.
-        "score_percent_avg": None,
+        "score_percent_avg": None,  # filled by meeting_report from the scorecards
     }

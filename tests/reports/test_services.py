@@ -254,3 +254,15 @@ def test_dashboards_cost_the_same_statements_whatever_the_number_of_meetings(org
     for days in (3, 4, 5):
         add(days)
     assert statements() == few
+
+
+def test_the_mean_score_is_the_mean_of_the_groups_scorecards(org, world):
+    from meetings.evaluation.services import scorecards
+
+    period = Period(local(0).date(), local(10).date())
+    rows = by_key(meeting_report(org.admin, "province", period))
+    cards = scorecards([world.m1.id, world.m2.id, world.m3.id])
+    p1 = [cards[m.id]["percent"] for m in (world.m1, world.m2) if cards[m.id]["percent"] is not None]
+    assert p1, "the fixture's meetings have computable scorecards"
+    assert rows[world.p1.province.id]["score_percent_avg"] == round(sum(p1) / len(p1), 2)
+    assert rows[world.p2.province.id]["score_percent_avg"] == cards[world.m3.id]["percent"]
