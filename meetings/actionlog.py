@@ -15,6 +15,9 @@ comment.
 """
 from __future__ import annotations
 
+from contextlib import contextmanager
+from contextvars import ContextVar
+
 import enum
 from datetime import date, datetime
 from decimal import Decimal
@@ -93,6 +96,22 @@ def plain(value):
     return value
 
 
+# When entries happen: now, except while a story is told after the fact
+# (the demo's meeting of yesterday) — set through recorded_at(), never by an
+# UPDATE of entries already written.
+_clock: ContextVar[datetime | None] = ContextVar("action_log_clock", default=None)
+
+
+@contextmanager
+def recorded_at(when: datetime):
+    """Entries logged inside the block are dated `when`."""
+    token = _clock.set(when)
+    try:
+        yield
+    finally:
+        _clock.reset(token)
+
+
 def log_action(actor, action: str, obj_type: str, obj_id: int | None, *,
                before: dict | None = None, after: dict | None = None) -> ActionLogEntry:
     """Adds one entry to the current transaction (the caller commits it with
@@ -101,7 +120,7 @@ def log_action(actor, action: str, obj_type: str, obj_id: int | None, *,
     actor_id = actor if isinstance(actor, int) or actor is None else actor.id
     entry = ActionLogEntry(actor_id=actor_id, action=action, object_type=obj_type, object_id=obj_id,
                            before=plain(before) if before is not None else None,
-                           after=plain(after) if after is not None else None, at=utcnow())
+                           after=plain(after) if after is not None else None, at=_clock.get() or utcnow())
     db.session.add(entry)
     return entry
 

@@ -17,7 +17,7 @@ from .invitees import services as invitees
 from .orgs import services as orgs
 from .agenda import services as agenda
 from .proposals import services as proposals
-from .proposals.models import Transition
+from .actionlog import recorded_at
 from .questions import services as questions
 from .summary import services as summary
 from .types import local_zone, quarter_of, utcnow
@@ -112,7 +112,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     invite(approved)
     proposals.submit(rep, approved)
     proposals.approve(pm, approved, "同意")
-    held = _held_meeting(proposal("新特药推荐会", 1), invite, rep, pm, staff, docs)
+    held = _held_meeting(lambda: proposal("新特药推荐会", 1), invite, rep, pm, staff, docs)
     _answer_questions(held, marketing)
     return _logins()
 
@@ -123,46 +123,53 @@ SIGN_INS = [(0, -12), (1, -9), (4, -6), (7, -3)]  # (doctor index, minutes from 
 WALK_IN = ("周医生", "attending", 2)
 
 
-def _held_meeting(meeting, invite, rep, pm, staff, docs) -> None:
+def _held_meeting(make, invite, rep, pm, staff, docs) -> None:
     """Yesterday's meeting, held and summarised, told as it happened: proposed
     a week before, approved, started at 08:28, doctors signed in as they
     arrived, the run of show with its real times (the video and the talk ran
     over), a summary whose words match its figures, the follow-up week begun."""
-    invite(meeting)
-    proposals.submit(rep, meeting)
-    proposals.approve(pm, meeting, "同意，注意控制餐费")
     # the proposal was made for yesterday 08:30: every time below follows from it
     start = datetime.combine(utcnow().astimezone(local_zone()).date() - timedelta(days=1),
                              time(8, 30), local_zone())
-    meeting.starts_at = start
-    proposals.start(staff, meeting)
-    for index, minutes in SIGN_INS:
-        checkin.check_in(staff, meeting, doctor_id=docs[index].id,
-                         checked_in_at=start + timedelta(minutes=minutes))
-    name, title, minutes = WALK_IN
-    checkin.check_in(staff, meeting, name=name, title=title, checked_in_at=start + timedelta(minutes=minutes))
-    for segment, (begin, end) in zip(agenda.agenda(meeting), RUN_OF_SHOW):
-        segment.started_at = start + timedelta(minutes=begin)
-        segment.finished_at = start + timedelta(minutes=end)
-    proposals.finish(staff, meeting)
-    figures = checkin.attendance(meeting)
-    summary.save_summary(
-        rep, meeting,
-        organization=(f"科室早交班后在示教室召开。应到 {figures['expected']} 人，实到 {figures['present']} 人"
-                      f"（含 1 位未受邀的进修医生），会务提前一小时布置会场。"),
-        agenda_notes="企业视频 7 分钟（计划 5 分钟），产品讲解 17 分钟（计划 15 分钟），共超时 4 分钟；问答和主任点评按计划完成。",
-        feedback="医生对老年患者剂量调整很关心。", chief_endorsed="认可新适应症的证据。",
-        chief_disputed="对价格有顾虑。", next_steps="一周内逐一拜访到会的 5 位医生（含进修的周医生），向李明副主任转达市场部对肾功能问题的答复。",
-        questions=[{"text": "肾功能不全患者是否需要减量？", "doctor_id": docs[1].id}],
-        actual_spend=[{"category": "meals", "amount": Decimal("1400")},
-                      {"category": "gifts", "amount": Decimal("600")},
-                      {"category": "materials", "amount": Decimal("200")}])
     # the history as it happened: proposed eight days before, approved two days later …
     when = {"create": start - timedelta(days=8), "submit": start - timedelta(days=8, hours=-1),
             "approve": start - timedelta(days=6), "start": start - timedelta(minutes=2),
             "finish": start + timedelta(minutes=RUN_OF_SHOW[-1][1]), "summary": start + timedelta(hours=7)}
-    for step in db.session.scalars(select(Transition).where(Transition.meeting_id == meeting.id)):
-        step.at = when.get(step.action, step.at)
+    with recorded_at(when["create"]):
+        meeting = make()
+        invite(meeting)
+    with recorded_at(when["submit"]):
+        proposals.submit(rep, meeting)
+    with recorded_at(when["approve"]):
+        proposals.approve(pm, meeting, "同意，注意控制餐费")
+    meeting.starts_at = start
+    with recorded_at(when["start"]):
+        proposals.start(staff, meeting)
+    for index, minutes in SIGN_INS:
+        with recorded_at(start + timedelta(minutes=minutes)):
+            checkin.check_in(staff, meeting, doctor_id=docs[index].id,
+                             checked_in_at=start + timedelta(minutes=minutes))
+    name, title, minutes = WALK_IN
+    with recorded_at(start + timedelta(minutes=minutes)):
+        checkin.check_in(staff, meeting, name=name, title=title, checked_in_at=start + timedelta(minutes=minutes))
+    for segment, (begin, end) in zip(agenda.agenda(meeting), RUN_OF_SHOW):
+        segment.started_at = start + timedelta(minutes=begin)
+        segment.finished_at = start + timedelta(minutes=end)
+    with recorded_at(when["finish"]):
+        proposals.finish(staff, meeting)
+    figures = checkin.attendance(meeting)
+    with recorded_at(when["summary"]):
+        summary.save_summary(
+            rep, meeting,
+            organization=(f"科室早交班后在示教室召开。应到 {figures['expected']} 人，实到 {figures['present']} 人"
+                          f"（含 1 位未受邀的进修医生），会务提前一小时布置会场。"),
+            agenda_notes="企业视频 7 分钟（计划 5 分钟），产品讲解 17 分钟（计划 15 分钟），共超时 4 分钟；问答和主任点评按计划完成。",
+            feedback="医生对老年患者剂量调整很关心。", chief_endorsed="认可新适应症的证据。",
+            chief_disputed="对价格有顾虑。", next_steps="一周内逐一拜访到会的 5 位医生（含进修的周医生），向李明副主任转达市场部对肾功能问题的答复。",
+            questions=[{"text": "肾功能不全患者是否需要减量？", "doctor_id": docs[1].id}],
+            actual_spend=[{"category": "meals", "amount": Decimal("1400")},
+                          {"category": "gifts", "amount": Decimal("600")},
+                          {"category": "materials", "amount": Decimal("200")}])
     report = summary.summary_of(meeting)
     report.submitted_at = report.updated_at = when["summary"]
     return meeting

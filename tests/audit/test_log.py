@@ -178,3 +178,17 @@ def test_nothing_is_logged_when_the_change_is_refused(org, make_meeting, api_as)
     refused = rep.post(f"/meetings/{meeting.id}/approve")
     assert refused.status_code in (403, 409)
     assert len(entries()) == before
+
+
+def test_a_story_told_after_the_fact_is_dated_when_it_happened_without_rewriting_entries(org, make_user):
+    from datetime import datetime, timezone
+
+    from meetings.actionlog import log_action, recorded_at
+
+    then = datetime(2026, 3, 1, 8, 30, tzinfo=timezone.utc)
+    with recorded_at(then):
+        log_action(org.rep, "submit", "meeting", 1)
+    log_action(org.rep, "approve", "meeting", 1)
+    db.session.commit()
+    dated, now = entries(object_type="meeting", object_id=1)[-2:]
+    assert dated.at == then and now.at > then
