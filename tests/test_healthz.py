@@ -13,7 +13,7 @@ def test_healthz_answers_ok_without_a_login_or_a_session(client):
 
 def _unreachable_app():
     # nothing listens on port 1: the connection is refused at once
-    return create_app({"SECRET_KEY": "test", "TESTING": True,
+    return create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "TESTING": True,
                        "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://postgres@127.0.0.1:1/none"})
 
 

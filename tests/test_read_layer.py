@@ -91,4 +91,4 @@ def test_a_list_page_costs_the_same_with_ten_times_the_meetings(app, make_user, 
             response = client.get(path)
         assert response.status_code == 200
         counts[added] = len(seen)
-    assert counts[6] == counts[54], counts
+    assert counts[54] <= counts[6], counts  # more meetings never cost more statements

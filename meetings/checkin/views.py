@@ -22,6 +22,7 @@ from marshmallow import fields, validate
 
 from ..doctors.models import Title
 from ..errors import DomainError, Forbidden, NotFound, answers_json
+from ..labels import humanize
 from ..extensions import db
 from ..pdf.base import pdf_response, title_label
 from ..proposals.services import get_meeting, runs_meeting
@@ -199,7 +200,7 @@ def void_checkin(meeting_id: int, checkin_id: int):
 def _flash_outcome(errors: dict, done: str) -> None:
     if errors:
         for field, message in errors.items():
-            flash(message if field == "_" else f"{field}: {message}", "danger")
+            flash(humanize(message if field == "_" else f"{field}: {message}"), "danger")
     else:
         flash(done, "success")
 

@@ -46,7 +46,7 @@ def story(org, make_meeting, make_doctor):
     proposals.finish(org.rep, meeting)
     task = db.session.scalar(select(FollowUp).where(FollowUp.doctor_id == doctor.id, FollowUp.kind == "visit"))
     followups.complete(org.rep, task, outcome="committed", notes=f"{NAME}主任同意试用")
-    summary.save_summary(org.rep, meeting, feedback=f"{NAME}提问积极", questions=[
+    summary.save_summary(org.rep, meeting, organization="顺利", feedback=f"{NAME}提问积极", questions=[
         {"text": "老年患者如何减量？", "doctor_id": doctor.id}],
         actual_spend=[{"category": "meals", "amount": Decimal("900")}])
     notify(org.rep, f"test:{doctor.id}", f"回访{NAME}", f"请回访{NAME}")

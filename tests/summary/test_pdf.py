@@ -89,7 +89,7 @@ def test_the_form_carries_the_figures_the_texts_the_questions_and_the_trail(org,
     # spend vs approved: 1500 + 500 approved, 1400 + 650.50 spent
     for expected in ("2000.00", "2050.50", "+50.50", "-100.00", "+150.50", "资料袋"):
         assert expected in text, expected
-    assert "超支原因" in text and "礼品按实际到会人数补足" in text  # the overspend's reason (SPEC §3)
+    assert "超支原因" in text and "主任临时多带两位医生" in text  # the overspend's reason (SPEC §3)
     # approval trail: who and the comment
     assert APPROVE_COMMENT in text and org.pm.display_name in text
     assert "已提交 Submitted → 已批准 Approved".replace(" ", "") in "".join(text.split())
