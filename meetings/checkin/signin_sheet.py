@@ -8,7 +8,7 @@ import io
 
 from ..links import external_url
 from reportlab.lib.units import mm
-from reportlab.platypus import Image
+from reportlab.platypus import Image, Spacer
 
 from . import services as checkin
 from ..doctors.services import grade_of, is_key
@@ -17,6 +17,7 @@ from ..pdf.qr import draw_qr
 from ..pdf.base import (MARGIN, PAGE_HEIGHT, PAGE_WIDTH, build, draw_header, header_height, heading,
                    local_time, label_cell, meeting_fields, para, table, title_label)
 from ..pdf.fonts import font
+from ..proposals.models import Status
 
 TITLE = "会议签到表 Sign-in sheet"
 QR_SIZE = 30 * mm
@@ -54,6 +55,9 @@ def _row(number, name, title, grade, record) -> list:
     ]
 
 
+SHEET_CLOSED = (Status.held, Status.summarized, Status.closed, Status.cancelled, Status.rejected)
+
+
 def walk_in_rows(expected: int) -> int:
     return max(8, min(40, expected // 4))
 
@@ -64,9 +68,15 @@ def render(meeting) -> bytes:
     fields = meeting_fields(meeting)
     all_records = checkin.list_checkins(meeting)
     records = {c.doctor_id: c for c in all_records if c.doctor_id is not None}
+    # Once the meeting is over the sheet is the audit record: the count is
+    # filled in and no QR code invites anyone to sign in any more.
+    over = meeting.status in SHEET_CLOSED
+    present = checkin.attendance(meeting)["present"] if over else None
 
     def header(canvas):
         height = draw_header(canvas, TITLE, fields, right_reserve=QR_SIZE + 4 * mm)
+        if over:
+            return height
         # The QR code is drawn once per document, as a form XObject that
         # every page places.
         if not canvas.hasForm("qr"):
@@ -100,11 +110,14 @@ def render(meeting) -> bytes:
         walk_ins.append([str(number), "", "", "", "", "", ""])
 
     story = [
-        heading(f"应到 Expected: {len(expected)}    实到 Present: ________    "
-                f"（★ 重要客户 key customer）", 9),
+        heading(f"应到 Expected: {len(expected)}    实到 Present: "
+                f"{present if present is not None else '________'}    （★ 重要客户 key customer）", 9),
         table(rows, COL_WIDTHS, row_height=ROW_HEIGHT),
         heading("其他到会人员 Walk-ins and others present"),
         table(walk_ins, COL_WIDTHS, row_height=ROW_HEIGHT),
+        Spacer(1, 8 * mm),
+        para("以上签到真实有效 We certify that the sign-ins above are true.　"
+             "代表 Rep: ______________　会务 Staff: ______________　日期 Date: ____________", 9),
     ]
     return build(story, title=f"{TITLE} — {meeting.topic}", header=header,
                  header_height=max(header_height(fields), QR_SIZE + 6 * mm))

@@ -71,3 +71,23 @@ def test_the_sheet_reads_its_rows_in_a_fixed_number_of_statements(org, meeting_w
             render(db.session.get(Meeting, meeting_id))
         counts.append(len(seen))
     assert counts[0] == counts[1] <= 10, counts
+
+
+def test_after_the_meeting_the_sheet_is_the_record_no_qr_code_the_count_and_a_certification(
+        org, meeting_with, doctors):
+    import zxingcpp
+    from pypdfium2 import PdfDocument
+
+    invited = doctors("C", "D")
+    meeting = meeting_with(invited, status="in_progress")
+    services.check_in(org.staff, meeting, doctor_id=invited[0].id)
+    before = render(meeting)
+    _reader, text = text_of(before)
+    assert "实到 Present: ________" in text and "以上签到真实有效" in text
+    from meetings.proposals import services as proposals
+    proposals.finish(org.staff, meeting)
+    after = render(meeting)
+    _reader, text = text_of(after)
+    assert "实到 Present: 1" in text and "扫码签到" not in text
+    image = PdfDocument(after)[0].render(scale=3).to_pil()
+    assert zxingcpp.read_barcodes(image) == []
