@@ -116,8 +116,9 @@ def render(meeting) -> bytes:
         heading("其他到会人员 Walk-ins and others present"),
         table(walk_ins, COL_WIDTHS, row_height=ROW_HEIGHT),
         Spacer(1, 8 * mm),
-        para("以上签到真实有效 We certify that the sign-ins above are true.　"
-             "代表 Rep: ______________　会务 Staff: ______________　日期 Date: ____________", 9),
+        para("以上签到真实有效 We certify that the sign-ins above are true.", 9),
+        Spacer(1, 4 * mm),
+        para("代表 Rep: ______________　　会务 Staff: ______________　　日期 Date: ____________", 9),
     ]
     return build(story, title=f"{TITLE} — {meeting.topic}", header=header,
                  header_height=max(header_height(fields), QR_SIZE + 6 * mm))
