@@ -24,7 +24,7 @@ ROLES = ("rep", "pm", "staff", "marketing", "rm", "admin")
 TYPED = {
     "amount": "1000", "approval_limit": "6000", "potential": "120", "support": "40",
     "headcount": "20", "expected_attendees": "15", "planned_minutes": "5", "period": "2027-Q1",
-    "password": "demo-password-2", "username": "newuser", "email": "someone@example.com",
+    "password": "demo1234", "username": "newuser", "email": "someone@example.com",
     "answer": "按说明书减量使用", "comment": "请补充邀请名单",
 }
 # Forms that end a demo's story for everyone after (a person would rarely press them)
