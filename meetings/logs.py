@@ -22,6 +22,7 @@ import uuid
 from datetime import datetime, timezone
 
 from flask import Flask, g, has_request_context, request
+from sqlalchemy import inspect
 
 REQUEST_ID_HEADER = "X-Request-ID"
 _VALID_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")  # never echo markup or newlines back
@@ -125,8 +126,12 @@ def configure_logging(app: Flask) -> None:
 
 
 def _user_id() -> int | None:
-    # only a user this request already loaded: the log never costs a query
+    # only a user this request already loaded, by its identity: the log never
+    # costs a query (after the request's commit the user's columns are expired)
     user = g.get("_login_user") or g.get("api_user")
+    state = inspect(user, raiseerr=False) if user is not None else None
+    if state is not None and state.identity:
+        return state.identity[0]
     return getattr(user, "id", None) if getattr(user, "is_authenticated", False) else None
 
 

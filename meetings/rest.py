@@ -30,17 +30,21 @@ class Blueprint(_Blueprint):
     def response(self, status_code, schema=None, **kwargs):
         """flask-smorest's response, and the request's one commit: a write
         (any method but GET/HEAD) that returns is committed before its answer
-        is written; a refusal raises and is rolled back (meetings/errors.py)."""
+        is sent; a refusal raises and is rolled back (meetings/errors.py).
+        The answer is serialised first, from the objects as the request left
+        them: after the commit every one of them would be read again."""
         respond = super().response(status_code, schema, **kwargs)
 
         def decorator(func):
-            @wraps(func)
+            responding = respond(func)
+
+            @wraps(responding)
             def committed(*args, **kw):
-                result = func(*args, **kw)
+                response = responding(*args, **kw)
                 if request.method not in ("GET", "HEAD"):
                     db.session.commit()
-                return result
-            return respond(committed)
+                return response
+            return committed
         return decorator
 
 

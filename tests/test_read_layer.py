@@ -92,3 +92,47 @@ def test_a_list_page_costs_the_same_with_ten_times_the_meetings(app, make_user, 
         assert response.status_code == 200
         counts[added] = len(seen)
     assert counts[54] <= counts[6], counts  # more meetings never cost more statements
+
+
+# ---------------------------------------------------------------- sign-in
+
+SIGN_IN_MOST = 6  # statements of one QR or staff sign-in (issue 14), whatever the list's length
+
+
+def statements(seen: list[str]) -> int:
+    """A transaction's BEGIN is left out: psycopg sends it itself (the
+    listener never sees it), SQLite's BEGIN IMMEDIATE comes through."""
+    return sum(not s.lstrip().upper().startswith("BEGIN") for s in seen)
+
+
+@pytest.mark.parametrize("case", ["invitee", "walk-in", "repeat", "retry"])
+def test_a_qr_sign_in_costs_at_most_six_statements(app, client, org, make_doctor, make_meeting, case):
+    invited = [make_doctor(org.hospital, grade="C", title="attending") for _ in range(30)]
+    meeting = make_meeting("in_progress", primaries=invited)
+    path = f"/checkin/{meeting.checkin_token}"
+    first = {"doctor_id": str(invited[0].id), "nonce": "form-nonce-first", "meal_opt_in": "y"}
+    forms = {"invitee": (first, 303),
+             "walk-in": ({"doctor_id": "walk-in", "name": "进修医生", "title": "resident",
+                          "nonce": "form-nonce-walkin"}, 303),
+             "repeat": ({**first, "nonce": "form-nonce-again"}, 422),  # "this name has already signed in"
+             "retry": (first, 303)}  # the same form again: the first record
+    if case in ("repeat", "retry"):
+        assert client.post(path, data=first).status_code == 303
+    form, status = forms[case]
+    db.session.expire_all()
+    with counting() as seen:
+        response = client.post(path, data=form)
+    assert response.status_code == status, response.get_data(as_text=True)[:500]
+    assert statements(seen) <= SIGN_IN_MOST, seen
+
+
+def test_a_staff_sign_in_costs_at_most_six_statements(app, org, make_doctor, make_meeting, api_as):
+    invited = [make_doctor(org.hospital, grade="C", title="attending") for _ in range(30)]
+    meeting = make_meeting("in_progress", primaries=invited)
+    staff, path = api_as(org.staff), f"/meetings/{meeting.id}/checkins"
+    for doctor_id, status in ((invited[0].id, 201), (invited[0].id, 200), (invited[1].id, 201)):
+        db.session.expire_all()
+        with counting() as seen:
+            response = staff.post(path, {"doctor_id": doctor_id})
+        assert response.status_code == status, response.json
+        assert statements(seen) <= SIGN_IN_MOST, "\n".join(s[:70] for s in seen)

@@ -3,8 +3,9 @@ the meeting's figures, the day-before re-confirmation list and the
 attendance-frequency flag (SPEC §3).
 
 Exactly once is the database's job: CheckIn has unique keys on
-(meeting, doctor) and (meeting, nonce). A check-in is inserted inside a
-SAVEPOINT; when a key refuses it, the row that got there first is returned.
+(meeting, doctor) and (meeting, nonce). A check-in is inserted with
+INSERT … ON CONFLICT DO NOTHING; when a key refuses it, the row that got
+there first is returned.
 """
 from __future__ import annotations
 
@@ -17,12 +18,12 @@ from datetime import datetime, timedelta
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, literal, select, union_all
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.orm import joinedload
 
 from ..auth.models import User
-from ..doctors.models import Doctor, Title
+from ..doctors.models import Department, Doctor, Hospital, Title
 from ..doctors.services import key_clause
 from .. import throttle
 from ..throttle import Throttled  # noqa: F401  (the QR page catches it from here)
@@ -185,12 +186,7 @@ class Person:
     title: Title
 
 
-def _person(meeting: Meeting, doctor_id: int | None, name: str | None, title) -> Person:
-    if doctor_id is not None:
-        doctor = db.session.get(Doctor, doctor_id)
-        if doctor is None or doctor.department.hospital.province_id != meeting.province_id:
-            raise InvalidInput(_("doctor_id: no such doctor (%(id)s)", id=doctor_id), field="doctor_id")
-        return Person(doctor, doctor.name, doctor.title)
+def _walk_in(name: str | None, title) -> Person:
     name = (name or "").strip()
     if not name:
         raise InvalidInput(_("name: give a doctor_id, or the walk-in's name and title"), field="name")
@@ -205,65 +201,84 @@ def _person(meeting: Meeting, doctor_id: int | None, name: str | None, title) ->
     return Person(None, name, title)
 
 
-def _invitee_for(meeting: Meeting, doctor: Doctor | None) -> Invitee | None:
-    if doctor is None:
-        return None
-    return db.session.scalar(select(Invitee).where(Invitee.meeting_id == meeting.id,
-                                                   Invitee.doctor_id == doctor.id))
+def _live_checkin_join(meeting_id, doctor_id_column):
+    """The ON clause of a doctor's check-in that counts (not voided) at a meeting."""
+    return and_(CheckIn.meeting_id == meeting_id, CheckIn.doctor_id == doctor_id_column,
+                CheckIn.voided_at.is_(None))
+
+
+def _doctor_at(meeting: Meeting, doctor_id: int) -> tuple[Person, Invitee | None, CheckIn | None]:
+    """The doctor (of the meeting's province), their place on the list and
+    their check-in so far, in one statement."""
+    row = db.session.execute(
+        select(Doctor, Hospital.province_id, Invitee, CheckIn)
+        .join(Department, Department.id == Doctor.department_id)
+        .join(Hospital, Hospital.id == Department.hospital_id)
+        .outerjoin(Invitee, and_(Invitee.meeting_id == meeting.id, Invitee.doctor_id == Doctor.id))
+        .outerjoin(CheckIn, _live_checkin_join(meeting.id, Doctor.id))
+        .where(Doctor.id == doctor_id)).first()
+    if row is None or row[1] != meeting.province_id:
+        raise InvalidInput(_("doctor_id: no such doctor (%(id)s)", id=doctor_id), field="doctor_id")
+    doctor, _province, invitee, checkin = row
+    return Person(doctor, doctor.name, doctor.title), invitee, checkin
 
 
 # ---------------------------------------------------------------- writing
 
-def _existing(meeting_id: int, doctor_id: int | None, nonce: str | None) -> CheckIn | None:
+def _first(meeting_id: int, doctor_id: int | None, nonce: str | None) -> CheckIn | None:
+    """The row a unique key says was there first: the same nonce (a retried
+    request), else the doctor's check-in that counts."""
+    keys = []
     if nonce is not None:
-        found = db.session.scalar(select(CheckIn).where(CheckIn.meeting_id == meeting_id,
-                                                        CheckIn.nonce == nonce))
-        if found is not None:
-            return found
+        keys.append(CheckIn.nonce == nonce)
     if doctor_id is not None:
-        return db.session.scalar(select(CheckIn).where(CheckIn.meeting_id == meeting_id,
-                                                       CheckIn.doctor_id == doctor_id,
-                                                       CheckIn.voided_at.is_(None)))
-    return None
+        keys.append(and_(CheckIn.doctor_id == doctor_id, CheckIn.voided_at.is_(None)))
+    if not keys:
+        return None
+    return db.session.scalars(
+        select(CheckIn).where(CheckIn.meeting_id == meeting_id, or_(*keys))
+        .order_by(case((CheckIn.nonce == nonce, 0), else_=1) if nonce is not None else CheckIn.id)
+        .limit(1)).first()
 
 
-def _insert_once(checkin: CheckIn) -> tuple[CheckIn, bool]:
-    """Insert, or return the row a unique key says was there first.
-    The lookup first is only a shortcut; the SAVEPOINT insert is the guarantee."""
-    existing = _existing(checkin.meeting_id, checkin.doctor_id, checkin.nonce)
-    if existing is not None:
-        return existing, False
-    try:
-        with db.session.begin_nested():
-            db.session.add(checkin)
-    except IntegrityError:
-        existing = _existing(checkin.meeting_id, checkin.doctor_id, checkin.nonce)
-        if existing is None:
-            raise  # a different constraint: not ours to swallow
-        return existing, False
-    return checkin, True
+def _insert_once(values: dict) -> tuple[CheckIn, bool]:
+    """INSERT … ON CONFLICT DO NOTHING on the check-in's unique keys — (meeting,
+    doctor) while it counts, (meeting, nonce) — and when a key refuses, the row
+    that got there first. No SELECT before: the key is the guarantee and the
+    usual case (a new sign-in) costs one statement. A first row voided between
+    the two statements frees the key: the insert is tried once more."""
+    dialect_insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
+    for _attempt in range(2):
+        new = db.session.scalars(dialect_insert(CheckIn).values(**values).on_conflict_do_nothing()
+                                 .returning(CheckIn)).first()
+        if new is not None:
+            return new, True
+        first = _first(values["meeting_id"], values["doctor_id"], values["nonce"])
+        if first is not None:
+            return first, False
+    raise Conflict(_("the check-in changed while it was being recorded; please try again"))
 
 
-def _record_checkin(meeting: Meeting, person: Person, *, source: Source, nonce, checked_in_at,
-                    meal_opt_in: bool, signature: bytes | None, actor: User | None) -> tuple[CheckIn, bool]:
-    invitee = _invitee_for(meeting, person.doctor)
-    checkin = CheckIn(meeting_id=meeting.id, doctor_id=person.doctor.id if person.doctor else None,
-                      invitee_id=invitee.id if invitee else None, name=person.name, title=person.title,
-                      source=source, nonce=nonce, checked_in_at=checked_in_at, recorded_at=utcnow(),
-                      meal_opt_in=bool(meal_opt_in), signature=signature,
-                      created_by_id=actor.id if actor else None)
-    checkin, created = _insert_once(checkin)
-    if created:  # a walk-in's name stays on the check-in (erasable), never in the log
-        log_action(actor, "check_in", "checkin", checkin.id,
-                   after={"meeting_id": meeting.id, "doctor_id": checkin.doctor_id,
-                          "invitee_id": checkin.invitee_id, "source": source,
-                          "meal_opt_in": checkin.meal_opt_in, "signed": signature is not None})
-    if created and invitee is not None:
+def _record_checkin(meeting: Meeting, person: Person, invitee: Invitee | None, *, source: Source, nonce,
+                    checked_in_at, meal_opt_in: bool, signature: bytes | None,
+                    actor: User | None) -> tuple[CheckIn, bool]:
+    checkin, created = _insert_once(dict(
+        meeting_id=meeting.id, doctor_id=person.doctor.id if person.doctor else None,
+        invitee_id=invitee.id if invitee else None, name=person.name, title=person.title,
+        source=source, nonce=nonce, checked_in_at=checked_in_at, recorded_at=utcnow(),
+        meal_opt_in=bool(meal_opt_in), signature=signature, created_by_id=actor.id if actor else None))
+    if not created:
+        return checkin, False
+    # a walk-in's name stays on the check-in (erasable), never in the log
+    log_action(actor, "check_in", "checkin", checkin.id,
+               after={"meeting_id": meeting.id, "doctor_id": checkin.doctor_id,
+                      "invitee_id": checkin.invitee_id, "source": source,
+                      "meal_opt_in": checkin.meal_opt_in, "signed": signature is not None})
+    if invitee is not None:
         invitee.status = InviteeStatus.attended
         db.session.flush()
-    if created:
-        checkin_recorded.send(meeting, checkin=checkin)  # held already: follow-ups add this person
-    return checkin, created
+    checkin_recorded.send(meeting, checkin=checkin)  # held already: follow-ups add this person
+    return checkin, True
 
 
 def check_in(actor: User, meeting: Meeting, doctor_id: int | None = None, name: str | None = None,
@@ -283,10 +298,16 @@ def check_in(actor: User, meeting: Meeting, doctor_id: int | None = None, name: 
         raise InvalidInput(_("source: self sign-in happens on the QR page"), field="source")
     _check_state(meeting, source, as_aware(checked_in_at) if checked_in_at else None)
     nonce = _check_nonce(nonce)
-    person = _person(meeting, doctor_id, name, title)
+    if doctor_id is not None:
+        person, invitee, earlier = _doctor_at(meeting, doctor_id)
+    else:
+        person, invitee, earlier = _walk_in(name, title), None, None
     when = _sign_in_time(meeting, source, checked_in_at)
-    return _record_checkin(meeting, person, source=source, nonce=nonce, checked_in_at=when,
-                           meal_opt_in=meal_opt_in, signature=decode_signature(signature), actor=actor)
+    signature = decode_signature(signature)
+    if earlier is not None and (nonce is None or earlier.nonce == nonce):
+        return earlier, False  # signed in already: the first record (found with the doctor)
+    return _record_checkin(meeting, person, invitee, source=source, nonce=nonce, checked_in_at=when,
+                           meal_opt_in=meal_opt_in, signature=signature, actor=actor)
 
 
 # ---------------------------------------------------------------- the QR page
@@ -324,26 +345,52 @@ def self_window(meeting: Meeting) -> tuple[datetime, datetime]:
     return opens, meeting.starts_at + SELF_CLOSES_AFTER
 
 
-def meeting_for_token(token: str, now: datetime | None = None) -> Meeting:
-    """The meeting behind a self sign-in token while its page is open. A wrong
-    token is a 404 that tells nothing about any meeting; the right token
-    outside the window says when sign-in opens (403) or that it closed (410)."""
+def _by_token(token: str, doctor_id: int | None = None, *, lock: bool = False,
+              now: datetime | None = None, options: tuple = ()) -> tuple[Meeting, Invitee | None, Doctor | None, CheckIn | None]:
+    """The meeting behind a self sign-in token while its page is open and, for
+    a doctor picking their name, their place on the list, the doctor and their
+    check-in so far: one statement, once per request. `lock` takes the
+    meeting's row lock too (a walk-in counts the walk-ins under it).
+
+    A wrong token is a 404 that tells nothing about any meeting; the right
+    token outside the window says when sign-in opens (403) or that it closed (410)."""
     token = token or ""
-    meeting = None
+    row = None
     if 16 <= len(token) <= 64:
-        meeting = db.session.scalar(select(Meeting).where(Meeting.checkin_token == token))
+        query = select(Meeting)
+        if doctor_id is not None:
+            query = (select(Meeting, Invitee, Doctor, CheckIn)
+                     .outerjoin(Invitee, and_(Invitee.meeting_id == Meeting.id, Invitee.doctor_id == doctor_id))
+                     .outerjoin(Doctor, Doctor.id == Invitee.doctor_id)
+                     .outerjoin(CheckIn, _live_checkin_join(Meeting.id, Invitee.doctor_id)))
+        query = query.where(Meeting.checkin_token == token).options(*options)
+        if lock:
+            query = query.with_for_update(of=Meeting)
+        row = db.session.execute(query).first()
+    meeting = row[0] if row is not None else None
     # compare_digest even after the lookup, so a hit and a miss cost the same here
     expected = meeting.checkin_token if meeting is not None else "x" * len(token)
     if not secrets.compare_digest(expected.encode(), token.encode()) or meeting is None:
         raise NotFound(_("this sign-in page is not open"))
     now = now or utcnow()
-    opens, closes = self_window(meeting)
-    if meeting.status in WAITING or (meeting.status in OPEN_FOR[Source.self] and now < opens):
-        raise SignInNotOpen(_("Sign-in opens at %(time)s.", time=to_local(opens).strftime("%Y-%m-%d %H:%M")),
-                            opens_at=opens.isoformat())
-    if meeting.status not in OPEN_FOR[Source.self] or now > closes:
+    if meeting.status in WAITING or (meeting.status in OPEN_FOR[Source.self]
+                                     and now < meeting.starts_at - SELF_OPENS_BEFORE):
+        opens = self_window(meeting)[0]  # asks for the history (started early?) only here
+        if meeting.status in WAITING or now < opens:
+            raise SignInNotOpen(_("Sign-in opens at %(time)s.",
+                                  time=to_local(opens).strftime("%Y-%m-%d %H:%M")),
+                                opens_at=opens.isoformat())
+    if meeting.status not in OPEN_FOR[Source.self] or now > meeting.starts_at + SELF_CLOSES_AFTER:
         raise SignInClosed(_("Sign-in for this meeting has closed."))
-    return meeting
+    found = tuple(row[1:]) if doctor_id is not None else (None, None, None)
+    return (meeting, *found)
+
+
+def meeting_for_token(token: str, now: datetime | None = None) -> Meeting:
+    """The meeting behind a self sign-in token while its page is open (see
+    _by_token), with the hospital and department the page names."""
+    return _by_token(token, now=now, options=(joinedload(Meeting.hospital, innerjoin=True),
+                                              joinedload(Meeting.department, innerjoin=True)))[0]
 
 
 def note_self_attempt(address: str | None) -> None:
@@ -363,38 +410,52 @@ def walk_in_cap(meeting: Meeting) -> int:
     return max(meeting.expected_attendees or 0, current_app.config["WALK_IN_CAP_MIN"])
 
 
-def _check_walk_in_room(meeting: Meeting) -> None:
-    # The meeting's row lock (PostgreSQL; SQLite writes one at a time anyway)
-    # makes count-then-insert safe against a burst of parallel walk-ins.
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
-    walk_ins = db.session.scalar(select(func.count()).select_from(CheckIn).where(
+def _walk_ins(meeting: Meeting) -> int:
+    """Self-registered walk-ins so far. Counted under the meeting's row lock
+    (PostgreSQL; SQLite writes one at a time anyway), which _by_token took, so
+    count-then-insert holds against a burst of parallel walk-ins."""
+    return db.session.scalar(select(func.count()).select_from(CheckIn).where(
         CheckIn.meeting_id == meeting.id, CheckIn.source == Source.self,
         CheckIn.invitee_id.is_(None), CheckIn.voided_at.is_(None)))
-    if walk_ins >= walk_in_cap(meeting):
-        raise WalkInsFull(_("The list of walk-ins is full; please ask the staff to sign you in."))
+
+
+def _already_signed_in() -> InvalidInput:
+    # only a retry of the same form returns the first record: nobody re-signs for another
+    return InvalidInput(_("doctor_id: this name has already signed in"), field="doctor_id")
 
 
 def self_check_in(token: str, doctor_id: int | None = None, name: str | None = None, title=None,
                   nonce: str | None = None, meal_opt_in: bool = False,
                   signature=None) -> tuple[CheckIn, bool]:
     """A doctor signs in on their own phone: picks their name from the invitee
-    list, or types name and title as a walk-in."""
-    meeting = meeting_for_token(token)
-    nonce = _check_nonce(nonce)
+    list, or types name and title as a walk-in. The meeting, the invitee and
+    any check-in of theirs come in one statement; a new sign-in is one insert
+    on the unique keys."""
     if doctor_id is not None:
-        invitee = _invitee_for(meeting, db.session.get(Doctor, doctor_id))
+        meeting, invitee, doctor, earlier = _by_token(token, doctor_id)
+        nonce = _check_nonce(nonce)
         if invitee is None or invitee.status == InviteeStatus.declined:
             raise InvalidInput(_("doctor_id: pick a name from the list, or type your name"), field="doctor_id")
-        earlier = _existing(meeting.id, doctor_id, None)
-        if earlier is not None and (nonce is None or earlier.nonce != nonce):
-            # only a retry of the same form returns the first record: nobody re-signs for another
-            raise InvalidInput(_("doctor_id: this name has already signed in"), field="doctor_id")
-    person = _person(meeting, doctor_id, name, title)
-    if person.doctor is None and (nonce is None or _existing(meeting.id, None, nonce) is None):
-        _check_walk_in_room(meeting)
-    return _record_checkin(meeting, person, source=Source.self, nonce=nonce,
-                           checked_in_at=utcnow(), meal_opt_in=meal_opt_in,
-                           signature=decode_signature(signature), actor=None)
+        if earlier is not None:
+            if nonce is not None and earlier.nonce == nonce:
+                return earlier, False  # the same form again (a double tap, a resubmit)
+            raise _already_signed_in()
+        person = Person(doctor, doctor.name, doctor.title)
+    else:
+        meeting, invitee = _by_token(token, lock=True)[0], None
+        nonce = _check_nonce(nonce)
+        person = _walk_in(name, title)
+        if _walk_ins(meeting) >= walk_in_cap(meeting):
+            retried = _first(meeting.id, None, nonce) if nonce is not None else None
+            if retried is None:
+                raise WalkInsFull(_("The list of walk-ins is full; please ask the staff to sign you in."))
+            return retried, False  # a walk-in's retried form, the list filled meanwhile
+    checkin, created = _record_checkin(meeting, person, invitee, source=Source.self, nonce=nonce,
+                                       checked_in_at=utcnow(), meal_opt_in=meal_opt_in,
+                                       signature=decode_signature(signature), actor=None)
+    if not created and person.doctor is not None and (nonce is None or checkin.nonce != nonce):
+        raise _already_signed_in()  # another form of theirs got there first
+    return checkin, created
 
 
 def self_checkin_choices(meeting: Meeting) -> list[Invitee]:
@@ -404,7 +465,7 @@ def self_checkin_choices(meeting: Meeting) -> list[Invitee]:
                                                 CheckIn.voided_at.is_(None),
                                                 CheckIn.doctor_id.is_not(None))
     invitees = db.session.scalars(
-        select(Invitee).options(selectinload(Invitee.doctor))  # one query, not one per name
+        select(Invitee).options(joinedload(Invitee.doctor, innerjoin=True))  # one query for every name
         .where(Invitee.meeting_id == meeting.id, Invitee.status != InviteeStatus.declined,
                Invitee.doctor_id.not_in(signed_in))).all()
     return sorted(invitees, key=lambda i: i.doctor.name)

@@ -84,7 +84,6 @@ def self_checkin_post(token: str):
     try:
         services.note_self_attempt(request.remote_addr)
         db.session.commit()  # the attempt counts whatever happens next
-        meeting = services.meeting_for_token(token)
     except DomainError as exc:
         return _public_refusal(exc)
     values = form_dict(request.form, booleans=("meal_opt_in",))
@@ -98,16 +97,24 @@ def self_checkin_post(token: str):
     if walk_in:
         values["walk_in"] = True  # the form shows the walk-in fields again, with their errors
     if errors:
-        return _self_page(meeting, token, errors, values, 422)
-    try:
+        return _self_page_again(token, errors, values)
+    try:  # the service reads the meeting (and the invitee) once: no lookup here before it
         checkin, _created = services.self_check_in(token, **args)
     except (services.SignInClosed, services.SignInNotOpen, services.Throttled, NotFound) as exc:
         return _public_refusal(exc)
     except DomainError as exc:
         db.session.rollback()
-        return _self_page(meeting, token, {exc.field or "_": exc.message}, values, 422)
+        return _self_page_again(token, {exc.field or "_": exc.message}, values)
     session["checked_in"] = checkin.id
     return redirect(url_for("checkin.self_checkin_done", token=token), 303)
+
+
+def _self_page_again(token: str, errors: dict, values: dict):
+    """The form once more with what was wrong (422), while the page is open."""
+    try:
+        return _self_page(services.meeting_for_token(token), token, errors, values, 422)
+    except DomainError as exc:
+        return _public_refusal(exc)
 
 
 @bp.route("/checkin/<token>/thanks")
