@@ -1,21 +1,28 @@
-"""How long `flask run-jobs` takes on many held meetings, first run and rerun.
+"""How long `flask run-jobs` takes over thousands of overdue follow-up tasks,
+and with nothing to do against the CLI's own start-up (issue 14).
 
-Seeds N held meetings (3 primary invitees, 2 of them present, a walk-in;
-held 0–40 days ago, so most tasks are overdue) into a fresh SQLite file —
-and into PostgreSQL when BENCH_DATABASE_URL is set (its tables are dropped
-and recreated) — then times every job of the first run and of a second.
-Prints figures; asserts nothing. Two rows per database are the bars of
-issue 14: `run-jobs ms per task (N overdue tasks)` — the first run's wall
-time over the overdue tasks it escalated (N = 1,000 meetings makes ~3,200) —
-and `run-jobs with nothing to do / CLI start-up` — `flask --app wsgi run-jobs`
-on the up-to-date database against `flask --app wsgi --help`, each a
-subprocess, median of BENCH_REPEAT (5) alternating runs.
+Seeds `seed-demo --scale N` data (meetings/scale.py) into a fresh SQLite
+file — and into PostgreSQL when BENCH_DATABASE_URL is set (its tables are
+dropped and re-created) — then takes the follow-up week away (every task
+deleted, every held meeting unmarked), so the first run does it all:
+schedule the tasks of every held meeting (most of them past due), escalate
+the overdue ones to their managers, remind, deliver (PostgreSQL is ANALYZEd
+after seeding, as autovacuum keeps a running deployment). Times every job of the
+first run and of a second, in process, and prints two rows per database:
 
-    python benchmarks/run_jobs.py                 # N = 1,000
-    BENCH_SIZES=500 BENCH_DATABASE_URL=postgresql+psycopg://…/bench python benchmarks/run_jobs.py
+- `run-jobs ms per task`: the first run's wall time over the overdue tasks it
+  escalated (N = 600 meetings makes about 3,000);
+- `run-jobs with nothing to do vs CLI start-up`: `flask --app wsgi run-jobs`
+  on the up-to-date database against `flask --app wsgi --help`, each a
+  subprocess, median of --repeat alternating runs.
+
+Asserts nothing.
+
+    python benchmarks/run_jobs.py [--meetings 600] [--repeat 5]
 """
 from __future__ import annotations
 
+import argparse
 import os
 import secrets
 import statistics
@@ -23,112 +30,75 @@ import subprocess
 import sys
 import tempfile
 import time
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import func, insert, select  # noqa: E402
+from sqlalchemy import delete, func, select, text, update  # noqa: E402
 
-from meetings import create_app  # noqa: E402
+from benchmarks.seed import bench_app, reset_schema  # noqa: E402
+from benchmarks.table import row  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 
-CHUNK = 2000
 ROOT = Path(__file__).resolve().parent.parent
 
 
-def seed(n: int) -> None:
-    from meetings.auth.models import Role, User
-    from meetings.checkin.models import CheckIn
-    from meetings.doctors.models import Department, Doctor, Hospital
-    from meetings.invitees.models import Invitee
-    from meetings.orgs.models import Province, Region
+def seed(n: int) -> float:
+    """seed_scale(n) without its follow-up tasks: the jobs make them."""
+    from meetings.followups.models import FollowUp
     from meetings.proposals.models import Meeting
-    from meetings.types import utcnow
+    from meetings.scale import seed_scale
 
-    region = Region(name="华东")
-    db.session.add(region)
-    db.session.flush()
-    province = Province(name="江苏", region_id=region.id, approval_limit=Decimal("5000"))
-    db.session.add(province)
-    db.session.flush()
-    users = [User(username=u, display_name=u, role=r, province_id=province.id, region_id=region.id,
-                  password_hash="x", email=f"{u}@example.com")
-             for u, r in (("rep", Role.rep), ("pm", Role.provincial_manager))]
-    db.session.add_all(users)
-    hospital = Hospital(name="医院", level="tertiary", city="南京", province_id=province.id)
-    db.session.add(hospital)
-    db.session.flush()
-    department = Department(hospital_id=hospital.id, name="心内科", headcount=30)
-    db.session.add(department)
-    db.session.flush()
-    doctors = [Doctor(department_id=department.id, name=f"医生{i}", title="attending",
-                      position="outpatient", potential=Decimal(50), support=Decimal(10)) for i in range(60)]
-    db.session.add_all(doctors)
+    started = time.perf_counter()
+    reset_schema()
+    seed_scale(n)
+    db.session.execute(delete(FollowUp))
+    db.session.execute(update(Meeting).values(followups_scheduled_at=None))
     db.session.commit()
-    rep, doctor_ids, now = users[0], [d.id for d in doctors], utcnow()
-    for start in range(0, n, CHUNK):
-        rows = range(start, min(n, start + CHUNK))
-        ids = db.session.execute(insert(Meeting).returning(Meeting.id), [dict(
-            owner_id=rep.id, province_id=province.id, hospital_id=hospital.id,
-            department_id=department.id, topic=f"会{i}", purpose="usage_dosage", audience="prescribers",
-            format="in_department", venue="示教室", starts_at=now - timedelta(days=i % 40, hours=3),
-            expected_attendees=12, status="held", checkin_token=secrets.token_urlsafe(24))
-            for i in rows]).scalars().all()
-        invitees, checkins = [], []
-        for k, meeting_id in enumerate(ids):
-            picked = [doctor_ids[(k * 3 + j) % len(doctor_ids)] for j in range(3)]
-            invitees += [dict(meeting_id=meeting_id, doctor_id=d, role="primary",
-                              status="attended" if j < 2 else "invited") for j, d in enumerate(picked)]
-            checkins += [dict(meeting_id=meeting_id, doctor_id=d, name=f"医生{d}", title="attending",
-                              source="staff", checked_in_at=now, recorded_at=now, created_by_id=rep.id)
-                         for d in picked[:2]]
-            checkins.append(dict(meeting_id=meeting_id, doctor_id=None, name="护士", title="nurse",
-                                 source="staff", checked_in_at=now, recorded_at=now, created_by_id=rep.id))
-        db.session.execute(insert(Invitee), invitees)
-        db.session.execute(insert(CheckIn), checkins)
-        db.session.commit()
+    if db.engine.dialect.name == "postgresql":
+        # the planner's statistics, as autovacuum keeps them in a running
+        # deployment (fresh tables have none, and the plans are a guess)
+        with db.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").execute(text("ANALYZE"))
+    return time.perf_counter() - started
 
 
-def measure(url: str, n: int) -> list[tuple]:
+def measure(url: str, n: int) -> dict:
     from meetings.followups.models import FollowUp
     from meetings.jobs import JOBS, run_job
     from meetings.notifications.models import Notification
 
-    app = create_app({"SECRET_KEY": "bench-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": url})
-    rows = []
+    app = bench_app(url)
+    out: dict = {"runs": []}
     with app.app_context():
-        db.drop_all()
-        db.create_all()
-        t = time.perf_counter()
-        seed(n)
-        seeded = time.perf_counter() - t
+        out["seeded"] = seed(n)
         for run in ("first", "second"):
             timings = {}
             for name in JOBS:
-                t = time.perf_counter()
+                started = time.perf_counter()
                 run_job(name)
-                timings[name] = time.perf_counter() - t
-            tasks = db.session.scalar(select(func.count(FollowUp.id)))
-            notes = db.session.scalar(select(func.count(Notification.id)))
-            rows.append((url.split(":")[0].split("+")[0], n, run, timings, tasks, notes, seeded))
+                timings[name] = time.perf_counter() - started
+            out["runs"].append((run, timings, db.session.scalar(select(func.count(FollowUp.id))),
+                                db.session.scalar(select(func.count(Notification.id)))))
+        out["overdue"] = db.session.scalar(select(func.count(FollowUp.id)).where(FollowUp.escalated_at.is_not(None)))
         db.session.remove()
         db.engine.dispose()
-    return rows
+    return out
 
 
 def wall(args: list[str], url: str) -> float:
-    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY="bench")
-    t = time.perf_counter()
+    env = dict(os.environ, DATABASE_URL=url, SECRET_KEY=secrets.token_urlsafe(48), LOG_LEVEL="WARNING")
+    env.pop("FLASK_DEBUG", None)
+    started = time.perf_counter()
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
                    check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    return time.perf_counter() - t
+    return time.perf_counter() - started
 
 
 def idle_ratio(url: str, repeat: int) -> tuple[float, float]:
     """Median wall time of run-jobs on the up-to-date database and of the
     CLI's --help, alternating so load spikes hit both alike."""
+    wall(["run-jobs"], url)  # untimed: the first start reads the modules from disk
     jobs, cli = [], []
     for _ in range(repeat):
         jobs.append(wall(["run-jobs"], url))
@@ -137,44 +107,31 @@ def idle_ratio(url: str, repeat: int) -> tuple[float, float]:
 
 
 def main() -> None:
-    sizes = [int(s) for s in os.environ.get("BENCH_SIZES", "1000").split(",")]
-    targets = []
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--meetings", type=int, default=600, help="seed-demo --scale N")
+    parser.add_argument("--repeat", type=int, default=5, help="runs of each subprocess for the idle ratio")
+    args = parser.parse_args()
     tmp = tempfile.mkdtemp(prefix="bench-run-jobs-")
-    for n in sizes:
-        targets.append((f"sqlite:///{tmp}/bench-{n}.sqlite", n))
-        if os.environ.get("BENCH_DATABASE_URL"):
-            targets.append((os.environ["BENCH_DATABASE_URL"], n))
-    print(f"{'db':8} {'meetings':>8} {'run':6} {'schedule':>9} {'escalate':>9} {'remind':>7} "
+    targets = [("SQLite", f"sqlite:///{tmp}/bench.sqlite")]
+    if os.environ.get("BENCH_DATABASE_URL"):
+        targets.append(("PostgreSQL", os.environ["BENCH_DATABASE_URL"]))
+    print(f"load average at start: {os.getloadavg()}")
+    print(f"{'db':11} {'meetings':>8} {'run':6} {'schedule':>9} {'escalate':>9} {'remind':>7} {'purge':>6} "
           f"{'mail':>6} {'total s':>8} {'tasks':>7} {'notes':>7}  (seed s)")
-    summary = []
-    for url, n in targets:
-        for db_name, size, run, timings, tasks, notes, seeded in measure(url, n):
-            print(f"{db_name:8} {size:8,} {run:6} {timings['schedule_followups']:9.2f} "
+    for label, url in targets:
+        figures = measure(url, args.meetings)
+        for run, timings, tasks, notes in figures["runs"]:
+            print(f"{label:11} {args.meetings:8,} {run:6} {timings['schedule_followups']:9.2f} "
                   f"{timings['escalate_overdue']:9.2f} {timings['remind_day_before']:7.2f} "
-                  f"{timings['deliver_mail']:6.2f} {sum(timings.values()):8.2f} {tasks:7,} {notes:7,}"
-                  f"  ({seeded:.1f})", flush=True)
-            if run == "first":
-                first = sum(timings.values())
-        overdue = overdue_tasks(url)
-        jobs, cli = idle_ratio(url, int(os.environ.get("BENCH_REPEAT", "5")))
-        summary.append((db_name, n, first, overdue, jobs, cli))
-    print(f"\nload average {os.getloadavg()[0]:.1f} / {os.getloadavg()[1]:.1f} / {os.getloadavg()[2]:.1f}")
-    for db_name, n, first, overdue, jobs, cli in summary:
-        print(f"{db_name:8} {n:6,} meetings  run-jobs ms per task ({overdue:,} overdue tasks) "
-              f"{first * 1000 / max(overdue, 1):7.3f}   (bar ≤ 0.3)")
-        print(f"{db_name:8} {n:6,} meetings  run-jobs with nothing to do / CLI start-up "
-              f"{jobs / cli:7.2f}   ({jobs:.2f} s / {cli:.2f} s; bar ≤ 1.3)")
-
-
-def overdue_tasks(url: str) -> int:
-    from meetings.followups.models import FollowUp
-
-    app = create_app({"SECRET_KEY": "bench", "SQLALCHEMY_DATABASE_URI": url})
-    with app.app_context():
-        count = db.session.scalar(select(func.count(FollowUp.id)).where(FollowUp.escalated_at.is_not(None)))
-        db.session.remove()
-        db.engine.dispose()
-    return count
+                  f"{timings['purge_signatures']:6.2f} {timings['deliver_mail']:6.2f} "
+                  f"{sum(timings.values()):8.2f} {tasks:7,} {notes:7,}  ({figures['seeded']:.1f})", flush=True)
+        first = sum(figures["runs"][0][1].values())
+        overdue = figures["overdue"]
+        row(f"run-jobs ms per task, {overdue:,} overdue tasks ({label})", first * 1000 / max(overdue, 1),
+            bar="≤ 0.3 ms")
+        jobs, cli = idle_ratio(url, args.repeat)
+        row(f"run-jobs with nothing to do vs CLI start-up, s ({label})", jobs, cli, "≤ 1.3×")
+    print(f"load average at end: {os.getloadavg()}")
 
 
 if __name__ == "__main__":

@@ -147,6 +147,11 @@ def label(value, kind: str | None = None) -> str:
     return str(text) if text is not None else str(code)
 
 
+def label_text(code: str, kind: str):
+    """The untranslated (lazy) words for a code of `kind`, or None."""
+    return LABELS.get(kind, {}).get(code)
+
+
 def options(enum_cls) -> list[tuple[str, str]]:
     """(value, words) pairs for a select."""
     return [(member.value, label(member)) for member in enum_cls]

@@ -10,7 +10,7 @@ from dataclasses import dataclass, field
 
 from flask_babel import force_locale, lazy_gettext as _l
 
-from ..labels import label
+from ..labels import label, label_text
 
 SUBJECTS = {
     "proposal_waiting": _l("A proposal waits for your decision: %(topic)s"),
@@ -24,7 +24,6 @@ SUBJECTS = {
     "day_before": _l("Tomorrow: %(topic)s at %(hospital)s"),
 }
 COMMENT = _l("Comment: %(comment)s")
-WITH_COMMENT = (COMMENT,)
 PROPOSAL = _l("%(hospital)s · %(starts)s · %(total)s 元 · proposed by %(owner)s")
 LINES = {
     "proposal_waiting": [PROPOSAL],
@@ -58,43 +57,65 @@ class _Params(dict):
         return ""
 
 
-def _text(template, params: dict) -> str:
+def _in(language: str | None, text) -> str:
+    """One of the texts above (or a label, a checklist item) in `language`;
+    None: the current one. In a given language each is translated once per
+    process — a job puts thousands of notifications into words, and asking
+    the translations for every one cost more than everything else it does."""
+    if language is None:
+        return str(text)
+    key = (language, id(text))
+    cached = _TRANSLATED.get(key)
+    if cached is None or cached[0] is not text:  # the object itself is kept: its id is never reused
+        with force_locale(language):
+            cached = _TRANSLATED[key] = (text, str(text))
+    return cached[1]
+
+
+_TRANSLATED: dict[tuple[str, int], tuple[object, str]] = {}
+
+
+def _text(template, params: dict, language: str | None = None) -> str:
     """The template, translated now, filled from params; codes among them become words."""
-    values = _Params({k: (label(v["code"], v["kind"]) if isinstance(v, dict) and "code" in v else v)
+    values = _Params({k: (_label(v["code"], v["kind"], language) if isinstance(v, dict) and "code" in v else v)
                       for k, v in params.items()})
-    return str(template) % values
+    return _in(language, template) % values
 
 
-def words(kind: str, params: dict) -> Words:
-    """The notification in the current language."""
+def _label(code: str, kind: str, language: str | None) -> str:
+    text = label_text(code, kind)
+    return _in(language, text) if text is not None else label(code, kind)
+
+
+def words(kind: str, params: dict, language: str | None = None) -> Words:
+    """The notification in `language` (None: the current one)."""
     params = dict(params or {})
-    subject = _text(SUBJECTS[kind], params)
+    subject = _text(SUBJECTS[kind], params, language)
     if kind == "day_before":
         reconfirm, unticked = params.get("reconfirm") or [], params.get("unticked") or []
-        lines = ([str(RECONFIRM)] + [f"· {name}" for name in reconfirm] if reconfirm
-                 else [str(ALL_CONFIRMED)])
+        lines = ([_in(language, RECONFIRM)] + [f"· {name}" for name in reconfirm] if reconfirm
+                 else [_in(language, ALL_CONFIRMED)])
         if unticked:
-            lines += [str(UNTICKED)] + [f"· {_checklist_item(item)}" for item in unticked]
+            lines += [_in(language, UNTICKED)] + [f"· {_checklist_item(item, language)}" for item in unticked]
         return Words(subject, lines)
     lines = []
     for template in LINES.get(kind, []):
-        if template in WITH_COMMENT and not params.get("comment"):
+        if template is COMMENT and not params.get("comment"):  # `is`: == would translate both
             continue  # no comment given: no "Comment:" line
-        lines.append(_text(template, params))
+        lines.append(_text(template, params, language))
     return Words(subject, lines)
 
 
-def _checklist_item(item) -> str:
+def _checklist_item(item, language: str | None = None) -> str:
     """A default checklist item by its key (translated), a custom one by its label."""
     if isinstance(item, dict) and item.get("key"):
         from ..agenda.services import DEFAULT_CHECKLIST
         text = DEFAULT_CHECKLIST.get(item["key"])
         if text is not None:
-            return str(text)
+            return _in(language, text)
     return item.get("label", "") if isinstance(item, dict) else str(item)
 
 
 def in_language(kind: str, params: dict, language: str = "zh") -> Words:
     """The words for an e-mail or the stored copy, in `language`."""
-    with force_locale(language):
-        return words(kind, params)
+    return words(kind, params, language)

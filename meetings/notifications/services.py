@@ -49,12 +49,16 @@ def notify(user: User, key: str, subject: str, body: str = "", link: str | None 
 def plain_text(text: str | None) -> str:
     """Text from users as it may reach a mail: control and invisible
     characters (Unicode Cc/Cf) removed, line breaks kept."""
+    if (text or "").replace("\n", "").replace("\t", "").isprintable():
+        return text or ""  # nothing to remove (the usual case): no walk through every character
     return "".join(c for c in (text or "") if c in "\n\t" or unicodedata.category(c) not in ("Cc", "Cf")
                    ).replace("\r", "")
 
 
 def one_line(text: str | None) -> str:
     """Text for a mail header: every line break and control character is a space."""
+    if (text or "").isprintable():
+        return " ".join((text or "").split())  # no line break or control character in it
     return " ".join("".join(c if unicodedata.category(c) not in ("Cc", "Cf", "Zl", "Zp") else " "
                             for c in (text or "")).split())
 
