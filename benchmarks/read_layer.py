@@ -1,11 +1,11 @@
-"""The read side against its floor: the meeting list and staff check-ins under
-gunicorn, each next to a hello-world Flask app on the same server settings.
+"""The read side against its floor: the meeting list under gunicorn, next to
+a hello-world Flask app on the same server settings, and its SQL statements
+by page size. (The staff check-in's figures: benchmarks/checkin_http.py.)
 
 Seeds two SQLite files (or, with BENCH_DATABASE_URL, PostgreSQL for the
 large one — its tables are dropped and re-created) with `seed-demo --scale`
-data: SMALL and LARGE meetings; a meeting in progress with CHECKINS invitees
-for the staff phase. Prints figures as rows of `figure, value, floor, ratio`
-(the `make bench` table); asserts nothing.
+data: SMALL and LARGE meetings. Prints figures as rows of `figure, value,
+floor, ratio` (the `make bench` table); asserts nothing.
 
     python benchmarks/read_layer.py [--rounds 3] [--small 200] [--large 20000]
 """
@@ -17,32 +17,24 @@ import os
 import statistics
 import sys
 import tempfile
-from datetime import timedelta
-from decimal import Decimal
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, insert, select  # noqa: E402
+from sqlalchemy import event  # noqa: E402
 
 from benchmarks.checkin_http import Server, no_prepare, run_phase  # noqa: E402
 from benchmarks.seed import PASSWORD, bench_app, reset_schema  # noqa: E402
 from benchmarks.table import row  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 
-CHECKINS = 2000
 WORKERS, THREADS = 3, 4
 
 
 def seed(database_url: str, meetings: int) -> dict:
-    """`seed-demo --scale` rows, an admin and the province's staff with a
-    password, and a meeting in progress with CHECKINS invitees."""
+    """`seed-demo --scale` rows and an admin with a password."""
     from meetings.auth.models import Role, User
-    from meetings.doctors.models import Doctor
-    from meetings.invitees.models import Invitee, InviteeRole
-    from meetings.proposals.models import Meeting, Status
     from meetings.scale import seed_scale
-    from meetings.types import utcnow
 
     app = bench_app(database_url)
     with app.app_context():
@@ -51,20 +43,8 @@ def seed(database_url: str, meetings: int) -> dict:
         admin = User(username="bench-admin", display_name="admin", role=Role.admin)
         admin.set_password(PASSWORD)
         db.session.add(admin)
-        meeting = db.session.scalars(select(Meeting).order_by(Meeting.id)).first()
-        staff = db.session.scalar(select(User).where(User.role == Role.staff,
-                                                     User.province_id == meeting.province_id))
-        staff.set_password(PASSWORD)
-        meeting.status, meeting.starts_at = Status.in_progress, utcnow() - timedelta(minutes=5)
-        doctors = db.session.execute(insert(Doctor).returning(Doctor.id, sort_by_parameter_order=True), [
-            {"department_id": meeting.department_id, "name": f"签到医生{i}", "title": "attending",
-             "position": "outpatient", "potential": Decimal(50), "support": Decimal(10)}
-            for i in range(CHECKINS)]).scalars().all()
-        db.session.execute(insert(Invitee), [
-            {"meeting_id": meeting.id, "doctor_id": d, "role": InviteeRole.primary} for d in doctors])
         db.session.commit()
-        figures = {"meeting_id": meeting.id, "doctor_ids": doctors, "admin": admin.username,
-                   "staff": staff.username, "statements": statements_per_page(app, admin.id)}
+        figures = {"admin": admin.username, "statements": statements_per_page(app, admin.id)}
         db.engine.dispose()
     return figures
 
@@ -117,7 +97,8 @@ def main() -> None:
     tmp = Path(tempfile.mkdtemp(prefix="bench-read-"))
     small_url = f"sqlite:///{tmp / 'small.sqlite'}"
     large_url = os.environ.get("BENCH_DATABASE_URL") or f"sqlite:///{tmp / 'large.sqlite'}"
-    small, large = seed(small_url, args.small), seed(large_url, args.large)
+    seed(small_url, args.small)
+    large = seed(large_url, args.large)
 
     hello = Server(small_url, WORKERS, THREADS, app="benchmarks.hello:app", ready_path="/")
     servers = {"small": Server(small_url, WORKERS, THREADS), "large": Server(large_url, WORKERS, THREADS)}
@@ -126,27 +107,16 @@ def main() -> None:
         for server in (hello, *servers.values()):
             server.wait_ready()
         auth = {k: {"Authorization": "Bearer " + token_for(s.port, "bench-admin")} for k, s in servers.items()}
-        staff = {"Authorization": "Bearer " + token_for(servers["small"].port, small["staff"]),
-                 "Content-Type": "application/json"}
-        doctor_ids = iter(small["doctor_ids"])
+        for k, s in servers.items():  # untimed: every worker has served the list once
+            get_phase("warm-up", s.port, "/api/v1/meetings?page_size=50", auth[k], total=24)
+        get_phase("warm-up", hello.port, "/", {}, total=24)
         for _round in range(args.rounds):
             floor = get_phase("hello", hello.port, "/", {})
             lists = {k: get_phase(f"list {k}", s.port, "/api/v1/meetings?page_size=50", auth[k])
                      for k, s in servers.items()}
-            floor16 = run_phase("hello 16", hello.port, clients=16, total=300, seconds=30, prepare=no_prepare,
-                                make=lambda _c, _s, _i: ("GET", "/", None, {}, 200))
-            path = f"/api/v1/meetings/{small['meeting_id']}/checkins"
-            checkin = run_phase(
-                "staff check-in", servers["small"].port, clients=16, total=300, seconds=30,
-                prepare=no_prepare,
-                make=lambda _c, _s, _i: ("POST", path, json.dumps({"doctor_id": next(doctor_ids)}).encode(),
-                                         staff, 201))
             for key, value in (("list", lists["small"].pct(0.5)), ("hello", floor.pct(0.5)),
                                ("list large", lists["large"].pct(0.5)),
-                               ("check-in p50", checkin.pct(0.5)), ("hello16 p50", floor16.pct(0.5)),
-                               ("check-in p95", checkin.pct(0.95)), ("hello16 p95", floor16.pct(0.95)),
-                               ("check-in rps", checkin.rps), ("hello16 rps", floor16.rps),
-                               ("check-in errors", checkin.errors)):
+                               ("list errors", lists["small"].errors + lists["large"].errors)):
                 rows.setdefault(key, []).append(value)
     finally:
         for server in (hello, *servers.values()):
@@ -156,10 +126,7 @@ def main() -> None:
     for size, count in large["statements"].items():
         row(f"SQL statements, GET /meetings page of {size}", count, bar="≤ 15, constant")
     row(f"meeting list p50 at {args.large:,} vs {args.small:,} meetings (ms)", m["list large"], m["list"], "≤ 1.3×")
-    row("staff check-in POST p50 vs hello p50, 16 clients (ms)", m["check-in p50"], m["hello16 p50"], "≤ 2×")
-    row("staff check-in POST p95 vs hello p95, 16 clients (ms)", m["check-in p95"], m["hello16 p95"], "≤ 4×")
-    row("staff check-in throughput vs hello (req/s)", m["check-in rps"], m["hello16 rps"], "≥ 0.3×")
-    row("staff check-in errors", m["check-in errors"], bar="0")
+    row("meeting list errors", m["list errors"], bar="0")
 
 
 if __name__ == "__main__":

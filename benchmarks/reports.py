@@ -31,6 +31,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import event, func, select  # noqa: E402
 
 from benchmarks.seed import PASSWORD, bench_app, reset_schema  # noqa: E402
+from benchmarks.table import row  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 
 
@@ -129,6 +130,25 @@ def table(label: str, small: dict, large: dict, sizes: tuple[int, int]) -> None:
         print(f"{name:58} {s_ms:9.1f} {l_ms:9.1f} {l_ms / s_ms:6.1f}  {s_n}/{l_n}")
 
 
+# (figure in the table, key above, how the rows behind it grow)
+ROWS = [("report API, admin, by province", "GET /api/v1/reports/meetings?group_by=province (admin)", "country"),
+        ("report service, provincial manager, by rep", "report service, provincial manager, by rep", "province"),
+        ("dashboard page, provincial manager", "GET /dashboard (provincial manager, page)", "province")]
+
+
+def rows(label: str, small: dict, large: dict, sizes: tuple[int, int]) -> None:
+    """The make bench rows: each figure at the large size against the small
+    one; no bar in issue 14, the rows behind it grow with the data."""
+    growth = {"country": sizes[1] / sizes[0],
+              "province": large["_province_meetings"][0] / small["_province_meetings"][0]}
+    for figure, key, scope in ROWS:
+        row(f"{figure} at {sizes[1]:,} vs {sizes[0]:,} meetings, ms (rows ×{growth[scope]:.0f}, {label})",
+            large[key][0], small[key][0])
+    key = ROWS[0][1]
+    row(f"SQL statements, report API (admin) at {sizes[1]:,} vs {sizes[0]:,} meetings ({label})",
+        large[key][1], small[key][1])
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
@@ -144,6 +164,7 @@ def main() -> None:
             small = figures(small_url, args.small, args.rounds)
             large = figures(large_url, args.large, args.rounds)
             table(label, small, large, (args.small, args.large))
+            rows(label, small, large, (args.small, args.large))
     print("\nload average at end:", os.getloadavg())
 
 
