@@ -33,6 +33,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import delete, insert, select, update  # noqa: E402
 
+from benchmarks.table import row as table_row  # noqa: E402
 from meetings import create_app  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 
@@ -251,12 +252,16 @@ def measure(url: str) -> None:
                       if hasattr(report, "inserted") else "")
             print(f"  {label:30} {seconds:7.2f} s  {n / seconds:9,.0f} rows/s  "
                   f"{seconds / floor:5.1f}× floor ({floor:.2f} s)  {counts}", flush=True)
+            if label in ("csv first import", "csv re-import (same)"):
+                table_row(f"prescription {label}, {n:,} rows vs raw INSERT, s ({name})", seconds, floor)
         db.session.execute(update(Doctor).values(support=Decimal(10)))
         t, ids = timed(lambda: seed_meetings(rep, province, hospital, department, doctor_ids))
         print(f"{name}: scorecards of {len(ids):,} held meetings (seeded in {t:.1f} s)")
         for label, n, seconds, floor, note in bench_scorecards(ids):
             print(f"  {label:30} {seconds:7.2f} s  {seconds / n * 1000:7.2f} ms/meeting  "
                   f"{seconds / floor:5.1f}× floor  {note}", flush=True)
+            if label == "scorecards, one batch":
+                table_row(f"scorecards of {n:,} held meetings vs reading their rows, s ({name})", seconds, floor)
         db.session.remove()
         db.engine.dispose()
 

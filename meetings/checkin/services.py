@@ -528,8 +528,10 @@ def attendance_counts(meeting_ids) -> dict[int, dict]:
     for meeting_id, present, invited, key in db.session.execute(
             select(CheckIn.meeting_id, func.count(CheckIn.id), func.count(Invitee.id),
                    func.sum(case((and_(Invitee.id.is_not(None), key_clause()), 1), else_=0)))
+            # the invitees narrowed to the same meetings: else PostgreSQL hashes all
+            # of them (a parallel scan of every invitee in the country per batch)
             .outerjoin(Invitee, and_(Invitee.meeting_id == CheckIn.meeting_id,
-                                     Invitee.doctor_id == CheckIn.doctor_id))
+                                     Invitee.doctor_id == CheckIn.doctor_id, Invitee.meeting_id.in_(ids)))
             .outerjoin(Doctor, Doctor.id == Invitee.doctor_id)
             .where(CheckIn.meeting_id.in_(ids), counted_checkins()).group_by(CheckIn.meeting_id)):
         counts[meeting_id].update(present=int(present), attended_invited=int(invited),

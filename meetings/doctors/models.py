@@ -55,7 +55,7 @@ class Hospital(db.Model):
     name: Mapped[str] = mapped_column(String(120))
     level: Mapped[HospitalLevel] = mapped_column(enum_column(HospitalLevel))
     city: Mapped[str] = mapped_column(String(80))
-    province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"))
+    province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"), index=True)  # a province's lists
 
     province = relationship("Province")
     departments = relationship("Department", back_populates="hospital", order_by="Department.name")
@@ -65,7 +65,7 @@ class Department(db.Model):
     __tablename__ = "departments"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.id"))
+    hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.id"), index=True)
     name: Mapped[str] = mapped_column(String(120))
     headcount: Mapped[int] = mapped_column(default=0)
 
@@ -77,7 +77,7 @@ class Doctor(db.Model):
     __tablename__ = "doctors"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
+    department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"), index=True)
     name: Mapped[str] = mapped_column(String(80))
     title: Mapped[Title] = mapped_column(enum_column(Title))
     position: Mapped[Position] = mapped_column(enum_column(Position))

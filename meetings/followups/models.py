@@ -3,7 +3,7 @@ from __future__ import annotations
 import enum
 from datetime import date, datetime
 
-from sqlalchemy import Date, ForeignKey, String, Text, UniqueConstraint, case, cast, func, literal
+from sqlalchemy import Date, ForeignKey, Index, String, Text, UniqueConstraint, case, cast, func, literal
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -60,6 +60,9 @@ class FollowUp(db.Model):
     __table_args__ = (
         UniqueConstraint("meeting_id", "subject", "kind"),
         UniqueConstraint("question_id", "kind"),
+        # a rep's tasks by due date; open tasks past due (lists, dashboard, escalation)
+        Index("ix_followups_assignee_id_due_on", "assignee_id", "due_on"),
+        Index("ix_followups_status_due_on", "status", "due_on"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -69,12 +72,12 @@ class FollowUp(db.Model):
     question_id: Mapped[int | None] = mapped_column(ForeignKey("questions.id", ondelete="CASCADE"))
     # set from the three above when not given (also for Core inserts)
     subject: Mapped[str] = mapped_column(String(140), default=_subject_default)
-    assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    assignee_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     kind: Mapped[FollowUpKind] = mapped_column(enum_column(FollowUpKind))
     not_before: Mapped[date] = mapped_column(Date)
     due_on: Mapped[date] = mapped_column(Date, index=True)
     status: Mapped[FollowUpStatus] = mapped_column(enum_column(FollowUpStatus),
-                                                   default=FollowUpStatus.open, index=True)
+                                                   default=FollowUpStatus.open)
     outcome: Mapped[Outcome | None] = mapped_column(enum_column(Outcome))
     notes: Mapped[str | None] = mapped_column(Text)
     completed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)

@@ -30,7 +30,8 @@ class Invitee(db.Model):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     meeting_id: Mapped[int] = mapped_column(ForeignKey("meetings.id", ondelete="CASCADE"), index=True)
-    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"))
+    # a doctor's meetings: the annual cap, the doctor's page, the privacy export
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"), index=True)
     role: Mapped[InviteeRole] = mapped_column(enum_column(InviteeRole))
     backup_for_id: Mapped[int | None] = mapped_column(ForeignKey("invitees.id", ondelete="SET NULL"))
     status: Mapped[InviteeStatus] = mapped_column(enum_column(InviteeStatus), default=InviteeStatus.invited)

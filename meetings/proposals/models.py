@@ -4,7 +4,7 @@ import enum
 from datetime import datetime
 from decimal import Decimal
 
-from sqlalchemy import Column, ForeignKey, String, Table, Text
+from sqlalchemy import Column, ForeignKey, Index, String, Table, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -61,10 +61,16 @@ meeting_staff = Table(
 
 class Meeting(db.Model):
     __tablename__ = "meetings"
+    # The lists: a rep's own meetings, a province's, in start order (SPEC §1
+    # visibility; a page of 50 is read from the index, not sorted from all).
+    __table_args__ = (
+        Index("ix_meetings_owner_id_starts_at", "owner_id", "starts_at"),
+        Index("ix_meetings_province_id_starts_at", "province_id", "starts_at"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
-    province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    province_id: Mapped[int] = mapped_column(ForeignKey("provinces.id"))
     hospital_id: Mapped[int] = mapped_column(ForeignKey("hospitals.id"))
     department_id: Mapped[int] = mapped_column(ForeignKey("departments.id"))
     topic: Mapped[str] = mapped_column(String(200))

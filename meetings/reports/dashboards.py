@@ -138,10 +138,12 @@ def budget_by_quarter(user: User, period: Period) -> Section:
 
 
 def overdue_by_assignee(user: User) -> Section:
-    ids = visible_followups(user).where(overdue_clause()).with_only_columns(FollowUp.id)
+    # counted straight from the visible overdue tasks (not `id IN` them, which
+    # PostgreSQL answered by hashing every task in the country)
     rows = db.session.execute(
-        select(User.display_name, func.count(FollowUp.id)).join(User, User.id == FollowUp.assignee_id)
-        .where(FollowUp.id.in_(ids)).group_by(User.id, User.display_name)
+        visible_followups(user).where(overdue_clause()).join(User, User.id == FollowUp.assignee_id)
+        .with_only_columns(User.display_name, func.count(FollowUp.id))
+        .group_by(User.id, User.display_name)
         .order_by(func.count(FollowUp.id).desc(), User.display_name))
     return Section("overdue", _l("Overdue follow-ups"), ["assignee", "overdue"],
                    [{"assignee": name, "overdue": n} for name, n in rows],
