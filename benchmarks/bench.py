@@ -22,12 +22,14 @@ sys.path.insert(0, str(ROOT))
 
 from benchmarks.table import PREFIX  # noqa: E402
 
-BENCHMARKS = {  # name → arguments
+BENCHMARKS = {  # name → arguments (each a few minutes at most: the whole table in under 15)
     "read_layer": ["--rounds", "3", "--small", "200", "--large", "20000"],
     "checkin_statements": [],
+    "checkin_http": ["--rounds", "3", "--workers", "3", "--threads", "4", "--staff-clients", "16"],
     "signin_sheet_pdf": ["--runs", "7", "--sizes", "60"],
-    "run_jobs": [],
-    "reports": [],
+    "run_jobs": ["--meetings", "600", "--repeat", "5"],
+    "reports": ["--rounds", "3", "--small", "200", "--large", "20000"],
+    "evaluation": [],
 }
 
 

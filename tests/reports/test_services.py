@@ -266,3 +266,20 @@ def test_the_mean_score_is_the_mean_of_the_groups_scorecards(org, world):
     assert p1, "the fixture's meetings have computable scorecards"
     assert rows[world.p1.province.id]["score_percent_avg"] == round(sum(p1) / len(p1), 2)
     assert rows[world.p2.province.id]["score_percent_avg"] == cards[world.m3.id]["percent"]
+
+
+def test_overdue_follow_ups_are_counted_per_assignee_within_the_managers_province(org, world):
+    from meetings.reports.dashboards import overdue_by_assignee
+
+    with time_machine.travel(at(30)):  # the week after every meeting is over: their tasks are overdue
+        rows = overdue_by_assignee(org.pm).rows
+        # m1 (org.rep): visits for a1, c1, the nurse, the backup a5 and the walk-in, a gift for b1;
+        # m2 (rep2): a visit for a3, a gift for c2; m3 and m4 lie in other provinces
+        assert [(r["assignee"], r["overdue"]) for r in rows] == [
+            (org.rep.display_name, 6), (world.rep2.display_name, 2)]
+        task = db.session.scalar(select(FollowUp).where(FollowUp.assignee_id == org.rep.id))
+        followups.complete(org.rep, task, outcome="committed")
+        db.session.commit()
+        assert [r["overdue"] for r in overdue_by_assignee(org.pm).rows] == [5, 2]  # done is not overdue
+        # the country: m3's gift for a4 and m4's walk-in visit as well
+        assert sum(r["overdue"] for r in overdue_by_assignee(org.admin).rows) == 5 + 2 + 1 + 1
