@@ -52,7 +52,7 @@ def test_submit_without_a_primary_invitee_is_422_naming_the_list(org, api_as, ma
     assert "primary invitee" in refused.json["message"]
     refresh()
     chinese = rep.post(f"/meetings/{meeting.id}/submit", headers={"Accept-Language": "zh"})
-    assert "正选医生" in chinese.json["message"] and chinese.json["reason"] == "invitees_missing"
+    assert "主邀医生" in chinese.json["message"] and chinese.json["reason"] == "invitees_missing"
     # a primary who declined is nobody
     only = rep.post(f"/meetings/{meeting.id}/invitees",
                     {"doctor_id": make_doctor(org.hospital, "C").id, "role": "primary"}).json

@@ -214,7 +214,7 @@ def test_submit_with_nobody_invited_says_so_in_the_pages_language(org, login, ma
     response = client.post(f"{url}/submit", headers={"Referer": f"http://localhost{url}"})
     assert response.status_code == 302 and response.headers["Location"].endswith(url)
     page = client.get(url).get_data(as_text=True)
-    assert "alert-danger" in page and "至少要有一位未婉拒的正选医生" in page
+    assert "alert-danger" in page and "至少要有一位未婉拒的主邀医生" in page
     client.get("/lang/en")
     refresh()
     client.post(f"{url}/submit", headers={"Referer": f"http://localhost{url}"})
