@@ -170,7 +170,6 @@ def staff_check_in(meeting_id: int):
     meeting = _run(meeting_id)
     args = CheckInArgs().load(request.get_json(silent=True) or {})  # errors: JSON (meetings/errors.py)
     checkin, created = services.check_in(current_user, meeting, **args)
-    db.session.commit()
     return jsonify({"checkin": CheckInSchema().dump(checkin), "created": created,
                     **_state(meeting)}), 201 if created else 200
 
