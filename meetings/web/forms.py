@@ -70,6 +70,16 @@ def parse(schema: Schema, data: dict) -> tuple[dict | None, dict[str, str]]:
         return None, flatten(exc.messages)
 
 
+class FormErrors(dict):
+    """Messages per form field ("_": the whole form) and the status the page
+    answers with when it shows them again: 422 for bad input, a refusal's own
+    (the proposal form shows a 403 or 409 beside the fields too)."""
+
+    def __init__(self, messages=(), status: int = 422):
+        super().__init__(messages)
+        self.status = status
+
+
 def errors_from(exc: DomainError) -> dict[str, str]:
     """A domain error as form errors: on its field, or on the whole form ("_").
     Beside its field, a message drops its "field: " prefix."""
@@ -79,19 +89,19 @@ def errors_from(exc: DomainError) -> dict[str, str]:
     return {exc.field or "_": humanize(message)}
 
 
-def attempt(schema: Schema, data: dict, service, *, refused=None) -> tuple[object, dict[str, str]]:
+def attempt(schema: Schema, data: dict, service, *, refused=None) -> tuple[object, FormErrors]:
     """The form round trip every page shares: parse `data` with the API's
     `schema`, call `service(args)` and commit. Bad input, or a refusal of the
     kinds in `refused` (default: InvalidInput), rolls back and comes back as
     field errors for the form to show; other domain errors propagate to the
-    one handler in meetings/errors.py."""
+    one handler in meetings/errors.py (or to the page's own refusal)."""
     args, errors = parse(schema, data)
     if errors:
-        return None, errors
+        return None, FormErrors(errors)
     try:
         result = service(args)
     except (refused or (InvalidInput,)) as exc:
         db.session.rollback()
-        return None, errors_from(exc)
+        return None, FormErrors(errors_from(exc), exc.http_status)
     db.session.commit()
-    return result, {}
+    return result, FormErrors()

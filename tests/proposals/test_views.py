@@ -90,6 +90,16 @@ def test_a_refused_proposal_rerenders_with_the_cap_and_saves_nothing(org, login)
     assert count_meetings() == 0
 
 
+def test_a_forbidden_proposal_rerenders_with_its_status_and_saves_nothing(org, login):
+    """Any refusal, not only bad input, comes back on the form as typed, with
+    the refusal's own status (web.forms.attempt's FormErrors.status)."""
+    response = login(org.staff).post("/meetings/new", data=form(org))
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert 'role="alert"' in page and 'value="示教室"' in page
+    assert count_meetings() == 0
+
+
 def test_the_preview_returns_total_warnings_and_errors(org, login):
     client = login(org.rep)
     response = client.post("/meetings/preview", data=form(org, expected_attendees="40",
