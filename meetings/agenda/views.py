@@ -38,9 +38,7 @@ def rows_from_form(form) -> tuple[list[dict], list[int]]:
         if not get("title") and not get("planned_minutes"):
             continue
         segment = {"kind": get("kind"), "title": get("title"),
-                   "planned_minutes": get("planned_minutes") or None}
-        if segment["planned_minutes"] is not None and segment["planned_minutes"].isdigit():
-            segment["planned_minutes"] = int(segment["planned_minutes"])
+                   "planned_minutes": get("planned_minutes") or None}  # to an int by web.forms.integers
         quiz = [QUIZ_SEPARATOR.split(line, maxsplit=1) for line in get("quiz").splitlines()
                 if line.strip()]
         segment["quiz"] = [{"question": parts[0], "answer": parts[1] if len(parts) > 1 else ""}
@@ -120,10 +118,10 @@ def segment_action(meeting_id, segment_id, action):
 
 def checklist_from_form(form) -> dict:
     items = []
-    for raw in form.getlist("item"):
-        if not raw.isdigit() or form.get(f"remove-{raw}"):
+    for raw in form.getlist("item"):  # the ids: to ints (or refused) by web.forms.integers and the schema
+        if form.get(f"remove-{raw}"):
             continue
-        items.append({"id": int(raw), "ticked": bool(form.get(f"tick-{raw}"))})
+        items.append({"id": raw, "ticked": bool(form.get(f"tick-{raw}"))})
     if (form.get("new_label") or "").strip():
         items.append({"label": form["new_label"].strip(), "ticked": False})
     return {"items": items}

@@ -45,9 +45,7 @@ def summary_from_form(form) -> tuple[dict, dict[str, list[int]]]:
                 continue
             if name == "questions" and not item["text"]:
                 continue
-            item = {f: v for f, v in item.items() if v != ""}
-            if "doctor_id" in item:
-                item["doctor_id"] = int(item["doctor_id"]) if item["doctor_id"].isdigit() else item["doctor_id"]
+            item = {f: v for f, v in item.items() if v != ""}  # doctor_id: to an int by web.forms.integers
             items.append(item)
             rows[name].append(i)
         data[name] = items

@@ -46,7 +46,8 @@ _INTEGER = re.compile(r"^-?\d{1,18}$")
 
 def integers(schema: Schema, data: dict) -> dict:
     """Forms send text; the API's ids and counts are strict integers. Whole
-    numbers become ints, anything else stays text for the schema to refuse."""
+    numbers become ints, anything else stays text for the schema to refuse;
+    nested objects and lists of them (agenda rows, summary lines) likewise."""
     def whole(value):
         return int(value) if isinstance(value, str) and _INTEGER.match(value) else value
 
@@ -55,11 +56,16 @@ def integers(schema: Schema, data: dict) -> dict:
         key = field.data_key or name
         if key not in out:
             continue
+        value = out[key]
+        inner = field.inner if isinstance(field, fields.List) else None
         if isinstance(field, fields.Integer):
-            out[key] = whole(out[key])
-        elif (isinstance(field, fields.List) and isinstance(field.inner, fields.Integer)
-              and isinstance(out[key], list)):
-            out[key] = [whole(v) for v in out[key]]
+            out[key] = whole(value)
+        elif isinstance(inner, fields.Integer) and isinstance(value, list):
+            out[key] = [whole(v) for v in value]
+        elif isinstance(field, fields.Nested) and isinstance(value, dict):
+            out[key] = integers(field.schema, value)
+        elif isinstance(inner, fields.Nested) and isinstance(value, list):
+            out[key] = [integers(inner.schema, v) if isinstance(v, dict) else v for v in value]
     return out
 
 

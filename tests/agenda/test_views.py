@@ -111,6 +111,9 @@ def test_checklist_page_ticks_adds_and_lists_unticked(org, login, make_meeting):
     page = client.get(f"/meetings/{meeting.id}/checklist").get_data(as_text=True)
     assert 'id="unticked"' in page and "易拉宝" in page
     assert [services.label_of(i) for i in services.unticked(meeting)] == ["易拉宝"]
+    crafted = client.post(f"/meetings/{meeting.id}/checklist", data={"item": ["x1"]})
+    assert crafted.status_code == 422 and "不是整数" in crafted.get_data(as_text=True)
+    assert [services.label_of(i) for i in services.unticked(meeting)] == ["易拉宝"]  # nothing changed
 
 
 def test_pages_of_an_invisible_meeting_are_refused(org, login, make_meeting, make_user, make_province):
