@@ -209,3 +209,28 @@ def test_development_gets_a_random_key_kept_under_instance(monkeypatch, tmp_path
     assert len(first) >= 32 and first == config.from_env()["SECRET_KEY"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert "dev-only" not in first
+
+
+def test_a_session_survives_a_clock_a_little_behind_the_one_that_signed_it(app, client, org):
+    """Workers' clocks (and tests' frozen ones) differ a little: a cookie or a
+    last-seen time slightly in the future keeps the session; far in the
+    future it ends it (and never stretches the idle limit)."""
+    from meetings.web.sessions import CLOCK_SKEW
+    start = time.time()
+    with time_machine.travel(start, tick=False):
+        assert login(client, org.rep).status_code == 302
+    with time_machine.travel(start - 30, tick=False):  # the next request's worker is 30 s behind
+        assert client.get("/meetings").status_code == 200
+    with time_machine.travel(start - CLOCK_SKEW + 5, tick=False):
+        assert client.get("/meetings").status_code == 200  # just within the tolerance
+    with time_machine.travel(start, tick=False):
+        with client.session_transaction() as session:
+            session["seen_at"] = int(start) + 120  # a refresh by a worker 2 min ahead
+        assert client.get("/meetings").status_code == 200
+        with client.session_transaction() as session:
+            session["seen_at"] = int(start) + CLOCK_SKEW + 60
+        assert client.get("/meetings").status_code == 302  # beyond any skew: the session ends
+    with time_machine.travel(start, tick=False):
+        assert login(client, org.rep).status_code == 302
+    with time_machine.travel(start - CLOCK_SKEW - 60, tick=False):
+        assert client.get("/meetings").status_code == 302  # a cookie from beyond the tolerance
