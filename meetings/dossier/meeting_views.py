@@ -13,7 +13,7 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role
-from ..errors import DomainError, NotFound
+from ..errors import DomainError, NotFound, answers_json
 from ..extensions import db
 from ..labels import LABELS, humanize
 from ..web.forms import attempt, flatten, form_dict, integers, parse
@@ -185,6 +185,7 @@ def edit_meeting(meeting_id: int):
 
 @bp.route("/preview", methods=["POST"])
 @login_required
+@answers_json  # the form's script reads it; its errors (a stale CSRF token) are JSON too
 def preview():
     """The form's live figures: JSON {total, warnings, errors}; nothing is saved."""
     data, order = meeting_form_data(request.form)

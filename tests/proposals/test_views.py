@@ -118,6 +118,15 @@ def test_the_preview_returns_total_warnings_and_errors(org, login):
     assert count_meetings() == 0
 
 
+def test_the_preview_answers_json_even_when_refused_before_it_runs(app, org, login):
+    client = login(org.rep)
+    app.config["WTF_CSRF_ENABLED"] = True
+    stale = client.post("/meetings/preview", data=form(org, csrf_token="stale"))
+    assert stale.status_code == 400 and stale.mimetype == "application/json"
+    page = client.post("/meetings/new", data=form(org, csrf_token="stale"))
+    assert page.status_code == 400 and page.mimetype == "text/html"  # a page's refusal stays a page
+
+
 def test_edit_changes_a_draft_only_for_its_owner(org, login, make_meeting, make_user):
     meeting = make_meeting()
     client = login(org.rep)
