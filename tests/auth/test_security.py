@@ -68,6 +68,27 @@ def test_the_throttle_is_shared_through_the_database(app, client, org):
     assert response.status_code == 429
 
 
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_logins_and_failed_logins_are_kept_by_the_request_itself(app, client, org, api_as, via):
+    """A failure is committed before the request refuses (401), a success by
+    the request's one commit: neither depends on this test's session."""
+    from meetings.actionlog import ActionLogEntry
+    from meetings.throttle import ThrottleCounter
+
+    def attempt(password):
+        if via == "page":
+            return login(client, org.rep, password).status_code
+        return client.post("/api/v1/auth/token", json={"username": org.rep.username,
+                                                       "password": password}).status_code
+
+    assert attempt("wrong-password") == 401
+    assert attempt(PASSWORD) in (200, 302)
+    db.session.rollback()
+    actions = [e.action for e in db.session.query(ActionLogEntry).order_by(ActionLogEntry.id)]
+    assert actions == ["login_failed", "login"]
+    assert db.session.query(ThrottleCounter).filter(ThrottleCounter.key.like("login:%")).count() == 2
+
+
 def test_an_unknown_user_costs_a_password_check_too(app, org, monkeypatch):
     checked = []
     real = services.check_password_hash
