@@ -90,6 +90,16 @@ def test_a_refused_proposal_rerenders_with_the_cap_and_saves_nothing(org, login)
     assert count_meetings() == 0
 
 
+def test_a_forbidden_proposal_rerenders_with_its_status_and_saves_nothing(org, login):
+    """Any refusal, not only bad input, comes back on the form as typed, with
+    the refusal's own status (web.forms.attempt's FormErrors.status)."""
+    response = login(org.staff).post("/meetings/new", data=form(org))
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert 'role="alert"' in page and 'value="示教室"' in page
+    assert count_meetings() == 0
+
+
 def test_the_preview_returns_total_warnings_and_errors(org, login):
     client = login(org.rep)
     response = client.post("/meetings/preview", data=form(org, expected_attendees="40",
@@ -106,6 +116,15 @@ def test_the_preview_returns_total_warnings_and_errors(org, login):
     assert partial.json["total"] == "12.50"
     assert "amount_venue" in partial.json["errors"]
     assert count_meetings() == 0
+
+
+def test_the_preview_answers_json_even_when_refused_before_it_runs(app, org, login):
+    client = login(org.rep)
+    app.config["WTF_CSRF_ENABLED"] = True
+    stale = client.post("/meetings/preview", data=form(org, csrf_token="stale"))
+    assert stale.status_code == 400 and stale.mimetype == "application/json"
+    page = client.post("/meetings/new", data=form(org, csrf_token="stale"))
+    assert page.status_code == 400 and page.mimetype == "text/html"  # a page's refusal stays a page
 
 
 def test_edit_changes_a_draft_only_for_its_owner(org, login, make_meeting, make_user):
