@@ -13,6 +13,7 @@ from flask_smorest import Page
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
+from .database import commits
 from .errors import Unauthorized
 from .extensions import db
 from .types import as_aware, to_local
@@ -29,10 +30,11 @@ class Blueprint(_Blueprint):
 
     def response(self, status_code, schema=None, **kwargs):
         """flask-smorest's response, and the request's one commit: a write
-        (any method but GET/HEAD) that returns is committed before its answer
-        is sent; a refusal raises and is rolled back (meetings/errors.py).
-        The answer is serialised first, from the objects as the request left
-        them: after the commit every one of them would be read again."""
+        (any method but GET/HEAD, or a read marked database.read_writes) that
+        returns is committed before its answer is sent; a refusal raises and
+        is rolled back (meetings/errors.py). The answer is serialised first,
+        from the objects as the request left them: after the commit every one
+        of them would be read again."""
         respond = super().response(status_code, schema, **kwargs)
 
         def decorator(func):
@@ -41,7 +43,7 @@ class Blueprint(_Blueprint):
             @wraps(responding)
             def committed(*args, **kw):
                 response = responding(*args, **kw)
-                if request.method not in ("GET", "HEAD"):
+                if commits(func):
                     db.session.commit()
                 return response
             return committed
