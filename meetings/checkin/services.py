@@ -447,30 +447,45 @@ def counted_checkins():
     return CheckIn.voided_at.is_(None)
 
 
+def expected_counts(meeting_ids):
+    """SQL, per meeting of `meeting_ids` (a list or a select of ids):
+    meeting_id, expected, key_expected — the invitees SPEC §5 expects."""
+    expected = expected_clause()
+    return (select(Invitee.meeting_id,
+                   func.sum(case((expected, 1), else_=0)).label("expected"),
+                   func.sum(case((and_(expected, key_clause()), 1), else_=0)).label("key_expected"))
+            .join(Doctor, Doctor.id == Invitee.doctor_id)
+            .where(Invitee.meeting_id.in_(meeting_ids)).group_by(Invitee.meeting_id))
+
+
+def present_counts(meeting_ids):
+    """SQL, per meeting of `meeting_ids`: meeting_id, present,
+    attended_invited, key_present over the check-ins that count. A backup
+    who came without being promoted is an invited attendee (and, if A/B, a
+    key one); nurses and interns are never key."""
+    return (select(CheckIn.meeting_id, func.count(CheckIn.id).label("present"),
+                   func.count(Invitee.id).label("attended_invited"),
+                   func.sum(case((and_(Invitee.id.is_not(None), key_clause()), 1), else_=0))
+                   .label("key_present"))
+            .outerjoin(Invitee, and_(Invitee.meeting_id == CheckIn.meeting_id,
+                                     Invitee.doctor_id == CheckIn.doctor_id))
+            .outerjoin(Doctor, Doctor.id == Invitee.doctor_id)
+            .where(CheckIn.meeting_id.in_(meeting_ids), counted_checkins())
+            .group_by(CheckIn.meeting_id))
+
+
 def attendance_counts(meeting_ids) -> dict[int, dict]:
     """The counts behind SPEC §5's figures for many meetings, in two aggregate
     queries: meeting_id → expected, present, attended_invited, key_expected,
-    key_present. A backup who came without being promoted is an invited
-    attendee (and, if A/B, a key one); nurses and interns are never key."""
+    key_present."""
     ids = list(meeting_ids)
     counts = {m: dict(expected=0, present=0, attended_invited=0, key_expected=0, key_present=0)
               for m in ids}
     if not ids:
         return counts
-    expected = expected_clause()
-    for meeting_id, n, key in db.session.execute(
-            select(Invitee.meeting_id, func.sum(case((expected, 1), else_=0)),
-                   func.sum(case((and_(expected, key_clause()), 1), else_=0)))
-            .join(Doctor, Doctor.id == Invitee.doctor_id)
-            .where(Invitee.meeting_id.in_(ids)).group_by(Invitee.meeting_id)):
+    for meeting_id, n, key in db.session.execute(expected_counts(ids)):
         counts[meeting_id].update(expected=int(n or 0), key_expected=int(key or 0))
-    for meeting_id, present, invited, key in db.session.execute(
-            select(CheckIn.meeting_id, func.count(CheckIn.id), func.count(Invitee.id),
-                   func.sum(case((and_(Invitee.id.is_not(None), key_clause()), 1), else_=0)))
-            .outerjoin(Invitee, and_(Invitee.meeting_id == CheckIn.meeting_id,
-                                     Invitee.doctor_id == CheckIn.doctor_id))
-            .outerjoin(Doctor, Doctor.id == Invitee.doctor_id)
-            .where(CheckIn.meeting_id.in_(ids), counted_checkins()).group_by(CheckIn.meeting_id)):
+    for meeting_id, present, invited, key in db.session.execute(present_counts(ids)):
         counts[meeting_id].update(present=int(present), attended_invited=int(invited),
                                   key_present=int(key or 0))
     return counts

@@ -23,7 +23,7 @@ from ..proposals.services import visible_meetings
 from ..questions.models import Question, QuestionStatus
 from ..types import quarter_of
 from .services import Period, meeting_report
-from .sqltime import day_bounds, hours_between, local_month
+from ..sqltime import day_bounds, hours_between, local_month
 
 RATES = ("attendance_rate", "accuracy_rate", "key_attendance_rate", "followup_on_time_rate")
 LABELS = {
