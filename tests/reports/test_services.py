@@ -1,3 +1,5 @@
+import secrets
+from datetime import timezone
 from decimal import Decimal
 
 import pytest
@@ -198,16 +200,15 @@ def count_statements(fn):
     return counter.count
 
 
-def clone_held(meeting, n: int) -> None:
-    """n more held meetings like `meeting`, inserted in one statement: the
-    report's statement count is measured over many meetings without walking
-    each through the services."""
-    from meetings.proposals.models import Meeting
-
+def clone_held(meeting, n: int, **fields) -> None:
+    """n more held meetings like `meeting` (with `fields` changed), inserted in
+    one statement: a report is measured over many meetings without walking
+    each through the services. Only the meeting row is copied (no invitees,
+    check-ins, agenda or tasks)."""
     columns = [c.key for c in Meeting.__table__.columns if c.key not in ("id", "checkin_token")]
-    row = {c: getattr(meeting, c) for c in columns}
-    db.session.execute(insert(Meeting), [{**row, "checkin_token": f"clone-{meeting.id}-{i}"}
-                                         for i in range(n)])
+    row = {**{c: getattr(meeting, c) for c in columns}, **fields}
+    db.session.execute(insert(Meeting), [{**row, "checkin_token": secrets.token_urlsafe(16)}
+                                         for _ in range(n)])
     db.session.commit()
 
 
@@ -284,3 +285,58 @@ def test_the_mean_score_is_the_mean_of_the_groups_scorecards(org, world):
     assert p1, "the fixture's meetings have computable scorecards"
     assert rows[world.p1.province.id]["score_percent_avg"] == round(sum(p1) / len(p1), 2)
     assert rows[world.p2.province.id]["score_percent_avg"] == cards[world.m3.id]["percent"]
+
+
+# ---------------------------------------------------------------- score distribution
+
+def band_of(percent: float) -> int:
+    """The band a scorecard percent falls in: [0, 20) … [60, 80), [80, 100]."""
+    return min(int(percent // 20), 4)
+
+
+def test_the_score_distribution_bands_each_meetings_scorecard_percent(org, held, make_team):
+    from meetings.evaluation.services import scorecards
+    from meetings.reports.services import score_distribution
+
+    team = make_team(use_org=True)
+    base = held(team)  # nobody invited or present: the checklist alone is scored (0 of 12)
+    other = make_team(region=org.region)
+    # (items, ticked) at the start: only the hardware part is computable, so
+    # the percent is ticked ÷ items × 100 — the bands' edges exactly
+    for items, ticked in ((5, 1), (5, 2), (10, 7), (5, 4), (5, 5), (100, 19), (None, None), (0, 0)):
+        clone_held(base, 1, checklist_items_at_start=items, checklist_ticked_at_start=ticked)
+    clone_held(base, 2, checklist_items_at_start=5, checklist_ticked_at_start=5,
+               province_id=other.province.id)                        # not the manager's province
+    clone_held(base, 1, checklist_items_at_start=5, checklist_ticked_at_start=5,
+               starts_at=local(60).astimezone(timezone.utc))         # after the period
+    period = Period(local(0).date(), local(10).date())
+
+    spread = score_distribution(org.pm, period)
+    assert [b["meetings"] for b in spread["bins"]] == [2, 1, 1, 1, 2]  # 0, 19 | 20 | 40 | 70 | 80, 100
+    assert [(b["low"], b["high"]) for b in spread["bins"]] == [(0, 20), (20, 40), (40, 60), (60, 80),
+                                                               (80, 100)]
+    assert spread["unscored"] == 2
+    # the same as banding each visible meeting's scorecard (the API's percent)
+    mine = db.session.scalars(select(Meeting.id).where(Meeting.province_id == org.province.id,
+                                                       Meeting.starts_at < at(30))).all()
+    percents = [c["percent"] for c in scorecards(mine).values()]
+    assert [sum(1 for p in percents if p is not None and band_of(p) == i) for i in range(5)] == \
+        [b["meetings"] for b in spread["bins"]]
+    assert sorted(p for p in percents if p is not None) == [0, 19, 20, 40, 70, 80, 100]
+    # and the report counts the same held meetings
+    held_in_report = sum(r["meetings_held"] for r in meeting_report(org.pm, "rep", period))
+    assert sum(b["meetings"] for b in spread["bins"]) + spread["unscored"] == held_in_report == 9
+    # a regional manager sees the other province too; the period still holds
+    assert score_distribution(org.rm, period)["bins"][4]["meetings"] == 4
+    assert score_distribution(org.rm, Period())["bins"][4]["meetings"] == 5
+
+
+def test_the_score_distribution_is_one_statement_whatever_the_number_of_meetings(org, held, make_team):
+    from meetings.reports.services import score_distribution
+
+    base = held(make_team(use_org=True))
+    few = count_statements(lambda: score_distribution(org.pm, Period()))
+    clone_held(base, 900, checklist_items_at_start=4, checklist_ticked_at_start=3)
+    db.session.expire_all()
+    assert count_statements(lambda: score_distribution(org.pm, Period())) <= few + 1  # + the user's reload
+    assert score_distribution(org.pm, Period())["bins"][3]["meetings"] == 900
