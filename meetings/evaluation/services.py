@@ -37,7 +37,8 @@ from operator import add
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Float, Numeric, and_, case, cast, func, literal, null, or_, select
+from sqlalchemy import (Date, Float, Integer, Numeric, String, and_, case, cast, func, literal, null, or_,
+                        select, union_all)
 
 from ..agenda.models import AgendaSegment
 from ..auth.models import User
@@ -162,55 +163,76 @@ def _followups(ids):
             .group_by(FollowUp.meeting_id))
 
 
-def _figures(meeting_ids, today: date):
-    """Subquery: per meeting, the inputs of each part, the execution rates
-    and the hardware, followup and effect scores."""
+# Per meeting, what each part is computed from: the columns of _facts().
+FACTS = {"checklist_items": Integer, "checklist_ticked": Integer, "product": String, "expected": Integer,
+         "key_expected": Integer, "present": Integer, "attended_invited": Integer, "key_present": Integer,
+         "planned_minutes": Integer, "actual_seconds": Float, "timed": Integer, "tasks": Integer,
+         "on_time": Integer, "still_open": Integer, "last_due": Date, "before_boxes": Integer,
+         "before_months": Integer, "after_boxes": Integer, "after_months": Integer}
+# how the rows of one meeting combine: a fact comes from one source each
+LAST = {"checklist_items", "checklist_ticked", "product", "last_due"}
+
+
+def _facts(meeting_ids):
+    """Subquery: one row per meeting with FACTS. Each source (the meeting,
+    invitees, check-ins, agenda, tasks, prescriptions) is aggregated once
+    into a branch of a UNION ALL, and the branches are summed per meeting:
+    no aggregate sits on the inner side of a join, so however wrong the
+    planner's row estimates (a bulk load or restore not yet analysed) it
+    never recomputes one per meeting."""
     scored = _scored(meeting_ids)
     ids = select(scored.c.id)
+
+    def branch(source, meeting_id, **columns):
+        return (select(meeting_id.label("meeting_id"),
+                       *[columns.get(name, cast(null(), kind)).label(name) for name, kind in FACTS.items()])
+                .select_from(source))
     exp = expected_counts(ids).subquery("exp")
     att = present_counts(ids).subquery("att")
     agenda = _agenda(ids).subquery("agenda")
     fu = _followups(ids).subquery("fu")
     monthly = _monthly(scored).subquery("monthly")
-    boxes = cast(monthly.c.boxes, Float)
-    effect = (select(monthly.c.meeting_id,
-                     func.avg(case((monthly.c.month < monthly.c.mid, boxes))).label("before"),
-                     func.avg(case((monthly.c.month > monthly.c.mid, boxes))).label("after"))
-              .group_by(monthly.c.meeting_id).subquery("effect"))
+    before, after = monthly.c.month < monthly.c.mid, monthly.c.month > monthly.c.mid
+    branches = union_all(
+        branch(scored, scored.c.id, checklist_items=scored.c.checklist_items,
+               checklist_ticked=scored.c.checklist_ticked, product=scored.c.product),
+        branch(exp, exp.c.meeting_id, expected=exp.c.expected, key_expected=exp.c.key_expected),
+        branch(att, att.c.meeting_id, present=att.c.present, attended_invited=att.c.attended_invited,
+               key_present=att.c.key_present),
+        branch(agenda, agenda.c.meeting_id, planned_minutes=agenda.c.planned,
+               actual_seconds=agenda.c.actual, timed=agenda.c.timed),
+        branch(fu, fu.c.meeting_id, tasks=fu.c.tasks, on_time=fu.c.on_time, still_open=fu.c.still_open,
+               last_due=fu.c.last_due),
+        branch(monthly, monthly.c.meeting_id,
+               before_boxes=case((before, monthly.c.boxes)), before_months=case((before, 1)),
+               after_boxes=case((after, monthly.c.boxes)), after_months=case((after, 1))),
+    ).subquery("branches")
+    return (select(branches.c.meeting_id.label("id"),
+                   *[(func.max(branches.c[name]) if name in LAST
+                      else func.coalesce(func.sum(branches.c[name]), 0)).label(name) for name in FACTS])
+            .group_by(branches.c.meeting_id).subquery("facts"))
 
-    def zero(column):
-        return func.coalesce(column, 0)
-    expected, present, attended = zero(exp.c.expected), zero(att.c.present), zero(att.c.attended_invited)
-    key_expected, key_present = zero(exp.c.key_expected), zero(att.c.key_present)
-    planned_seconds = zero(agenda.c.planned) * 60
-    tasks, on_time, still_open = zero(fu.c.tasks), zero(fu.c.on_time), zero(fu.c.still_open)
-    return (select(
-        scored.c.id, scored.c.product, scored.c.checklist_items, scored.c.checklist_ticked,
-        expected.label("expected"), present.label("present"), attended.label("attended_invited"),
-        key_expected.label("key_expected"), key_present.label("key_present"),
-        zero(agenda.c.planned).label("planned_minutes"), zero(agenda.c.actual).label("actual_seconds"),
-        zero(agenda.c.timed).label("timed"),
-        tasks.label("tasks"), on_time.label("on_time"), still_open.label("still_open"),
-        fu.c.last_due,
-        effect.c.before.label("boxes_before"), effect.c.after.label("boxes_after"),
-        case((effect.c.before > 0, effect.c.after / effect.c.before - 1.0)).label("change"),
-        _ratio(scored.c.checklist_ticked, scored.c.checklist_items).label("hardware"),
-        case((expected > 0, case((present >= expected, 1.0), else_=cast(present, Float) / expected)))
-        .label("attendance_rate"),
-        _ratio(attended, present).label("accuracy_rate"),
-        _ratio(key_present, key_expected).label("key_attendance_rate"),
-        case((zero(agenda.c.timed) > 0,
-              case((zero(agenda.c.actual) <= planned_seconds, 1.0),
-                   else_=cast(planned_seconds, Float) / agenda.c.actual))).label("agenda_kept"),
-        case((and_(still_open > 0, fu.c.last_due >= today), null()),
-             else_=_ratio(on_time, tasks)).label("followup"),
-    ).select_from(scored)
-        .outerjoin(exp, exp.c.meeting_id == scored.c.id)
-        .outerjoin(att, att.c.meeting_id == scored.c.id)
-        .outerjoin(agenda, agenda.c.meeting_id == scored.c.id)
-        .outerjoin(fu, fu.c.meeting_id == scored.c.id)
-        .outerjoin(effect, effect.c.meeting_id == scored.c.id)
-        .subquery("figures"))
+
+def _figures(meeting_ids, today: date):
+    """Subquery: per meeting, the facts, the execution rates, the effect's
+    monthly means and change, and the hardware and followup scores."""
+    f = _facts(meeting_ids)
+    boxes_before = case((f.c.before_months > 0, cast(f.c.before_boxes, Float) / f.c.before_months))
+    boxes_after = case((f.c.after_months > 0, cast(f.c.after_boxes, Float) / f.c.after_months))
+    planned_seconds = f.c.planned_minutes * 60
+    return select(
+        f, boxes_before.label("boxes_before"), boxes_after.label("boxes_after"),
+        case((boxes_before > 0, boxes_after / boxes_before - 1.0)).label("change"),
+        _ratio(f.c.checklist_ticked, f.c.checklist_items).label("hardware"),
+        case((f.c.expected > 0, case((f.c.present >= f.c.expected, 1.0),
+                                     else_=cast(f.c.present, Float) / f.c.expected))).label("attendance_rate"),
+        _ratio(f.c.attended_invited, f.c.present).label("accuracy_rate"),
+        _ratio(f.c.key_present, f.c.key_expected).label("key_attendance_rate"),
+        case((f.c.timed > 0, case((f.c.actual_seconds <= planned_seconds, 1.0),
+                                  else_=cast(planned_seconds, Float) / f.c.actual_seconds))).label("agenda_kept"),
+        case((and_(f.c.still_open > 0, f.c.last_due >= today), null()),
+             else_=_ratio(f.c.on_time, f.c.tasks)).label("followup"),
+    ).subquery("figures")
 
 
 EXECUTION = ("attendance_rate", "accuracy_rate", "key_attendance_rate", "agenda_kept")

@@ -137,9 +137,11 @@ def _per_group(scope):
         .where(held, FollowUp.kind.in_([FollowUpKind.visit, FollowUpKind.gift_delivery]))
         .group_by(scope.c.k).subquery("fu"))
     cards = scorecard_rows(select(scope.c.id).where(held)).subquery("cards")
+    # MATERIALIZED: computed once, even where a plan (before the statistics
+    # catch up with a bulk load) would loop over it per group
     score = (select(scope.c.k, func.avg(cards.c.percent).label("score_percent_avg"))
              .select_from(cards).join(scope, scope.c.id == cards.c.id)
-             .group_by(scope.c.k).subquery("score"))
+             .group_by(scope.c.k).cte("score").prefix_with("MATERIALIZED"))
     return checkins, expected, spend, followups, score
 
 
