@@ -61,6 +61,8 @@ def _harden(app: Flask) -> None:
         SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", SESSION_COOKIE_SECURE=secure,
         REMEMBER_COOKIE_HTTPONLY=True, REMEMBER_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_SECURE=secure,
         PERMANENT_SESSION_LIFETIME=app.config["SESSION_MAX_AGE"])
+    from .web.sessions import SkewTolerantSessionInterface
+    app.session_interface = SkewTolerantSessionInterface()  # a second of skew ends no session
     proxies = int(app.config.get("PROXY_COUNT") or 0)
     if proxies > 0:  # X-Forwarded-* are believed only from the configured proxies
         from werkzeug.middleware.proxy_fix import ProxyFix

@@ -5,6 +5,9 @@ every transaction that may write: it takes the write lock up front, so a
 concurrent request waits its turn instead of failing with "database is locked"
 half way (SPEC §10). GET requests read without the lock.
 PostgreSQL uses row locks and conditional updates in the services instead.
+
+Also the rule of the request's one commit, which the API's blueprint
+(rest.Blueprint.response) and the pages (web.commit_writes) both apply.
 """
 from __future__ import annotations
 
@@ -47,6 +50,21 @@ def configure(engine) -> None:
 
 def _reading() -> bool:
     return has_request_context() and request.method in ("GET", "HEAD")
+
+
+def read_writes(view):
+    """Mark a GET handler whose read writes (an older meeting's default agenda
+    made on first read, a feed token on first use), so the request's one
+    commit covers it like any write. Put it below the route (and below
+    flask-smorest's response): the mark is read when the view is wrapped."""
+    view.read_writes = True
+    return view
+
+
+def commits(view) -> bool:
+    """Whether the request's one commit applies to `view` in this request:
+    every method but GET/HEAD, and a read marked @read_writes."""
+    return not _reading() or getattr(view, "read_writes", False)
 
 
 def insert_once(model, values: dict, conflict: list[str]) -> int | None:

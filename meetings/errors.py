@@ -5,9 +5,7 @@ handlers here translate — JSON for /api, a flash message for pages.
 """
 from __future__ import annotations
 
-from functools import wraps
-
-from flask import flash, g, redirect, render_template, request, url_for
+from flask import current_app, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -79,6 +77,10 @@ class BackupMissing(InvalidInput):
     reason = "backup_missing"
 
 
+class InviteesMissing(InvalidInput):
+    reason = "invitees_missing"
+
+
 class ComplianceCapExceeded(InvalidInput):
     reason = "compliance_cap"
 
@@ -93,17 +95,19 @@ class TooEarly(Conflict):
 
 def is_api_request() -> bool:
     """Errors answer in JSON for the API, for a request that sent JSON, and for
-    a page endpoint marked @answers_json (a script's endpoint); else a page."""
-    return request.path.startswith("/api/") or request.is_json or g.get("answers_json", False)
+    a page endpoint marked @answers_json (a script's endpoint) — also when the
+    error comes before the view runs (a stale CSRF token); else a page."""
+    if request.path.startswith("/api/") or request.is_json:
+        return True
+    view = current_app.view_functions.get(request.endpoint) if request.endpoint else None
+    return getattr(view, "answers_json", False)
 
 
 def answers_json(view):
-    """Mark a page endpoint whose answers (errors included) are JSON."""
-    @wraps(view)
-    def marked(*args, **kwargs):
-        g.answers_json = True
-        return view(*args, **kwargs)
-    return marked
+    """Mark a page endpoint whose answers (errors included) are JSON. Put it
+    below the route: the mark is read from the registered view."""
+    view.answers_json = True
+    return view
 
 
 def _json_http_error(exc: HTTPException):

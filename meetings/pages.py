@@ -29,6 +29,7 @@ from .types import to_local
 from .web import bp, commit_writes
 from .web.nav import items_for
 from .web.panels import render_panels
+from .web.sessions import within
 
 
 @login_manager.user_loader
@@ -36,21 +37,23 @@ def load_user(user_id: str):
     """The session's user, while the session is valid: made under the user's
     current session version (logout everywhere, a password change and
     deactivation bump it), used within SESSION_IDLE_TIMEOUT and younger than
-    SESSION_MAX_AGE."""
+    SESSION_MAX_AGE. Times a little in the future (another worker's clock)
+    count as now; further ahead end the session (web.sessions.CLOCK_SKEW)."""
     try:
         user = db.session.get(User, int(user_id))
     except (TypeError, ValueError, OverflowError):
         return None
     now = int(time.time())
     config = current_app.config
+    seen_ago = now - int(session.get("seen_at") or 0)
     if (user is None or session.get("sv") != user.session_version
-            or now - int(session.get("login_at") or 0) > config["SESSION_MAX_AGE"]
-            or now - int(session.get("seen_at") or 0) > config["SESSION_IDLE_TIMEOUT"]):
+            or not within(now - int(session.get("login_at") or 0), config["SESSION_MAX_AGE"])
+            or not within(seen_ago, config["SESSION_IDLE_TIMEOUT"])):
         session.clear()
         return None
     # Refresh the idle clock now and then (a tenth of the idle limit), not on
     # every request: each refresh re-signs and resends the cookie.
-    if now - int(session.get("seen_at") or 0) > max(60, config["SESSION_IDLE_TIMEOUT"] // 10):
+    if seen_ago > max(60, config["SESSION_IDLE_TIMEOUT"] // 10):
         session["seen_at"] = now
     return user
 

@@ -13,6 +13,7 @@ from flask_smorest import Page
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
+from .database import commits
 from .errors import Unauthorized
 from .extensions import db
 from .types import as_aware, to_local
@@ -29,15 +30,16 @@ class Blueprint(_Blueprint):
 
     def response(self, status_code, schema=None, **kwargs):
         """flask-smorest's response, and the request's one commit: a write
-        (any method but GET/HEAD) that returns is committed before its answer
-        is written; a refusal raises and is rolled back (meetings/errors.py)."""
+        (any method but GET/HEAD, or a read marked database.read_writes) that
+        returns is committed before its answer is written; a refusal raises
+        and is rolled back (meetings/errors.py)."""
         respond = super().response(status_code, schema, **kwargs)
 
         def decorator(func):
             @wraps(func)
             def committed(*args, **kw):
                 result = func(*args, **kw)
-                if request.method not in ("GET", "HEAD"):
+                if commits(func):
                     db.session.commit()
                 return result
             return respond(committed)

@@ -1,4 +1,4 @@
-from ..extensions import db
+from ..database import read_writes
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, current_user
 from . import services
@@ -10,10 +10,9 @@ blp = Blueprint("agenda", __name__, url_prefix="/api/v1/meetings",
 
 @blp.route("/<int:meeting_id>/agenda")
 @blp.response(200, AgendaSchema)
+@read_writes  # a meeting older than agendas gets its default one here
 def get_agenda(meeting_id):
-    report = services.run_report(get_meeting(current_user(), meeting_id))
-    db.session.commit()  # a meeting older than agendas gets its default one here
-    return report
+    return services.run_report(get_meeting(current_user(), meeting_id))
 
 
 @blp.route("/<int:meeting_id>/agenda", methods=["PUT"])
@@ -23,7 +22,6 @@ def put_agenda(args, meeting_id):
     user = current_user()
     meeting = get_meeting(user, meeting_id, for_update=True)
     services.replace_agenda(user, meeting, **args)
-    db.session.commit()
     return services.run_report(meeting)
 
 
@@ -32,7 +30,6 @@ def _segment_action(name, func):
         user = current_user()
         meeting = get_meeting(user, meeting_id, for_update=True)
         func(user, meeting, services.get_segment(meeting, segment_id))
-        db.session.commit()
         return services.run_report(meeting)
 
     view.__name__ = f"{name}_segment"
@@ -53,10 +50,9 @@ def _checklist(meeting):
 
 @blp.route("/<int:meeting_id>/checklist")
 @blp.response(200, ChecklistSchema)
+@read_writes  # as the agenda: an older meeting's default checklist
 def get_checklist(meeting_id):
-    body = _checklist(get_meeting(current_user(), meeting_id))
-    db.session.commit()
-    return body
+    return _checklist(get_meeting(current_user(), meeting_id))
 
 
 @blp.route("/<int:meeting_id>/checklist", methods=["PUT"])
@@ -66,5 +62,4 @@ def put_checklist(args, meeting_id):
     user = current_user()
     meeting = get_meeting(user, meeting_id, for_update=True)
     services.update_checklist(user, meeting, **args)
-    db.session.commit()
     return _checklist(meeting)

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..extensions import db
+from ..database import read_writes
 from ..proposals.services import get_meeting, runs_meeting
 from ..types import utcnow
 from ..web.forms import attempt
@@ -38,9 +38,7 @@ def rows_from_form(form) -> tuple[list[dict], list[int]]:
         if not get("title") and not get("planned_minutes"):
             continue
         segment = {"kind": get("kind"), "title": get("title"),
-                   "planned_minutes": get("planned_minutes") or None}
-        if segment["planned_minutes"] is not None and segment["planned_minutes"].isdigit():
-            segment["planned_minutes"] = int(segment["planned_minutes"])
+                   "planned_minutes": get("planned_minutes") or None}  # to an int by web.forms.integers
         quiz = [QUIZ_SEPARATOR.split(line, maxsplit=1) for line in get("quiz").splitlines()
                 if line.strip()]
         segment["quiz"] = [{"question": parts[0], "answer": parts[1] if len(parts) > 1 else ""}
@@ -70,6 +68,7 @@ def _form_rows(segments) -> list[dict]:
 
 @bp.route("/<int:meeting_id>/agenda", methods=["GET", "POST"])
 @login_required
+@read_writes  # an older meeting's default agenda, made on first read
 def edit_agenda(meeting_id):
     user = _user()
     meeting = get_meeting(user, meeting_id, for_update=request.method == "POST")
@@ -91,7 +90,6 @@ def edit_agenda(meeting_id):
         meeting = get_meeting(user, meeting_id)
     else:
         rows = _form_rows(services.agenda(meeting))
-        db.session.commit()  # defaults made on first read
     report = services.run_report(meeting)
     return render_template("agenda/edit.html", meeting=meeting, rows=rows, report=report,
                            kinds=list(SegmentKind), errors=errors, editable=editable), status
@@ -99,11 +97,11 @@ def edit_agenda(meeting_id):
 
 @bp.route("/<int:meeting_id>/run")
 @login_required
+@read_writes  # as the editor: an older meeting's default agenda
 def run(meeting_id):
     user = _user()
     meeting = get_meeting(user, meeting_id)
     report = services.run_report(meeting)
-    db.session.commit()
     return render_template("agenda/run.html", meeting=meeting, report=report, now=utcnow(),
                            may_run=runs_meeting(user, meeting))
 
@@ -120,10 +118,10 @@ def segment_action(meeting_id, segment_id, action):
 
 def checklist_from_form(form) -> dict:
     items = []
-    for raw in form.getlist("item"):
-        if not raw.isdigit() or form.get(f"remove-{raw}"):
+    for raw in form.getlist("item"):  # the ids: to ints (or refused) by web.forms.integers and the schema
+        if form.get(f"remove-{raw}"):
             continue
-        items.append({"id": int(raw), "ticked": bool(form.get(f"tick-{raw}"))})
+        items.append({"id": raw, "ticked": bool(form.get(f"tick-{raw}"))})
     if (form.get("new_label") or "").strip():
         items.append({"label": form["new_label"].strip(), "ticked": False})
     return {"items": items}
@@ -131,6 +129,7 @@ def checklist_from_form(form) -> dict:
 
 @bp.route("/<int:meeting_id>/checklist", methods=["GET", "POST"])
 @login_required
+@read_writes  # an older meeting's default checklist, made on first read
 def checklist(meeting_id):
     user = _user()
     meeting = get_meeting(user, meeting_id, for_update=request.method == "POST")
@@ -144,7 +143,6 @@ def checklist(meeting_id):
         status = 422
         meeting = get_meeting(user, meeting_id)
     items = services.checklist(meeting)
-    db.session.commit()
     return render_template("agenda/checklist.html", meeting=meeting, items=items,
                            label_of=services.label_of, unticked=[i for i in items if not i.ticked],
                            times=services.arrival_times(meeting), errors=errors,

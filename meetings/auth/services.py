@@ -48,7 +48,8 @@ def login(username: str, password: str, address: str | None) -> User | None:
     the account or the address has LOGIN_FAILURES_PER_* failures in the
     window; an office behind one address logging in correctly never gets
     there. Returns None for a wrong username or password, with the failure
-    counted and logged, committed here as its own transaction."""
+    counted and logged: the caller commits them before it refuses, as the
+    request itself fails (a success is kept by the request's one commit)."""
     window = current_app.config["LOGIN_WINDOW"]
     for key, limit in _login_keys(username, address):
         throttle.check(key, limit, window, _("Too many failed logins; try again later."))
@@ -65,17 +66,8 @@ def login(username: str, password: str, address: str | None) -> User | None:
         log_action(None, "login_failed", "user", user.id if user else None,
                    after={"reason": "unknown_user" if user is None else
                           "inactive" if not user.active else "wrong_password"})
-        db.session.commit()  # the failure counts and stays on record although the request fails
         return None
     log_action(user, "login", "user", user.id)
-    db.session.commit()
-    return user
-
-
-def authenticate(username: str, password: str, address: str | None = None) -> User:
-    user = login(username, password, address)
-    if user is None:
-        raise Unauthorized(_("wrong username or password"))
     return user
 
 

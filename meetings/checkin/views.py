@@ -18,18 +18,15 @@ from flask import (Blueprint, flash, jsonify, redirect, render_template, request
                    url_for)
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
-from marshmallow import fields, validate
-
 from ..doctors.models import Title
-from ..errors import DomainError, Forbidden, NotFound, answers_json
+from ..errors import Conflict, DomainError, Forbidden, InvalidInput, answers_json
 from ..labels import humanize
 from ..extensions import db
 from ..pdf.base import pdf_response, title_label
 from ..proposals.services import get_meeting, runs_meeting
-from ..rest import Args, Text
 from ..links import external_url
 from ..proposals.labels import status_text
-from ..web.forms import attempt, form_dict, parse
+from ..web.forms import attempt, form_dict
 from . import services
 from .models import CheckIn
 from .schemas import AttendanceSchema, CheckInArgs, CheckInSchema, VoidArgs
@@ -44,13 +41,23 @@ NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
 
 # ---------------------------------------------------------------- public QR page
 
-class SelfCheckInArgs(Args):
-    doctor_id = fields.Integer(allow_none=True, validate=validate.Range(min=1, max=2**31 - 1))  # form text
-    name = Text(80, allow_none=True)
-    title = fields.Enum(Title, by_value=True, allow_none=True)
-    nonce = fields.String(allow_none=True)
-    meal_opt_in = fields.Boolean(load_default=False)
-    signature = fields.String(allow_none=True)
+# What the QR form may set: the API's check-in arguments less the staff's
+# (source, checked_in_at), which a crafted post must not reach.
+SELF_CHECKIN_FIELDS = ("doctor_id", "name", "title", "nonce", "meal_opt_in", "signature")
+
+
+def self_checkin_form(form) -> tuple[dict, dict]:
+    """The QR form as the API's check-in arguments, and the values to show
+    again. "I am not on the list" (doctor_id=walk-in) sends the typed name and
+    title; a name picked from the list sends neither."""
+    data = form_dict(form, booleans=("meal_opt_in",))
+    walk_in = data.get("doctor_id") == "walk-in"
+    if walk_in:
+        del data["doctor_id"]
+    else:
+        for key in ("name", "title"):
+            data.pop(key, None)
+    return data, ({**data, "walk_in": True} if walk_in else dict(data))
 
 
 def _public_refusal(exc: DomainError):
@@ -87,26 +94,17 @@ def self_checkin_post(token: str):
         meeting = services.meeting_for_token(token)
     except DomainError as exc:
         return _public_refusal(exc)
-    values = form_dict(request.form, booleans=("meal_opt_in",))
-    walk_in = values.get("doctor_id") == "walk-in"  # "I am not on the list": name and title typed
-    if walk_in:
-        del values["doctor_id"]
-    else:
-        for key in ("name", "title"):
-            values.pop(key, None)
-    args, errors = parse(SelfCheckInArgs(), values)
-    if walk_in:
-        values["walk_in"] = True  # the form shows the walk-in fields again, with their errors
+    data, values = self_checkin_form(request.form)
+    try:
+        checkin_id, errors = attempt(
+            CheckInArgs(only=SELF_CHECKIN_FIELDS), data,
+            lambda args: services.self_check_in(token, **args)[0].id,  # the id: read before the commit
+            refused=(InvalidInput, Conflict))
+    except DomainError as exc:  # not open yet, closed, throttled, gone: the page's own answers
+        return _public_refusal(exc)
     if errors:
         return _self_page(meeting, token, errors, values, 422)
-    try:
-        checkin, _created = services.self_check_in(token, **args)
-    except (services.SignInClosed, services.SignInNotOpen, services.Throttled, NotFound) as exc:
-        return _public_refusal(exc)
-    except DomainError as exc:
-        db.session.rollback()
-        return _self_page(meeting, token, {exc.field or "_": exc.message}, values, 422)
-    session["checked_in"] = checkin.id
+    session["checked_in"] = checkin_id
     return redirect(url_for("checkin.self_checkin_done", token=token), 303)
 
 
@@ -170,7 +168,6 @@ def staff_check_in(meeting_id: int):
     meeting = _run(meeting_id)
     args = CheckInArgs().load(request.get_json(silent=True) or {})  # errors: JSON (meetings/errors.py)
     checkin, created = services.check_in(current_user, meeting, **args)
-    db.session.commit()
     return jsonify({"checkin": CheckInSchema().dump(checkin), "created": created,
                     **_state(meeting)}), 201 if created else 200
 

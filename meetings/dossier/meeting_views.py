@@ -13,10 +13,10 @@ from marshmallow import ValidationError
 from sqlalchemy.orm import selectinload
 
 from ..auth.models import Role
-from ..errors import DomainError, NotFound
+from ..errors import DomainError, NotFound, answers_json
 from ..extensions import db
 from ..labels import LABELS, humanize
-from ..web.forms import errors_from, flatten, form_dict, integers, parse
+from ..web.forms import attempt, flatten, form_dict, integers, parse
 from ..web.nav import nav_item
 from ..agenda import services as agenda
 from ..checkin import services as checkin
@@ -116,20 +116,20 @@ def _render_form(meeting: Meeting | None, values: dict, errors: dict, status: in
 
 
 def _save(meeting: Meeting | None):
-    data, order = meeting_form_data(request.form)
-    args, errors = parse(MeetingArgs(), data)
-    if errors:
-        return _render_form(meeting, data, form_errors(errors, order), 422)
-    try:
+    """Create or update through the API's schema; bad input or any refusal
+    shows the form again with the values as typed, the errors beside their
+    fields and the refusal's status."""
+    def save(args) -> int:  # the id: read before the commit expires the meeting
         if meeting is None:
-            meeting = services.create_meeting(current_user, **args)
-        else:
-            meeting = services.update_meeting(current_user, meeting, **args)
-    except DomainError as exc:
-        db.session.rollback()
-        return _render_form(meeting, data, form_errors(errors_from(exc), order), exc.http_status)
+            return services.create_meeting(current_user, **args).id
+        return services.update_meeting(current_user, meeting, **args).id
+
+    data, order = meeting_form_data(request.form)
+    saved_id, errors = attempt(MeetingArgs(), data, save, refused=(DomainError,))
+    if errors:
+        return _render_form(meeting, data, form_errors(errors, order), errors.status)
     flash(_("The proposal was saved."), "success")
-    return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting.id))
+    return redirect(url_for("meetings_web.show_meeting", meeting_id=saved_id))
 
 
 # ---------------------------------------------------------------- pages
@@ -185,6 +185,7 @@ def edit_meeting(meeting_id: int):
 
 @bp.route("/preview", methods=["POST"])
 @login_required
+@answers_json  # the form's script reads it; its errors (a stale CSRF token) are JSON too
 def preview():
     """The form's live figures: JSON {total, warnings, errors}; nothing is saved."""
     data, order = meeting_form_data(request.form)

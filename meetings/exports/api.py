@@ -3,6 +3,7 @@ the calendar feed's URL."""
 import marshmallow as ma
 from marshmallow import fields
 
+from ..database import read_writes
 from ..extensions import db
 from ..dossier.meeting_schemas import MeetingFilter
 from ..proposals.services import get_meeting
@@ -17,7 +18,10 @@ FILE = {"type": "string", "format": "binary"}
 
 def _send(exporter, fmt):
     services.record_export(current_user(), exporter, fmt)
-    db.session.commit()  # a GET that writes (the log entry): the blueprint commits writes only
+    # The log entry is committed before the file is built, not by the
+    # request's one commit after it: SQLite would hold its write lock (and
+    # PostgreSQL a transaction) open while a large XLSX is written.
+    db.session.commit()
     return services.download(exporter, fmt)
 
 
@@ -56,11 +60,10 @@ class CalendarSchema(ma.Schema):
 
 @calendar_blp.route("")
 @calendar_blp.response(200, CalendarSchema)
+@read_writes  # the token, on first use
 def calendar_url():
     """The feed's URL (made on first use)"""
-    url = calendar.feed_url(current_user())
-    db.session.commit()  # a GET that may write (the token on first use)
-    return {"url": url}
+    return {"url": calendar.feed_url(current_user())}
 
 
 @calendar_blp.route("/reset", methods=["POST"])

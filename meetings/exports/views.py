@@ -6,6 +6,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..errors import NotFound
+from ..database import read_writes
 from ..extensions import db
 from ..dossier.meeting_schemas import MeetingFilter
 from ..proposals.services import get_meeting
@@ -22,7 +23,10 @@ def _send(exporter, fmt):
     if fmt not in services.FORMATS:
         abort(404)
     services.record_export(current_user, exporter, fmt)
-    db.session.commit()  # a GET that writes (the log entry): commit_writes covers other methods
+    # The log entry is committed before the file is built, not by the
+    # request's one commit after it: SQLite would hold its write lock (and
+    # PostgreSQL a transaction) open while a large XLSX is written.
+    db.session.commit()
     return services.download(exporter, fmt)
 
 
@@ -47,10 +51,9 @@ def export_attendance(meeting_id, fmt):
 
 @bp.route("/calendar")
 @login_required
+@read_writes  # the token, on first use
 def calendar_page():
-    url = calendar.feed_url(current_user)
-    db.session.commit()  # a GET that may write (the token on first use)
-    return render_template("exports/calendar.html", url=url)
+    return render_template("exports/calendar.html", url=calendar.feed_url(current_user))
 
 
 @bp.route("/calendar/reset", methods=["POST"])

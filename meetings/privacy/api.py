@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ..doctors.schemas import DoctorSchema
-from ..extensions import db
+from ..database import read_writes
 from ..rest import Blueprint, current_user
 from . import services
 from .schemas import EraseArgs
@@ -14,16 +14,13 @@ blp = Blueprint("privacy", __name__, url_prefix="/api/v1/doctors",
 @blp.route("/<int:doctor_id>/export")
 @blp.response(200, description="Everything held on the doctor: master data, invitations, "
               "check-ins (signatures as data URLs), follow-ups, questions, prescriptions, spend")
+@read_writes  # the export's log entry
 def export(doctor_id):
-    data = services.export_doctor(current_user(), doctor_id)
-    db.session.commit()  # the export's log entry
-    return data
+    return services.export_doctor(current_user(), doctor_id)
 
 
 @blp.route("/<int:doctor_id>/erase", methods=["POST"])
 @blp.arguments(EraseArgs)
 @blp.response(200, DoctorSchema)
 def erase(args, doctor_id):
-    doctor = services.erase_doctor(current_user(), doctor_id, args["reason"])
-    db.session.commit()
-    return doctor
+    return services.erase_doctor(current_user(), doctor_id, args["reason"])

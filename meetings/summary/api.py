@@ -1,4 +1,3 @@
-from ..extensions import db
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, current_user
 from ..pdf.base import pdf_response
@@ -23,7 +22,6 @@ def put_summary(args, meeting_id):
     user = current_user()
     meeting = get_meeting(user, meeting_id, for_update=True)
     services.save_summary(user, meeting, **args)
-    db.session.commit()
     return services.report(meeting)
 
 

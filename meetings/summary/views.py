@@ -10,6 +10,7 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..doctors.models import Department, Doctor
+from ..database import read_writes
 from ..extensions import db
 from ..proposals.models import BudgetCategory
 from ..proposals.services import get_meeting
@@ -44,9 +45,7 @@ def summary_from_form(form) -> tuple[dict, dict[str, list[int]]]:
                 continue
             if name == "questions" and not item["text"]:
                 continue
-            item = {f: v for f, v in item.items() if v != ""}
-            if "doctor_id" in item:
-                item["doctor_id"] = int(item["doctor_id"]) if item["doctor_id"].isdigit() else item["doctor_id"]
+            item = {f: v for f, v in item.items() if v != ""}  # doctor_id: to an int by web.forms.integers
             items.append(item)
             rows[name].append(i)
         data[name] = items
@@ -117,6 +116,7 @@ def edit(meeting_id):
 
 @bp.route("/<int:meeting_id>/summary")
 @login_required
+@read_writes  # the report's agenda: an older meeting's default one is kept
 def show(meeting_id):
     user = _user()
     meeting = get_meeting(user, meeting_id)
@@ -125,16 +125,14 @@ def show(meeting_id):
             return redirect(url_for("summary_web.edit", meeting_id=meeting_id))
         return render_template("summary/show.html", meeting=meeting, report=None)
     report = services.report(meeting)
-    db.session.commit()
     return render_template("summary/show.html", meeting=meeting, report=report,
                            writable=meeting.owner_id == user.id and meeting.status in services.WRITABLE)
 
 
 @bp.route("/<int:meeting_id>/summary.pdf")
 @login_required
+@read_writes  # like the page: an older meeting's default agenda is kept
 def pdf(meeting_id):
     """The printable summary form; 404 while there is no summary."""
     meeting = get_meeting(_user(), meeting_id)
-    data = render(meeting)
-    db.session.commit()  # like the page: an older meeting's default agenda is kept
-    return pdf_response(data, f"summary-{meeting.id}.pdf")
+    return pdf_response(render(meeting), f"summary-{meeting.id}.pdf")

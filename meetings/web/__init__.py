@@ -8,6 +8,7 @@ from functools import wraps
 from flask import Blueprint, make_response, redirect, request, session, url_for
 from flask_login import current_user, login_required
 
+from ..database import commits
 from ..extensions import db
 from .nav import landing_for
 
@@ -29,13 +30,14 @@ def set_language(code: str):
 
 
 def commit_writes(view):
-    """The request's one commit for a page: a write (any method but GET/HEAD)
-    whose answer is not an error is committed before the answer goes out; a
-    refusal raises and is rolled back by meetings/errors.py."""
+    """The request's one commit for a page: a write (any method but GET/HEAD,
+    or a read marked database.read_writes) whose answer is not an error is
+    committed before the answer goes out; a refusal raises and is rolled back
+    by meetings/errors.py."""
     @wraps(view)
     def committed(*args, **kwargs):
         response = view(*args, **kwargs)
-        if request.method in ("GET", "HEAD"):
+        if not commits(view):
             return response
         response = make_response(response)
         if response.status_code < 400:

@@ -46,7 +46,8 @@ _INTEGER = re.compile(r"^-?\d{1,18}$")
 
 def integers(schema: Schema, data: dict) -> dict:
     """Forms send text; the API's ids and counts are strict integers. Whole
-    numbers become ints, anything else stays text for the schema to refuse."""
+    numbers become ints, anything else stays text for the schema to refuse;
+    nested objects and lists of them (agenda rows, summary lines) likewise."""
     def whole(value):
         return int(value) if isinstance(value, str) and _INTEGER.match(value) else value
 
@@ -55,11 +56,16 @@ def integers(schema: Schema, data: dict) -> dict:
         key = field.data_key or name
         if key not in out:
             continue
+        value = out[key]
+        inner = field.inner if isinstance(field, fields.List) else None
         if isinstance(field, fields.Integer):
-            out[key] = whole(out[key])
-        elif (isinstance(field, fields.List) and isinstance(field.inner, fields.Integer)
-              and isinstance(out[key], list)):
-            out[key] = [whole(v) for v in out[key]]
+            out[key] = whole(value)
+        elif isinstance(inner, fields.Integer) and isinstance(value, list):
+            out[key] = [whole(v) for v in value]
+        elif isinstance(field, fields.Nested) and isinstance(value, dict):
+            out[key] = integers(field.schema, value)
+        elif isinstance(inner, fields.Nested) and isinstance(value, list):
+            out[key] = [integers(inner.schema, v) if isinstance(v, dict) else v for v in value]
     return out
 
 
@@ -68,6 +74,16 @@ def parse(schema: Schema, data: dict) -> tuple[dict | None, dict[str, str]]:
         return schema.load(integers(schema, data)), {}
     except ValidationError as exc:
         return None, flatten(exc.messages)
+
+
+class FormErrors(dict):
+    """Messages per form field ("_": the whole form) and the status the page
+    answers with when it shows them again: 422 for bad input, a refusal's own
+    (the proposal form shows a 403 or 409 beside the fields too)."""
+
+    def __init__(self, messages=(), status: int = 422):
+        super().__init__(messages)
+        self.status = status
 
 
 def errors_from(exc: DomainError) -> dict[str, str]:
@@ -79,19 +95,19 @@ def errors_from(exc: DomainError) -> dict[str, str]:
     return {exc.field or "_": humanize(message)}
 
 
-def attempt(schema: Schema, data: dict, service, *, refused=None) -> tuple[object, dict[str, str]]:
+def attempt(schema: Schema, data: dict, service, *, refused=None) -> tuple[object, FormErrors]:
     """The form round trip every page shares: parse `data` with the API's
     `schema`, call `service(args)` and commit. Bad input, or a refusal of the
     kinds in `refused` (default: InvalidInput), rolls back and comes back as
     field errors for the form to show; other domain errors propagate to the
-    one handler in meetings/errors.py."""
+    one handler in meetings/errors.py (or to the page's own refusal)."""
     args, errors = parse(schema, data)
     if errors:
-        return None, errors
+        return None, FormErrors(errors)
     try:
         result = service(args)
     except (refused or (InvalidInput,)) as exc:
         db.session.rollback()
-        return None, errors_from(exc)
+        return None, FormErrors(errors_from(exc), exc.http_status)
     db.session.commit()
-    return result, {}
+    return result, FormErrors()

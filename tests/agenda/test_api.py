@@ -1,6 +1,11 @@
 from datetime import datetime, timedelta, timezone
 
+import pytest
 import time_machine
+
+from meetings.agenda import services
+from meetings.agenda.models import AgendaSegment, ChecklistItem
+from meetings.extensions import db
 
 
 def shanghai(moment):
@@ -119,3 +124,15 @@ def test_checklist_api(org, api_as, make_meeting):
     held = make_meeting("held")
     assert rep.put(f"/meetings/{held.id}/checklist", {"items": []}).status_code == 409
     assert api_as().get(f"/meetings/{meeting.id}/checklist").status_code == 401
+
+
+@pytest.mark.parametrize("path", ["agenda", "checklist"])
+def test_a_read_that_makes_an_older_meetings_defaults_commits_them(org, api_as, make_meeting, path):
+    meeting = make_meeting()
+    db.session.query(AgendaSegment).filter_by(meeting_id=meeting.id).delete()
+    db.session.query(ChecklistItem).filter_by(meeting_id=meeting.id).delete()
+    db.session.commit()
+    assert api_as(org.rep).get(f"/meetings/{meeting.id}/{path}").status_code == 200
+    db.session.rollback()  # what the request left uncommitted is gone
+    assert len(services.segments_of(meeting)) == 5
+    assert len(services._items_of(meeting)) == len(services.DEFAULT_CHECKLIST)

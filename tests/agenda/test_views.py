@@ -5,6 +5,7 @@ import pytest
 import time_machine
 
 from meetings.agenda import services
+from meetings.agenda.models import AgendaSegment, ChecklistItem
 from meetings.extensions import db
 from tests.conftest import PASSWORD
 
@@ -110,6 +111,9 @@ def test_checklist_page_ticks_adds_and_lists_unticked(org, login, make_meeting):
     page = client.get(f"/meetings/{meeting.id}/checklist").get_data(as_text=True)
     assert 'id="unticked"' in page and "易拉宝" in page
     assert [services.label_of(i) for i in services.unticked(meeting)] == ["易拉宝"]
+    crafted = client.post(f"/meetings/{meeting.id}/checklist", data={"item": ["x1"]})
+    assert crafted.status_code == 422 and "不是整数" in crafted.get_data(as_text=True)
+    assert [services.label_of(i) for i in services.unticked(meeting)] == ["易拉宝"]  # nothing changed
 
 
 def test_pages_of_an_invisible_meeting_are_refused(org, login, make_meeting, make_user, make_province):
@@ -147,3 +151,20 @@ def test_run_page_offers_only_the_next_segment_and_shows_progress(org, login, ma
     assert 'class="run-row-elapsed"' in page  # the running row counts (static/run.js)
     progress = re.search(r'id="progress-elapsed">([^<]*)<', page).group(1)
     assert progress == "3:00" and "/ 30:00" in page
+
+
+def _older_than_agendas(meeting):
+    db.session.query(AgendaSegment).filter_by(meeting_id=meeting.id).delete()
+    db.session.query(ChecklistItem).filter_by(meeting_id=meeting.id).delete()
+    db.session.commit()
+
+
+@pytest.mark.parametrize("page", ["agenda", "run", "checklist"])
+def test_a_page_that_makes_an_older_meetings_defaults_commits_them(org, login, make_meeting, page):
+    """A read that writes is marked (database.read_writes): the request's one
+    commit keeps the defaults, so the ids the page shows stay valid."""
+    meeting = make_meeting()
+    _older_than_agendas(meeting)
+    assert login(org.rep).get(f"/meetings/{meeting.id}/{page}").status_code == 200
+    db.session.rollback()  # what the request left uncommitted is gone
+    assert len(services.segments_of(meeting)) == 5

@@ -68,6 +68,27 @@ def test_the_throttle_is_shared_through_the_database(app, client, org):
     assert response.status_code == 429
 
 
+@pytest.mark.parametrize("via", ["page", "api"])
+def test_logins_and_failed_logins_are_kept_by_the_request_itself(app, client, org, api_as, via):
+    """A failure is committed before the request refuses (401), a success by
+    the request's one commit: neither depends on this test's session."""
+    from meetings.actionlog import ActionLogEntry
+    from meetings.throttle import ThrottleCounter
+
+    def attempt(password):
+        if via == "page":
+            return login(client, org.rep, password).status_code
+        return client.post("/api/v1/auth/token", json={"username": org.rep.username,
+                                                       "password": password}).status_code
+
+    assert attempt("wrong-password") == 401
+    assert attempt(PASSWORD) in (200, 302)
+    db.session.rollback()
+    actions = [e.action for e in db.session.query(ActionLogEntry).order_by(ActionLogEntry.id)]
+    assert actions == ["login_failed", "login"]
+    assert db.session.query(ThrottleCounter).filter(ThrottleCounter.key.like("login:%")).count() == 2
+
+
 def test_an_unknown_user_costs_a_password_check_too(app, org, monkeypatch):
     checked = []
     real = services.check_password_hash
@@ -209,3 +230,28 @@ def test_development_gets_a_random_key_kept_under_instance(monkeypatch, tmp_path
     assert len(first) >= 32 and first == config.from_env()["SECRET_KEY"]
     assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
     assert "dev-only" not in first
+
+
+def test_a_session_survives_a_clock_a_little_behind_the_one_that_signed_it(app, client, org):
+    """Workers' clocks (and tests' frozen ones) differ a little: a cookie or a
+    last-seen time slightly in the future keeps the session; far in the
+    future it ends it (and never stretches the idle limit)."""
+    from meetings.web.sessions import CLOCK_SKEW
+    start = time.time()
+    with time_machine.travel(start, tick=False):
+        assert login(client, org.rep).status_code == 302
+    with time_machine.travel(start - 30, tick=False):  # the next request's worker is 30 s behind
+        assert client.get("/meetings").status_code == 200
+    with time_machine.travel(start - CLOCK_SKEW + 5, tick=False):
+        assert client.get("/meetings").status_code == 200  # just within the tolerance
+    with time_machine.travel(start, tick=False):
+        with client.session_transaction() as session:
+            session["seen_at"] = int(start) + 120  # a refresh by a worker 2 min ahead
+        assert client.get("/meetings").status_code == 200
+        with client.session_transaction() as session:
+            session["seen_at"] = int(start) + CLOCK_SKEW + 60
+        assert client.get("/meetings").status_code == 302  # beyond any skew: the session ends
+    with time_machine.travel(start, tick=False):
+        assert login(client, org.rep).status_code == 302
+    with time_machine.travel(start - CLOCK_SKEW - 60, tick=False):
+        assert client.get("/meetings").status_code == 302  # a cookie from beyond the tolerance

@@ -4,7 +4,7 @@ from decimal import Decimal
 import re
 
 import pytest
-from flask_babel import gettext
+from flask_babel import gettext, refresh
 from sqlalchemy import func, select
 
 from meetings.auth.models import Role
@@ -90,6 +90,16 @@ def test_a_refused_proposal_rerenders_with_the_cap_and_saves_nothing(org, login)
     assert count_meetings() == 0
 
 
+def test_a_forbidden_proposal_rerenders_with_its_status_and_saves_nothing(org, login):
+    """Any refusal, not only bad input, comes back on the form as typed, with
+    the refusal's own status (web.forms.attempt's FormErrors.status)."""
+    response = login(org.staff).post("/meetings/new", data=form(org))
+    assert response.status_code == 403
+    page = response.get_data(as_text=True)
+    assert 'role="alert"' in page and 'value="示教室"' in page
+    assert count_meetings() == 0
+
+
 def test_the_preview_returns_total_warnings_and_errors(org, login):
     client = login(org.rep)
     response = client.post("/meetings/preview", data=form(org, expected_attendees="40",
@@ -106,6 +116,15 @@ def test_the_preview_returns_total_warnings_and_errors(org, login):
     assert partial.json["total"] == "12.50"
     assert "amount_venue" in partial.json["errors"]
     assert count_meetings() == 0
+
+
+def test_the_preview_answers_json_even_when_refused_before_it_runs(app, org, login):
+    client = login(org.rep)
+    app.config["WTF_CSRF_ENABLED"] = True
+    stale = client.post("/meetings/preview", data=form(org, csrf_token="stale"))
+    assert stale.status_code == 400 and stale.mimetype == "application/json"
+    page = client.post("/meetings/new", data=form(org, csrf_token="stale"))
+    assert page.status_code == 400 and page.mimetype == "text/html"  # a page's refusal stays a page
 
 
 def test_edit_changes_a_draft_only_for_its_owner(org, login, make_meeting, make_user):
@@ -204,6 +223,28 @@ def test_submit_names_missing_backups_and_the_list_forms_fix_it(org, login, make
     backup = meeting.invitees[1]
     assert backup.role.value == "primary" and backup.promoted_at is not None
     assert gettext("promoted") in client.get(url).get_data(as_text=True)
+
+
+def test_submit_with_nobody_invited_says_so_in_the_pages_language(org, login, make_meeting, make_doctor):
+    meeting = make_meeting()
+    client = login(org.rep)
+    url = f"/meetings/{meeting.id}"
+    refresh()  # the test's app context cached the factory's locale; each request has its own
+    response = client.post(f"{url}/submit", headers={"Referer": f"http://localhost{url}"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    page = client.get(url).get_data(as_text=True)
+    assert "alert-danger" in page and "至少要有一位未婉拒的主邀医生" in page
+    client.get("/lang/en")
+    refresh()
+    client.post(f"{url}/submit", headers={"Referer": f"http://localhost{url}"})
+    assert "at least one primary invitee who has not declined" in client.get(url).get_data(as_text=True)
+    db.session.expire_all()
+    assert meeting.status == Status.draft
+    client.post(f"{url}/invitees", data={"doctor_id": str(make_doctor(org.hospital, "C").id),
+                                         "role": "primary"})
+    client.post(f"{url}/submit")
+    db.session.expire_all()
+    assert meeting.status == Status.submitted
 
 
 def test_the_pages_need_a_login(client, org, make_meeting):
