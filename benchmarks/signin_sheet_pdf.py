@@ -5,7 +5,8 @@ rows (a canvas loop: the same CID font, row height, columns, header text and
 blank walk-in rows, no platypus, no QR code, "Page n" without "of y").
 
 Meetings of 60 and 200 invitees (a sixth of them key primaries with a
-backup, so 50 and 167 expected rows), each rendered
+backup, so 50 and 167 expected rows, and 10 and 33 rows of backups standing
+by), each rendered
 
   blank   before the meeting: empty signature boxes
   signed  after it: every expected invitee signed in on the QR page with a
@@ -76,8 +77,8 @@ def raw_sheet(title: str, fields: list[tuple[str, str]], rows: list[tuple], blan
         c.rect(xs[0], y - head_height, xs[-1] - xs[0], head_height, stroke=0, fill=1)
         c.setFillColor(colors.black)
         c.setFont(FONT, 8)
-        for x, (label, _w) in zip(xs, COLUMNS):
-            chinese, _sep, english = label.partition(" ")
+        for x, column in zip(xs, COLUMNS):
+            chinese, _sep, english = column.label.partition(" ")
             c.drawString(x + 3, y - 10, chinese)
             if english:
                 c.drawString(x + 3, y - 20, english)
@@ -121,18 +122,17 @@ def raw_inputs(meeting, signed: bool) -> tuple:
     from meetings.pdf.base import local_time, meeting_fields, title_label
     from meetings.checkin.signin_sheet import TITLE, walk_in_rows
 
-    records = {c.doctor_id: c for c in checkin.list_checkins(meeting)}
-    expected = sorted(checkin.expected_invitees(meeting), key=lambda i: (not is_key(i.doctor), i.doctor.name))
+    sheet = checkin.sheet_rows(meeting)
     rows = []
-    for invitee in expected:
-        doctor, record = invitee.doctor, records.get(invitee.doctor_id)
+    for invitee in sheet.expected + sheet.backups:  # the backups standing by have rows too
+        doctor, record = invitee.doctor, sheet.signed.get(invitee.doctor_id)
         rows.append((doctor.name, title_label(doctor.title),
                      grade_of(doctor).value + (" ★" if is_key(doctor) else ""),
                      record.signature if (record and signed) else None,
                      local_time(record.checked_in_at, "%H:%M") if record else "",
                      "是 Yes" if record and record.meal_opt_in else ""))
     fields = [(f.label, f.value) for f in meeting_fields(meeting)]
-    return TITLE, fields, rows, walk_in_rows(len(expected))
+    return TITLE, fields, rows, walk_in_rows(len(sheet.expected))
 
 
 # ---------------------------------------------------------------- timing
@@ -164,6 +164,7 @@ def main() -> None:
     from meetings.checkin import services as checkin
     from meetings.extensions import db
     from meetings.checkin.signin_sheet import render
+    from meetings.invitees.services import expected_invitees
     from meetings.proposals.models import Meeting
 
     load = " ".join(Path("/proc/loadavg").read_text().split()[:3])
@@ -178,7 +179,7 @@ def main() -> None:
                 doctors = make_doctors(org, size)
                 blank = make_meeting(org, doctors, topic=f"签到表 {size} 人（空白）")
                 signed = make_meeting(org, doctors, topic=f"签到表 {size} 人（已签）")
-                for number, invitee in enumerate(checkin.expected_invitees(signed)):
+                for number, invitee in enumerate(expected_invitees(signed)):
                     checkin.self_check_in(signed.checkin_token, doctor_id=invitee.doctor_id,
                                           meal_opt_in=number % 2 == 0,
                                           signature=signature_data_url(number))
