@@ -61,14 +61,30 @@ def _chunk(kind: bytes, data: bytes) -> bytes:
     return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
 
 
+HEADER = struct.pack(">IIBBBBB", 300, 100, 8, 4, 0, 0, 0)  # 300 × 100, 8-bit grey+alpha
+ROWS = b"".join(b"\x00" + b"\xff\x00" * 300 for _ in range(100))
+
+
+def grey_alpha(data: bytes) -> bytes:
+    return b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", HEADER) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
+
+
 def test_a_grey_alpha_png_whose_rows_do_not_decode_is_left_out():
-    header = struct.pack(">IIBBBBB", 300, 100, 8, 4, 0, 0, 0)
-    rows = b"".join(b"\x00" + b"\xff\x00" * 300 for _ in range(100))
-    for data in (zlib.compress(rows)[:-40],  # cut short
-                 zlib.compress(rows[:-600]),  # rows missing
-                 zlib.compress(b"\x07" + rows[1:])):  # a row filter PNG does not have
-        png = b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", header) + _chunk(b"IDAT", data) + _chunk(b"IEND", b"")
+    for data in (zlib.compress(ROWS)[:-40],  # cut short
+                 zlib.compress(ROWS[:-600]),  # rows missing
+                 zlib.compress(b"\x07" + ROWS[1:])):  # a row filter PNG does not have
+        png = grey_alpha(data)
         assert passthrough(png) is None
         drawn = []
         pdf, _image = page(lambda c, png=png: drawn.append(draw_png(c, png, *BOX)))
         assert drawn == [False] and b"/Subtype /Image" not in pdf
+    assert passthrough(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00") is None  # a header cut short
+
+
+def test_rows_that_are_not_exactly_what_the_header_promises_are_decoded_not_copied():
+    for data in (zlib.compress(ROWS)[:-2],  # the checksum missing
+                 zlib.compress(ROWS + b"\x00" * 10**7)):  # inflating to far more than promised
+        png = grey_alpha(data)
+        assert passthrough(png) is None
+        pdf, _image = page(lambda c, png=png: draw_png(c, png, *BOX))
+        assert b"/Subtype /Image" in pdf and data not in pdf

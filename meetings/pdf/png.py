@@ -34,6 +34,9 @@ CHANNELS = {GREY: 1, GREY_ALPHA: 2}
 # (ink, alpha) → grey on white paper, as a PostScript calculator function
 ON_WHITE = b"{ exch 1 exch sub mul 1 exch sub }"
 FUNCTION = "png-on-white"
+# More pixels than a printed box ever needs: such a PNG (only an old row, or
+# a crafted one) is not drawn rather than decoded into hundreds of megabytes.
+MAX_PIXELS = 4_000_000
 
 
 @dataclass(frozen=True)
@@ -50,11 +53,11 @@ def passthrough(png: bytes) -> Png | None:
     """The PNG's image data if PDF can take it unchanged (8-bit grey or
     grey+alpha, not interlaced) and it inflates to exactly the rows its
     header promises; None otherwise."""
-    if not png.startswith(MAGIC) or png[12:16] != b"IHDR":
+    if len(png) < 33 or not png.startswith(MAGIC) or png[12:16] != b"IHDR":
         return None
     width, height, depth, colour, compression, filtering, interlace = struct.unpack(">IIBBBBB", png[16:29])
     if (depth != 8 or colour not in CHANNELS or compression or filtering or interlace
-            or not width or not height):
+            or not width or not height or width * height > MAX_PIXELS):
         return None
     parts, position = [], 8
     while position + 8 <= len(png):
@@ -66,11 +69,12 @@ def passthrough(png: bytes) -> Png | None:
         position += 12 + length
     data = b"".join(parts)
     stride = 1 + width * CHANNELS[colour]
-    try:
-        rows = zlib.decompress(data)
+    inflate = zlib.decompressobj()
+    try:  # never more than the rows promised: a few kilobytes may inflate to gigabytes
+        rows = inflate.decompress(data, height * stride + 1)
     except zlib.error:
         return None
-    if len(rows) != height * stride or max(rows[::stride]) > 4:  # PNG's five row filters
+    if not inflate.eof or len(rows) != height * stride or max(rows[::stride]) > 4:  # 5 row filters
         return None
     return Png(width, height, colour, data)
 
@@ -81,6 +85,8 @@ def _on_white(png: bytes) -> Png | None:
 
     try:
         with Image.open(io.BytesIO(png)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                return None
             image.load()
             grey = image.convert("LA")
     except Exception:  # noqa: BLE001 — any decoder error: not drawn
