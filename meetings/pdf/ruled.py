@@ -21,6 +21,7 @@ PAD = 3  # points between a cell's rule and its text
 HEAD_SIZE = 8
 HEAD_HEIGHT = 2 * HEAD_SIZE * 1.25 + 6
 NOTE_SIZE = 6.5
+HEADER_FORM = "ruled-page-header"
 # A CJK face's glyphs sit between about −0.12 and 0.88 of the size around the
 # baseline: a line is centred on a point by dropping its baseline this much.
 CENTRE = 0.36
@@ -96,11 +97,11 @@ def fit_lines(text, width: float, size: float, lines: int = 2, face: str | None 
 # ---------------------------------------------------------------- the pages
 
 class RuledPages:
-    """An A4 form: `header(canvas)` at the top of every page, lines of text
-    and ruled tables below it, "page x of y" at the foot; finish() returns
-    the PDF. A page's text goes into one text object (one BT … ET, a font
-    change only when the size changes): drawString per cell costs a text
-    object and a width measurement each."""
+    """An A4 form: what `header(canvas)` draws at the top of every page,
+    lines of text and ruled tables below it, "page x of y" at the foot;
+    finish() returns the PDF. A page's text goes into one text object (one
+    BT … ET, a font change only when the size changes): drawString per cell
+    costs a text object and a width measurement each."""
 
     def __init__(self, *, title: str, header: Callable, header_height: float, author: str = "科室会"):
         self._buffer = io.BytesIO()
@@ -123,9 +124,13 @@ class RuledPages:
         if not first:
             self._close_page()
             self.canvas.showPage()
-        self.canvas.saveState()
-        self._header(self.canvas)
-        self.canvas.restoreState()
+        # The header is the same on every page: drawn once, as a form XObject
+        # that each page places.
+        if not self.canvas.hasForm(HEADER_FORM):
+            self.canvas.beginForm(HEADER_FORM)
+            self._header(self.canvas)
+            self.canvas.endForm()
+        self.canvas.doForm(HEADER_FORM)
         self._text, self._size, self._grey = self.canvas.beginText(), None, False
         self.y = self._top
         if self._table is not None:
@@ -139,9 +144,6 @@ class RuledPages:
         """Go on to a new page unless `height` points are left on this one."""
         if self.y - height < self._bottom:
             self._page()
-
-    def skip(self, height: float) -> None:
-        self.y -= height
 
     def _draw(self, x: float, y: float, text: str, size: float, grey: bool = False) -> None:
         t = self._text
