@@ -16,6 +16,7 @@ from .extensions import db
 from .invitees import services as invitees
 from .orgs import services as orgs
 from .agenda import services as agenda
+from .prescriptions import services as prescriptions
 from .proposals import services as proposals
 from .actionlog import recorded_at
 from .questions import services as questions
@@ -114,6 +115,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     proposals.approve(pm, approved, "同意")
     held = _held_meeting(lambda: proposal("新特药推荐会", 1), invite, rep, pm, staff, docs)
     _answer_questions(held, marketing)
+    _import_prescriptions(marketing, docs, held)
     return _logins()
 
 
@@ -121,6 +123,12 @@ def seed_demo() -> list[tuple[str, str, str]]:
 RUN_OF_SHOW = [(0, 7), (7, 24), (24, 29), (29, 34), (34, 48)]
 SIGN_INS = [(0, -12), (1, -9), (4, -6), (7, -3)]  # (doctor index, minutes from the start)
 WALK_IN = ("周医生", "attending", 2)
+FORGOTTEN = "laser_pointer"  # the one checklist item not ticked when the meeting started
+# Boxes a month of the demo product in the three months before the held
+# meeting, per doctor index: the "before" of its sales effect. The months
+# after have no data yet (they arrive monthly), so the effect waits for them.
+PRODUCT = "示例药品"
+BOXES_BEFORE = {0: (30, 32, 35), 1: (12, 10, 14), 4: (8, 9, 7), 7: (0, 0, 0)}
 
 
 def _held_meeting(make, invite, rep, pm, staff, docs) -> None:
@@ -143,6 +151,12 @@ def _held_meeting(make, invite, rep, pm, staff, docs) -> None:
     with recorded_at(when["approve"]):
         proposals.approve(pm, meeting, "同意，注意控制餐费")
     meeting.starts_at = start
+    # the room was set up the hour before; the laser pointer's batteries were forgotten
+    items = agenda.checklist(meeting)
+    agenda.update_checklist(rep, meeting, items=[{"id": item.id, "ticked": item.key != FORGOTTEN}
+                                                 for item in items])
+    for item in items:
+        item.ticked_at = start - timedelta(minutes=50) if item.ticked else None
     with recorded_at(when["start"]):
         proposals.start(staff, meeting)
     for index, minutes in SIGN_INS:
@@ -179,6 +193,19 @@ def _answer_questions(meeting, marketing) -> None:
     """Marketing answered this morning: the rep has the answer to relay."""
     for question in summary.questions_of(meeting):
         questions.answer(marketing, question, answer="eGFR 30–60 的患者剂量减半，低于 30 不建议使用；详见说明书第 4 节。")
+
+
+def _import_prescriptions(marketing, docs, held) -> None:
+    """Marketing's monthly import, through the same CSV path as a real one."""
+    start = held.starts_at.astimezone(local_zone())
+    months = []
+    for back in (3, 2, 1):
+        index = start.year * 12 + start.month - 1 - back
+        months.append(f"{index // 12:04d}-{index % 12 + 1:02d}")
+    lines = ["doctor_id,month,product,boxes"]
+    for index, boxes in BOXES_BEFORE.items():
+        lines += [f"{docs[index].id},{month},{PRODUCT},{n}" for month, n in zip(months, boxes)]
+    prescriptions.import_file(marketing, ("\n".join(lines) + "\n").encode())
 
 
 def reset_demo() -> None:

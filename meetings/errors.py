@@ -79,6 +79,10 @@ class BackupMissing(InvalidInput):
     reason = "backup_missing"
 
 
+class InviteesMissing(InvalidInput):
+    reason = "invitees_missing"
+
+
 class ComplianceCapExceeded(InvalidInput):
     reason = "compliance_cap"
 

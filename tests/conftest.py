@@ -208,11 +208,46 @@ STEPS = {"draft": [], "submitted": ["submit"], "approved": ["submit", "approve"]
 
 
 @pytest.fixture
-def make_meeting(app, org):
+def default_guest(app):
+    """default_guest(meeting) → the primary invitee a factory gives a meeting
+    that must be submitted when its test names nobody (SPEC §3: submit needs
+    one)."""
+    from meetings.doctors.models import Doctor
+    from meetings.invitees.compliance import doctor_year_total, share
+    from meetings.types import local_date
+
+    guests = {}  # department id → ids of the grade C doctors made as guests, newest last
+
+    def make(meeting):
+        """A grade C attending of the meeting's department: the same one for
+        each meeting until the annual cap per doctor (SPEC §3) would refuse
+        him, then another."""
+        made = guests.setdefault(meeting.department_id, [])
+        cap = app.config["DOCTOR_ANNUAL_CAP"]
+        room = made and (doctor_year_total(made[-1], local_date(meeting.starts_at).year)
+                         + share(meeting.budget_total, meeting.expected_attendees) <= cap)
+        if not room:
+            doctor = Doctor(department_id=meeting.department_id, name=f"受邀医生{len(made) + 1}",
+                            title="attending", position="inpatient", potential=Decimal(50),
+                            support=Decimal(40))
+            db.session.add(doctor)
+            db.session.flush()
+            made.append(doctor.id)
+        return db.session.get(Doctor, made[-1])
+    return make
+
+
+@pytest.fixture
+def make_meeting(app, org, default_guest):
     """The one lifecycle factory: make_meeting(status="draft", owner=org.rep,
     primaries=[doctor…], backups=[(backup, primary)…] or {primary: backup},
     declined=[doctor…], present=[doctor…], walk_ins=[name…], on_time=False,
     **fields) walks the real services to `status`.
+
+    Beyond a draft a meeting has a primary invitee (SPEC §3): without
+    `primaries` the factory invites a non-key (grade C) doctor of the
+    meeting's department, made for the purpose — a test that counts invitees
+    or attendance names its own.
 
     Declines happen once approved; check-ins once started. To start, the
     meeting is moved to half an hour from now, or with on_time=True the clock
@@ -234,6 +269,10 @@ def make_meeting(app, org):
         if starts_at is not None:
             meeting.starts_at = as_aware(starts_at)
             db.session.flush()
+        if status != "draft" and not primaries:
+            # Submit needs someone invited (SPEC §3): a test that names nobody
+            # gets a non-key guest, who needs no backup and is in no key figure.
+            primaries = [default_guest(meeting)]
         rows = {}
         for doctor in primaries:
             rows[doctor.id] = invitees.add_invitee(owner, meeting, doctor_id=doctor.id, role="primary")

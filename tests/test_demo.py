@@ -9,6 +9,7 @@ from meetings.agenda.models import AgendaSegment
 from meetings.auth.models import User
 from meetings.checkin.models import CheckIn
 from meetings.checkin.services import attendance
+from meetings.evaluation.services import scorecards
 from meetings.extensions import db
 from meetings.notifications.models import Notification
 from meetings.proposals.models import Meeting, Status
@@ -37,6 +38,14 @@ def test_the_demo_story_is_consistent_and_starts_over_on_reset(app):
     text = summary_of(held).organization
     assert f"应到 {figures['expected']} 人" in text and f"实到 {figures['present']} 人" in text
     assert db.session.scalar(select(func.count()).select_from(Notification)) > 0  # the jobs ran once
+    # the room was prepared before the start (one item forgotten) and the
+    # months before the meeting have prescriptions: its scorecard has a story
+    assert (held.checklist_items_at_start, held.checklist_ticked_at_start) == (12, 11)
+    card = scorecards([held.id])[held.id]
+    parts = {part["name"]: part for part in card["parts"]}
+    assert parts["hardware"]["score"] == round(11 / 12, 4)
+    assert len(card["effect"]["months_before"]) == 3 and card["effect"]["before"] > 0
+    assert parts["effect"]["score"] is None  # the months after have no data yet
 
     users = db.session.scalar(select(func.count()).select_from(User))
     again = runner.invoke(args=["seed-demo", "--reset"])

@@ -5,7 +5,7 @@ from meetings.checkin.models import CheckIn
 from meetings.checkin.services import attendance
 from meetings.extensions import db
 from meetings.followups.models import FollowUp
-from meetings.invitees.services import missing_backups
+from meetings.invitees.services import missing_backups, missing_primary
 from meetings.proposals.models import Meeting, Status
 from meetings.scale import seed_scale
 
@@ -16,6 +16,7 @@ def test_scale_meetings_obey_the_rules_and_add_up(app):
     assert counts["meetings"] == db.session.scalar(select(func.count(Meeting.id))) == 40
     held = (Status.held, Status.summarized, Status.closed)
     for meeting in db.session.scalars(select(Meeting)):
+        missing_primary(meeting)  # raises when nobody is invited (SPEC §3)
         missing_backups(meeting)  # raises when a key primary lacks a backup of its grade
         present = db.session.scalar(select(func.count(CheckIn.id)).where(CheckIn.meeting_id == meeting.id))
         tasks = db.session.scalar(select(func.count(FollowUp.id)).where(FollowUp.meeting_id == meeting.id))

@@ -47,6 +47,17 @@ def year_bounds(year: int) -> tuple[datetime, datetime]:
     return datetime(year, 1, 1, tzinfo=zone), datetime(year + 1, 1, 1, tzinfo=zone)
 
 
+def _shares(doctor_ids: list[int]):
+    """SQL: (doctor_id, meeting_id, starts_at, total, expected attendees) of
+    every meeting that counts towards the doctors' spend, in meeting order."""
+    return (select(Invitee.doctor_id, Meeting.id, Meeting.starts_at, meeting_total_column(),
+                   Meeting.expected_attendees)
+            .join(Meeting, Meeting.id == Invitee.meeting_id)
+            .where(Invitee.doctor_id.in_(doctor_ids), Invitee.role == InviteeRole.primary,
+                   Invitee.status != InviteeStatus.declined, Meeting.status.not_in(NOT_SPENDING))
+            .order_by(Meeting.starts_at, Meeting.id))
+
+
 def year_shares(doctor_ids: Iterable[int], year: int, *,
                 excluding: int | None = None) -> dict[int, list[tuple[int, Decimal]]]:
     """doctor_id → [(meeting_id, share)] for the year, in meeting order; one query."""
@@ -55,17 +66,20 @@ def year_shares(doctor_ids: Iterable[int], year: int, *,
     if not doctor_ids:
         return out
     start, end = year_bounds(year)
-    rows = db.session.execute(
-        select(Invitee.doctor_id, Meeting.id, meeting_total_column(), Meeting.expected_attendees)
-        .join(Meeting, Meeting.id == Invitee.meeting_id)
-        .where(Invitee.doctor_id.in_(doctor_ids), Invitee.role == InviteeRole.primary,
-               Invitee.status != InviteeStatus.declined, Meeting.status.not_in(NOT_SPENDING),
-               Meeting.starts_at >= start, Meeting.starts_at < end,
-               Meeting.id != (excluding or 0))
-        .order_by(Meeting.starts_at, Meeting.id))
-    for doctor_id, meeting_id, total, expected in rows:
+    rows = db.session.execute(_shares(doctor_ids).where(
+        Meeting.starts_at >= start, Meeting.starts_at < end, Meeting.id != (excluding or 0)))
+    for doctor_id, meeting_id, _starts_at, total, expected in rows:
         out[doctor_id].append((meeting_id, share(total, expected)))
     return out
+
+
+def shares_by_year(doctor_id: int) -> dict[int, list[tuple[int, Decimal]]]:
+    """Every (local calendar) year of one doctor: year → [(meeting_id, share)]
+    in meeting order, as year_shares counts each year; one query."""
+    out: dict[int, list[tuple[int, Decimal]]] = defaultdict(list)
+    for _doctor_id, meeting_id, starts_at, total, expected in db.session.execute(_shares([doctor_id])):
+        out[local_date(starts_at).year].append((meeting_id, share(total, expected)))
+    return dict(sorted(out.items()))
 
 
 def year_totals(doctor_ids: Iterable[int], year: int, *,

@@ -10,7 +10,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import User
 from ..doctors.models import Department, Doctor
 from ..doctors.services import at_least, grade_of, is_key
-from ..errors import BackupMissing, Forbidden, InvalidInput, InvalidTransition, NotFound
+from ..errors import BackupMissing, Forbidden, InvalidInput, InvalidTransition, InviteesMissing, NotFound
 from ..extensions import db
 from ..proposals.models import Meeting, Status
 from ..actionlog import log_action
@@ -101,6 +101,15 @@ def backup_of(meeting: Meeting, primary: Invitee) -> Invitee | None:
         if other.backup_for_id == primary.id and other.role == InviteeRole.backup:
             return other
     return None
+
+
+def missing_primary(meeting: Meeting) -> None:
+    """SPEC §3: a meeting with nobody invited is not a meeting. Someone must be
+    expected — a primary who declined does not count (their promoted backup
+    does): the same people as the figures' `expected` (SPEC §5)."""
+    if not expected_invitees(meeting):
+        raise InviteesMissing(_("invitees: invite at least one primary invitee who has not declined "
+                                "(a meeting with nobody invited is not a meeting)"), field="invitees")
 
 
 def missing_backups(meeting: Meeting) -> None:
@@ -216,5 +225,6 @@ def to_reconfirm(meeting: Meeting) -> list[Invitee]:
 def connect() -> None:
     """Hand the meeting the refusals at submit that need the invitee list
     (called by the app factory; idempotent)."""
+    check_on_submit("before_content", missing_primary)
     check_on_submit("before_content", missing_backups)
     check_on_submit("after_content", check_primaries_annual_cap)

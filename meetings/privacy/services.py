@@ -26,11 +26,11 @@ from ..extensions import db
 from ..followups.models import FollowUp
 from ..invitees.models import Invitee
 from ..notifications.models import Notification, OutgoingMail
-from ..invitees.compliance import year_shares
+from ..invitees.compliance import shares_by_year
 from ..proposals.models import Meeting
 from ..questions.models import Question
 from ..summary.models import SpendLine, Summary
-from ..types import local_date, utcnow
+from ..types import utcnow
 
 REASON_MAX = 500
 
@@ -124,16 +124,11 @@ def _jsonable(value):
 
 def _spend(doctor: Doctor) -> list[dict]:
     """Per calendar year, his share of the meetings he was a primary invitee
-    of (SPEC §3's annual cap rule, as the cap itself counts it)."""
-    starts = db.session.scalars(select(Meeting.starts_at).join(Invitee, Invitee.meeting_id == Meeting.id)
-                                .where(Invitee.doctor_id == doctor.id)).all()
-    out = []
-    for year in sorted({local_date(at).year for at in starts}):
-        rows = year_shares([doctor.id], year).get(doctor.id, [])
-        if rows:
-            out.append({"year": year, "total": str(sum((share for _, share in rows), Decimal("0.00"))),
-                        "meetings": [{"meeting_id": mid, "share": str(share)} for mid, share in rows]})
-    return out
+    of (SPEC §3's annual cap rule, as the cap itself counts it): one query
+    for all his years, not one per year."""
+    return [{"year": year, "total": str(sum((share for _, share in rows), Decimal("0.00"))),
+             "meetings": [{"meeting_id": mid, "share": str(share)} for mid, share in rows]}
+            for year, rows in shares_by_year(doctor.id).items()]
 
 
 # ---------------------------------------------------------------- erase

@@ -340,11 +340,11 @@ def move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | 
                               to_status=to)
 
 
-# Refusals at submit that need the invitee list (the A/B backups, the annual
-# cap per doctor). The invitees' package sits above the meeting, so it hands
-# its checks in here (meetings/invitees/__init__.py connect()), in this order;
-# each is called directly and refuses by raising. Not a signal: a refusal
-# must not depend on who happens to listen.
+# Refusals at submit that need the invitee list (someone invited, the A/B
+# backups, the annual cap per doctor). The invitees' package sits above the
+# meeting, so it hands its checks in here (meetings/invitees/services.py
+# connect()), in this order; each is called directly and refuses by raising.
+# Not a signal: a refusal must not depend on who happens to listen.
 SUBMIT_CHECKS: dict[str, list] = {"before_content": [], "after_content": []}
 
 
@@ -376,7 +376,7 @@ def submit(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting
     if missing:
         raise PreconditionsMissing(_("preconditions not met: %(missing)s", missing="; ".join(missing)),
                                    field="preconditions")
-    for check in SUBMIT_CHECKS["before_content"]:  # the A/B backups
+    for check in SUBMIT_CHECKS["before_content"]:  # someone invited, the A/B backups
         check(meeting)
     _check_content(meeting)
     for check in SUBMIT_CHECKS["after_content"]:  # the annual cap per doctor

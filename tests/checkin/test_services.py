@@ -232,8 +232,10 @@ def test_self_sign_in_picks_from_the_list_or_types_a_name(meeting_with, doctors)
 
 # ---------------------------------------------------------------- figures
 
-def test_figures_of_an_empty_meeting_have_null_rates(meeting_with):
-    figures = services.attendance(meeting_with([]))
+def test_figures_of_an_empty_meeting_have_null_rates(make_meeting, doctors):
+    # submit needs a primary (SPEC §3); nobody is expected once he declined with no backup
+    (guest,) = doctors("C")
+    figures = services.attendance(make_meeting("approved", primaries=[guest], declined=[guest]))
     assert figures == {"expected": 0, "present": 0, "attended_invited": 0, "attendance_rate": None,
                        "accuracy_rate": None, "invited_attendance_rate": None, "key_expected": 0,
                        "key_present": 0, "key_attendance_rate": None}

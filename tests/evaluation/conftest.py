@@ -20,10 +20,13 @@ def next_local(hour: int = 15, days: int = 2) -> datetime:
 
 
 @pytest.fixture
-def held(org, make_meeting):
+def held(org, make_meeting, default_guest):
     """held(starts_at=…, primaries=[…], backups={primary: backup}, declined=[…], present=[…], walk_ins=[…],
     tick=n (checklist items ticked before the start; None: the list emptied),
-    product=…, finish=True) → the meeting, held."""
+    product=…, finish=True) → the meeting, held.
+
+    Without primaries nobody is expected: submit needs a primary (SPEC §3),
+    so a guest is invited and declines once approved, leaving no figure."""
     from meetings.agenda import services as agenda
     from meetings.checkin import services as checkin
     from meetings.invitees import services as invitees
@@ -36,6 +39,8 @@ def held(org, make_meeting):
         extra = {"budget": budget} if budget else {}
         meeting = make_meeting("draft", owner=owner, starts_at=starts_at, product=product,
                                expected_attendees=expected_attendees, **extra)
+        if not primaries:
+            primaries = declined = [default_guest(meeting)]
         rows = {d.id: invitees.add_invitee(owner, meeting, doctor_id=d.id, role="primary")
                 for d in primaries}
         for primary, backup in (backups or {}).items():

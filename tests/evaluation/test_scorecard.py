@@ -62,7 +62,7 @@ def test_hardware_is_zero_with_nothing_ticked_and_null_for_an_empty_checklist(he
     assert part(card_of(held(tick=0)), "hardware")["score"] == 0
     empty = card_of(held(tick=None))
     assert part(empty, "hardware")["score"] is None and part(empty, "hardware")["points"] is None
-    assert empty["max"] == 0  # nobody invited either: nothing else is computable here
+    assert empty["max"] == 0  # nobody expected either: nothing else is computable here
 
 
 def test_ticking_during_the_meeting_does_not_change_the_recorded_start(held, org):

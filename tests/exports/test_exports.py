@@ -46,7 +46,8 @@ def exported(org, make_team, make_user, held, make_meeting, make_doctor):
                   walk_ins=["=cmd|' /C calc'!A0"], spend="900")
     e.mine.topic = "=HYPERLINK(\"http://evil\",\"点我\")"
     e.draft = make_meeting("draft")
-    e.theirs = held(e.other, walk_ins=["李"])
+    guest = make_doctor(e.other.hospital, "C")
+    e.theirs = held(e.other, primaries=[guest], walk_ins=["李"])
     db.session.commit()
     return e
 

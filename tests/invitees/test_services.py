@@ -1,10 +1,43 @@
 import pytest
 
-from meetings.errors import BackupMissing, Forbidden, InvalidInput, InvalidTransition
+from meetings.errors import BackupMissing, Forbidden, InvalidInput, InvalidTransition, InviteesMissing
 from meetings.invitees import services
 from meetings.invitees.models import InviteeRole, InviteeStatus
 from meetings.proposals import services as proposals
 from meetings.proposals.models import Status
+
+
+def test_submit_needs_a_primary_invitee_who_has_not_declined(org, make_meeting, make_doctor):
+    """SPEC §3: a meeting with nobody invited is not a meeting; a declined
+    primary is nobody, and a backup never promoted is not a primary."""
+    meeting = make_meeting()
+    with pytest.raises(InviteesMissing) as err:
+        proposals.submit(org.rep, meeting)
+    assert err.value.field == "invitees" and err.value.http_status == 422
+    first = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
+                                 role="primary")
+    services.decline(org.rep, meeting, first)  # no backup yet: nobody promoted
+    services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
+                         role="backup", backup_for=first.id)
+    with pytest.raises(InviteesMissing):
+        proposals.submit(org.rep, meeting)
+    assert meeting.status == Status.draft
+    assert [e.action for e in meeting.history] == ["create"]
+    services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "D").id,
+                         role="primary")
+    proposals.submit(org.rep, meeting)
+    assert meeting.status == Status.submitted
+
+
+def test_a_promoted_backup_is_the_primary_submit_needs(org, make_meeting, make_doctor):
+    meeting = make_meeting()
+    primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
+                                   role="primary")
+    services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
+                         role="backup", backup_for=primary.id)
+    services.decline(org.rep, meeting, primary)
+    proposals.submit(org.rep, meeting)
+    assert meeting.status == Status.submitted
 
 
 def test_a_key_primary_without_backup_blocks_submit(org, make_meeting, make_doctor):

@@ -14,6 +14,18 @@ def body(org):
     return jsonable(meeting_data(org))
 
 
+@pytest.fixture
+def invite(org, make_doctor):
+    """invite(api, meeting_id): a primary invitee (a grade C doctor), which
+    submit needs (SPEC §3)."""
+    def add(api, meeting_id):
+        doctor = make_doctor(org.hospital, "C")
+        response = api.post(f"/meetings/{meeting_id}/invitees", {"doctor_id": doctor.id, "role": "primary"})
+        assert response.status_code == 201, response.json
+        return response.json
+    return add
+
+
 def test_token_then_bearer(client, org, api_as):
     assert client.post("/api/v1/auth/token", json={"username": org.rep.username,
                                                   "password": "wrong"}).status_code == 401
@@ -42,10 +54,11 @@ def test_create_returns_201_and_the_contract_fields(org, api_as, body):
     assert got.status_code == 200 and got.json["id"] == meeting["id"]
 
 
-def test_full_lifecycle_through_the_api(org, api_as, body):
+def test_full_lifecycle_through_the_api(org, api_as, body, invite):
     rep, pm = api_as(org.rep), api_as(org.pm)
     body["starts_at"] = (datetime.now(timezone.utc) + timedelta(minutes=30)).isoformat()
     mid = rep.post("/meetings", body).json["id"]
+    invite(rep, mid)
     assert rep.post(f"/meetings/{mid}/submit").json["status"] == "submitted"
     approved = pm.post(f"/meetings/{mid}/approve", {"comment": "同意"})
     assert approved.status_code == 200
@@ -60,10 +73,11 @@ def test_full_lifecycle_through_the_api(org, api_as, body):
     assert conflict.json["reason"] == "invalid_transition"
 
 
-def test_return_and_patch(org, api_as, body):
+def test_return_and_patch(org, api_as, body, invite):
     rep, pm = api_as(org.rep), api_as(org.pm)
     mid = rep.post("/meetings", body).json["id"]
-    rep.post(f"/meetings/{mid}/submit")
+    invite(rep, mid)
+    assert rep.post(f"/meetings/{mid}/submit").status_code == 200
     assert rep.patch(f"/meetings/{mid}", {"topic": "x"}).status_code == 409
     assert pm.post(f"/meetings/{mid}/return").status_code == 422
     returned = pm.post(f"/meetings/{mid}/return", {"comment": "fewer meals"})
@@ -73,11 +87,12 @@ def test_return_and_patch(org, api_as, body):
     assert patched.json["topic"] == "新题目" and patched.json["expected_attendees"] == 12
 
 
-def test_pool_exhausted_is_409_and_nothing_changes(org, api_as, body):
+def test_pool_exhausted_is_409_and_nothing_changes(org, api_as, body, invite):
     from meetings.orgs.models import BudgetPool
     rep, pm = api_as(org.rep), api_as(org.pm)
     mid = rep.post("/meetings", body).json["id"]
-    rep.post(f"/meetings/{mid}/submit")
+    invite(rep, mid)
+    assert rep.post(f"/meetings/{mid}/submit").status_code == 200
     for pool in db.session.query(BudgetPool).all():
         pool.amount = Decimal("100")
     db.session.commit()
@@ -88,7 +103,7 @@ def test_pool_exhausted_is_409_and_nothing_changes(org, api_as, body):
     assert all(p.spent == 0 for p in db.session.query(BudgetPool).all())
 
 
-def test_roles_and_visibility(org, api_as, body, make_user, make_province):
+def test_roles_and_visibility(org, api_as, body, make_user, make_province, invite):
     mid = api_as(org.rep).post("/meetings", body).json["id"]
     other_rep = api_as(make_user("rep", province=org.province))
     assert other_rep.get(f"/meetings/{mid}").status_code == 404
@@ -96,17 +111,19 @@ def test_roles_and_visibility(org, api_as, body, make_user, make_province):
     foreign_pm = api_as(make_user("provincial_manager", province=make_province()))
     assert foreign_pm.get(f"/meetings/{mid}").status_code == 404
     assert api_as(org.staff).post("/meetings", body).status_code == 403
-    api_as(org.rep).post(f"/meetings/{mid}/submit")
+    invite(api_as(org.rep), mid)
+    assert api_as(org.rep).post(f"/meetings/{mid}/submit").status_code == 200
     assert api_as(org.rep).post(f"/meetings/{mid}/approve").status_code == 403
     assert api_as(org.marketing).get(f"/meetings/{mid}").status_code == 200
     assert api_as(org.marketing).get(f"/meetings/{mid}").json["checkin_url"] is None
     assert api_as(org.rep).get("/meetings/999999").status_code == 404
 
 
-def test_list_filters_and_pagination(org, api_as, body):
+def test_list_filters_and_pagination(org, api_as, body, invite):
     rep = api_as(org.rep)
     ids = [rep.post("/meetings", body).json["id"] for _ in range(3)]
-    rep.post(f"/meetings/{ids[0]}/submit")
+    invite(rep, ids[0])
+    assert rep.post(f"/meetings/{ids[0]}/submit").status_code == 200
     response = rep.get("/meetings?page=1&page_size=2")
     assert response.status_code == 200 and len(response.json) == 2
     assert json.loads(response.headers["X-Pagination"])["total"] == 3

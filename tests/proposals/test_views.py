@@ -4,7 +4,7 @@ from decimal import Decimal
 import re
 
 import pytest
-from flask_babel import gettext
+from flask_babel import gettext, refresh
 from sqlalchemy import func, select
 
 from meetings.auth.models import Role
@@ -204,6 +204,28 @@ def test_submit_names_missing_backups_and_the_list_forms_fix_it(org, login, make
     backup = meeting.invitees[1]
     assert backup.role.value == "primary" and backup.promoted_at is not None
     assert gettext("promoted") in client.get(url).get_data(as_text=True)
+
+
+def test_submit_with_nobody_invited_says_so_in_the_pages_language(org, login, make_meeting, make_doctor):
+    meeting = make_meeting()
+    client = login(org.rep)
+    url = f"/meetings/{meeting.id}"
+    refresh()  # the test's app context cached the factory's locale; each request has its own
+    response = client.post(f"{url}/submit", headers={"Referer": f"http://localhost{url}"})
+    assert response.status_code == 302 and response.headers["Location"].endswith(url)
+    page = client.get(url).get_data(as_text=True)
+    assert "alert-danger" in page and "至少要有一位未婉拒的主邀医生" in page
+    client.get("/lang/en")
+    refresh()
+    client.post(f"{url}/submit", headers={"Referer": f"http://localhost{url}"})
+    assert "at least one primary invitee who has not declined" in client.get(url).get_data(as_text=True)
+    db.session.expire_all()
+    assert meeting.status == Status.draft
+    client.post(f"{url}/invitees", data={"doctor_id": str(make_doctor(org.hospital, "C").id),
+                                         "role": "primary"})
+    client.post(f"{url}/submit")
+    db.session.expire_all()
+    assert meeting.status == Status.submitted
 
 
 def test_the_pages_need_a_login(client, org, make_meeting):

@@ -1,7 +1,7 @@
 import json
 
 from meetings.extensions import db
-from meetings.followups.models import FollowUp
+from meetings.followups.models import FollowUp, FollowUpKind
 from tests.conftest import filled_summary
 
 SPEND = [{"category": "meals", "amount": "1500.00"}]
@@ -52,4 +52,4 @@ def test_answer_refusals(org, api_as, make_meeting, make_user):
     again = marketing.post(url, {"answer": "每日三次"})
     assert again.status_code == 409 and again.json["reason"] == "conflict"
     assert marketing.get(f"/questions/{qid}").json["answer"] == "每日两次"
-    assert db.session.query(FollowUp).count() == 1
+    assert db.session.query(FollowUp).filter_by(kind=FollowUpKind.answer_relay).count() == 1

@@ -1,7 +1,7 @@
 import pytest
 
 from meetings.extensions import db
-from meetings.followups.models import FollowUp
+from meetings.followups.models import FollowUp, FollowUpKind
 from meetings.questions.models import QuestionStatus
 from meetings.summary.services import questions_of, save_summary
 from tests.conftest import PASSWORD, filled_summary
@@ -36,7 +36,7 @@ def test_marketing_sees_the_inbox_in_the_nav_and_answers(org, login, question):
     assert sent.status_code == 302
     db.session.expire_all()
     assert question.status == QuestionStatus.answered
-    assert db.session.query(FollowUp).count() == 1
+    assert db.session.query(FollowUp).filter_by(kind=FollowUpKind.answer_relay).count() == 1
     assert "可以长期服用吗?" not in client.get("/questions").get_data(as_text=True)  # no longer open
     assert "可以长期服用吗?" in client.get("/questions?status=answered").get_data(as_text=True)
 

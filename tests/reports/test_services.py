@@ -36,9 +36,12 @@ def world(org, make_team, make_user, make_region, make_doctor, held, make_meetin
     w.m2 = held(w.p1, rep=w.rep2, primaries=[b2, c2], backups={b2: a3}, declined=[b2], present=[a3])
     a4, a4b = make_doctor(w.p2.hospital, "A"), make_doctor(w.p2.hospital, "A")
     w.m3 = held(w.p2, primaries=[a4], backups={a4: a4b}, present=[])
-    w.m4 = held(w.p3, walk_ins=["李医生"], spend="120.50")
+    # nobody expected: its one primary declined, with no backup to promote
+    d3 = make_doctor(w.p3.hospital, "D")
+    w.m4 = held(w.p3, primaries=[d3], declined=[d3], walk_ins=["李医生"], spend="120.50")
     w.planned = make_meeting("approved")  # approved, not held: budget only
-    w.later = held(w.p1, starts_at=local(40), present=[], walk_ins=["张"])
+    d2 = make_doctor(h, "D")
+    w.later = held(w.p1, starts_at=local(40), primaries=[d2], present=[], walk_ins=["张"])
     w.meetings = [w.m1, w.m2, w.m3, w.m4, w.later]
     return w
 

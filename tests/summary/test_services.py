@@ -133,11 +133,12 @@ def test_report_of_a_meeting_without_summary_is_not_found(make_meeting):
         services.report(make_meeting("held"))
 
 
-def test_the_report_carries_the_check_in_figures(make_meeting, org):
-    meeting = make_meeting("held")
+def test_the_report_carries_the_check_in_figures(make_meeting, make_doctor, org):
+    came, stayed_away = make_doctor(org.hospital, "C"), make_doctor(org.hospital, "D")
+    meeting = make_meeting("held", primaries=[came, stayed_away], present=[came])
     services.save_summary(org.rep, meeting, **filled_summary())
     figures = services.report(meeting)["attendance"]
-    assert figures["expected"] == 0 and figures["present"] == 0 and figures["attendance_rate"] is None
+    assert figures["expected"] == 2 and figures["present"] == 1 and figures["attendance_rate"] == 0.5
 
 
 def test_actual_spend_answers_to_the_doctors_annual_cap(org, make_meeting, make_doctor):
