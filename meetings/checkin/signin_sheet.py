@@ -119,13 +119,16 @@ def render(meeting) -> bytes:
                        *_signed(rows.signed.get(doctor.id))])
 
     pages.table(COLUMNS, ROW_HEIGHT, title="其他到会人员 Walk-ins and others present")
-    for number, record in enumerate(rows.others, 1):
-        pages.row([str(number), record.name, title_of(record.title),
-                   "" if record.invitee_id is None else "邀请 invited", *_signed(record)])
-    last = len(rows.others) + walk_in_rows(len(rows.expected))
-    for number in range(len(rows.others) + 1, last + 1):
+    # Blank rows invite walk-ins to sign on paper; once the meeting is over
+    # the sheet is a record, and a blank row could be filled in afterwards.
+    cells = [[str(number), record.name, title_of(record.title),
+              "" if record.invitee_id is None else "邀请 invited", *_signed(record)]
+             for number, record in enumerate(rows.others, 1)]
+    blank = 0 if over else walk_in_rows(len(rows.expected))
+    cells += [[str(number)] for number in range(len(cells) + 1, len(cells) + blank + 1)]
+    for i, row in enumerate(cells, 1):
         # the certification speaks of "the sign-ins above": never alone on a page
-        pages.row([str(number)], keep=CERTIFICATION if number == last else 0)
+        pages.row(row, keep=CERTIFICATION if i == len(cells) else 0)
 
     pages.end_table()
     pages.text("以上签到真实有效 We certify that the sign-ins above are true.", 9, before=8 * mm)

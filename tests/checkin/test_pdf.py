@@ -1,5 +1,5 @@
 from meetings.checkin import services
-from meetings.checkin.signin_sheet import render
+from meetings.checkin.signin_sheet import render, walk_in_rows
 from tests.checkin.test_services import png_data_url
 from tests.pdf_helpers import keep, text_of
 
@@ -145,10 +145,13 @@ def test_after_the_meeting_the_sheet_is_the_record_no_qr_code_the_count_and_a_ce
     before = render(meeting)
     _reader, text = text_of(before)
     assert "实到 Present: ________" in text and "以上签到真实有效" in text
+    blank_rows = walk_in_rows(2)  # numbered rows for walk-ins to sign on paper
+    assert f"\n{blank_rows}\n" in f"\n{text}\n"
     from meetings.proposals import services as proposals
     proposals.finish(org.staff, meeting)
     after = render(meeting)
     _reader, text = text_of(after)
     assert "实到 Present: 1" in text and "扫码签到" not in text
+    assert f"\n{blank_rows}\n" not in f"\n{text}\n"  # no blank row left to fill in afterwards
     image = PdfDocument(after)[0].render(scale=3).to_pil()
     assert zxingcpp.read_barcodes(image) == []
