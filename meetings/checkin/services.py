@@ -19,18 +19,18 @@ from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, literal, select, union_all
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import contains_eager, selectinload
 
 from ..auth.models import User
 from ..doctors.models import Doctor, Title
-from ..doctors.services import key_clause
+from ..doctors.services import is_key, key_clause
 from .. import throttle
 from ..throttle import Throttled  # noqa: F401  (the QR page catches it from here)
 from ..errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
 from ..actionlog import log_action
 from ..invitees.models import Invitee, InviteeStatus
-from ..invitees.services import expected_clause
+from ..invitees.services import expected_clause, is_expected, on_standby
 from ..proposals.models import Meeting, Status
 from ..proposals.services import note_in_history, runs_meeting
 from ..signals import checkin_recorded, checkin_voided
@@ -77,6 +77,36 @@ def checkins_of(meeting: Meeting, *, voided: bool = True):
 def list_checkins(meeting: Meeting, *, voided: bool = False) -> list[CheckIn]:
     """The check-ins that count; voided=True adds the voided ones."""
     return list(db.session.scalars(checkins_of(meeting, voided=voided)))
+
+
+@dataclass
+class SheetRows:
+    """Who is on the printed sign-in sheet (SPEC §4, §5), read in two statements."""
+    expected: list[Invitee]  # SPEC §5 `expected`: key customers first, then by name
+    backups: list[Invitee]  # backups standing by, not counted in `expected`
+    signed: dict[int, CheckIn]  # doctor_id → the check-in of someone listed above
+    others: list[CheckIn]  # everyone else who signed in, in the order they came
+    invitees: dict[int, Invitee]  # id → every invitee, for a backup's primary
+
+    def primary_of(self, backup: Invitee) -> Invitee | None:
+        return self.invitees.get(backup.backup_for_id)
+
+
+def sheet_rows(meeting: Meeting) -> SheetRows:
+    """The sign-in sheet's rows: the expected invitees, then the backups
+    standing by — a backup who comes is an invited attendee on their own
+    row, not a walk-in (SPEC §4) — then the others who signed in."""
+    invitees = db.session.scalars(
+        select(Invitee).join(Invitee.doctor).options(contains_eager(Invitee.doctor))
+        .where(Invitee.meeting_id == meeting.id)).all()
+    checkins = list_checkins(meeting)
+    expected = sorted((i for i in invitees if is_expected(i)),
+                      key=lambda i: (not is_key(i.doctor), i.doctor.name))
+    backups = sorted((i for i in invitees if on_standby(i)), key=lambda i: i.doctor.name)
+    listed = {i.doctor_id for i in expected} | {i.doctor_id for i in backups}
+    signed = {c.doctor_id: c for c in checkins if c.doctor_id in listed}
+    others = [c for c in checkins if c.doctor_id is None or c.doctor_id not in listed]
+    return SheetRows(expected, backups, signed, others, {i.id: i for i in invitees})
 
 
 # ---------------------------------------------------------------- input checks
