@@ -242,7 +242,10 @@ def make_meeting(app, org, default_guest):
     """The one lifecycle factory: make_meeting(status="draft", owner=org.rep,
     primaries=[doctor…], backups=[(backup, primary)…] or {primary: backup},
     declined=[doctor…], present=[doctor…], walk_ins=[name…], on_time=False,
-    **fields) walks the real services to `status`.
+    approver=None, **fields) walks the real services to `status`. The
+    approver defaults to org's provincial manager (their regional manager
+    when the owner is that manager); a meeting of another province needs
+    its own manager.
 
     Beyond a draft a meeting has a primary invitee (SPEC §3): without
     `primaries` the factory invites a non-key (grade C) doctor of the
@@ -260,7 +263,7 @@ def make_meeting(app, org, default_guest):
     from meetings.types import as_aware
 
     def make(status="draft", owner=None, *, primaries=(), backups=(), declined=(), present=(),
-             walk_ins=(), on_time=False, **overrides):
+             walk_ins=(), on_time=False, approver=None, **overrides):
         owner = owner or org.rep
         # A test may need a meeting in the past or far ahead (history, other
         # years): it is created at a valid start (SPEC §3), then moved there.
@@ -285,7 +288,7 @@ def make_meeting(app, org, default_guest):
             if step == "submit":
                 services.submit(owner, meeting)
             else:
-                services.approve(org.pm if owner != org.pm else org.rm, meeting)
+                services.approve(approver or (org.pm if owner != org.pm else org.rm), meeting)
         for doctor in declined:
             invitees.decline(owner, meeting, rows[doctor.id])
         if len(steps) > 2:

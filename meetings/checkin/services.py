@@ -20,18 +20,18 @@ from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import contains_eager, joinedload
 
 from ..auth.models import User
 from ..doctors.models import Department, Doctor, Hospital, Title
-from ..doctors.services import key_clause
+from ..doctors.services import is_key, key_clause
 from .. import throttle
 from ..throttle import Throttled  # noqa: F401  (the QR page catches it from here)
 from ..errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..extensions import db
 from ..actionlog import log_action
 from ..invitees.models import Invitee, InviteeStatus
-from ..invitees.services import expected_clause
+from ..invitees.services import expected_clause, is_expected, on_standby
 from ..proposals.models import Meeting, Status
 from ..proposals.services import note_in_history, runs_meeting
 from ..signals import checkin_recorded, checkin_voided
@@ -78,6 +78,36 @@ def checkins_of(meeting: Meeting, *, voided: bool = True):
 def list_checkins(meeting: Meeting, *, voided: bool = False) -> list[CheckIn]:
     """The check-ins that count; voided=True adds the voided ones."""
     return list(db.session.scalars(checkins_of(meeting, voided=voided)))
+
+
+@dataclass
+class SheetRows:
+    """Who is on the printed sign-in sheet (SPEC §4, §5), read in two statements."""
+    expected: list[Invitee]  # SPEC §5 `expected`: key customers first, then by name
+    backups: list[Invitee]  # backups standing by, not counted in `expected`
+    signed: dict[int, CheckIn]  # doctor_id → the check-in of someone listed above
+    others: list[CheckIn]  # everyone else who signed in, in the order they came
+    invitees: dict[int, Invitee]  # id → every invitee, for a backup's primary
+
+    def primary_of(self, backup: Invitee) -> Invitee | None:
+        return self.invitees.get(backup.backup_for_id)
+
+
+def sheet_rows(meeting: Meeting) -> SheetRows:
+    """The sign-in sheet's rows: the expected invitees, then the backups
+    standing by — a backup who comes is an invited attendee on their own
+    row, not a walk-in (SPEC §4) — then the others who signed in."""
+    invitees = db.session.scalars(
+        select(Invitee).join(Invitee.doctor).options(contains_eager(Invitee.doctor))
+        .where(Invitee.meeting_id == meeting.id)).all()
+    checkins = list_checkins(meeting)
+    expected = sorted((i for i in invitees if is_expected(i)),
+                      key=lambda i: (not is_key(i.doctor), i.doctor.name))
+    backups = sorted((i for i in invitees if on_standby(i)), key=lambda i: i.doctor.name)
+    listed = {i.doctor_id for i in expected} | {i.doctor_id for i in backups}
+    signed = {c.doctor_id: c for c in checkins if c.doctor_id in listed}
+    others = [c for c in checkins if c.doctor_id is None or c.doctor_id not in listed]
+    return SheetRows(expected, backups, signed, others, {i.id: i for i in invitees})
 
 
 # ---------------------------------------------------------------- input checks
@@ -508,32 +538,48 @@ def counted_checkins():
     return CheckIn.voided_at.is_(None)
 
 
+def expected_counts(meeting_ids):
+    """SQL, per meeting of `meeting_ids` (a list or a select of ids):
+    meeting_id, expected, key_expected — the invitees SPEC §5 expects."""
+    expected = expected_clause()
+    return (select(Invitee.meeting_id,
+                   func.sum(case((expected, 1), else_=0)).label("expected"),
+                   func.sum(case((and_(expected, key_clause()), 1), else_=0)).label("key_expected"))
+            .join(Doctor, Doctor.id == Invitee.doctor_id)
+            .where(Invitee.meeting_id.in_(meeting_ids)).group_by(Invitee.meeting_id))
+
+
+def present_counts(meeting_ids):
+    """SQL, per meeting of `meeting_ids`: meeting_id, present,
+    attended_invited, key_present over the check-ins that count. A backup
+    who came without being promoted is an invited attendee (and, if A/B, a
+    key one); nurses and interns are never key."""
+    return (select(CheckIn.meeting_id, func.count(CheckIn.id).label("present"),
+                   func.count(Invitee.id).label("attended_invited"),
+                   func.sum(case((and_(Invitee.id.is_not(None), key_clause()), 1), else_=0))
+                   .label("key_present"))
+            # the invitees narrowed to the same meetings: else PostgreSQL hashes all
+            # of them (a parallel scan of every invitee in the country per batch)
+            .outerjoin(Invitee, and_(Invitee.meeting_id == CheckIn.meeting_id,
+                                     Invitee.doctor_id == CheckIn.doctor_id,
+                                     Invitee.meeting_id.in_(meeting_ids)))
+            .outerjoin(Doctor, Doctor.id == Invitee.doctor_id)
+            .where(CheckIn.meeting_id.in_(meeting_ids), counted_checkins())
+            .group_by(CheckIn.meeting_id))
+
+
 def attendance_counts(meeting_ids) -> dict[int, dict]:
     """The counts behind SPEC §5's figures for many meetings, in two aggregate
     queries: meeting_id → expected, present, attended_invited, key_expected,
-    key_present. A backup who came without being promoted is an invited
-    attendee (and, if A/B, a key one); nurses and interns are never key."""
+    key_present."""
     ids = list(meeting_ids)
     counts = {m: dict(expected=0, present=0, attended_invited=0, key_expected=0, key_present=0)
               for m in ids}
     if not ids:
         return counts
-    expected = expected_clause()
-    for meeting_id, n, key in db.session.execute(
-            select(Invitee.meeting_id, func.sum(case((expected, 1), else_=0)),
-                   func.sum(case((and_(expected, key_clause()), 1), else_=0)))
-            .join(Doctor, Doctor.id == Invitee.doctor_id)
-            .where(Invitee.meeting_id.in_(ids)).group_by(Invitee.meeting_id)):
+    for meeting_id, n, key in db.session.execute(expected_counts(ids)):
         counts[meeting_id].update(expected=int(n or 0), key_expected=int(key or 0))
-    for meeting_id, present, invited, key in db.session.execute(
-            select(CheckIn.meeting_id, func.count(CheckIn.id), func.count(Invitee.id),
-                   func.sum(case((and_(Invitee.id.is_not(None), key_clause()), 1), else_=0)))
-            # the invitees narrowed to the same meetings: else PostgreSQL hashes all
-            # of them (a parallel scan of every invitee in the country per batch)
-            .outerjoin(Invitee, and_(Invitee.meeting_id == CheckIn.meeting_id,
-                                     Invitee.doctor_id == CheckIn.doctor_id, Invitee.meeting_id.in_(ids)))
-            .outerjoin(Doctor, Doctor.id == Invitee.doctor_id)
-            .where(CheckIn.meeting_id.in_(ids), counted_checkins()).group_by(CheckIn.meeting_id)):
+    for meeting_id, present, invited, key in db.session.execute(present_counts(ids)):
         counts[meeting_id].update(present=int(present), attended_invited=int(invited),
                                   key_present=int(key or 0))
     return counts

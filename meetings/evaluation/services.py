@@ -1,37 +1,49 @@
-"""The meeting scorecard (SPEC §9), computed in SQL: a fixed number of
-aggregate queries per batch of meetings (never a walk over objects), so one
-meeting's page and a report over a thousand meetings read the same code.
+"""The meeting scorecard (SPEC §9), computed in SQL: one statement gives
+every part's score, the points, total, max and percent of any number of
+meetings (scorecard_rows). The scorecard API and page read it, and so do the
+reports' mean score and score distribution (meetings.reports), joined to
+their meetings in scope: they cannot disagree, and a report's statement
+count does not grow with its meetings. Python only words the details.
 
-Parts, each with a score in [0, 1] or None while it cannot be computed:
+The rule, part by part — each score in [0, 1] or NULL while it cannot be
+computed:
 - hardware: share of the materials checklist ticked when the meeting started;
 - execution: mean of the non-null attendance_rate (capped at 1), accuracy_rate,
   key_attendance_rate and agenda kept (1 within the planned total, else
-  planned ÷ actual; None when no timed segment has actual times);
-- followup: visit and gift tasks done on or before their due date ÷ all of
-  them; None until every task is done or the last due date has passed;
+  planned ÷ actual; NULL when no timed segment has actual times);
+- followup: visit and gift tasks done on or before their (local) due date ÷
+  all of them; NULL until every task is done or the last due date has passed;
 - effect: the attending invited doctors' boxes summed per month, averaged over
   the months with data among the 3 after the meeting's (local) month, against
   the same over the 3 before; change = after ÷ before − 1; 1 at +20 % or more,
-  0 at 0 % or less, linear between; None without data on both sides or with
+  0 at 0 % or less, linear between; NULL without data on both sides or with
   nothing before.
 points = weight × score; total = Σ points of computed parts; max = Σ their
-weights; percent = total ÷ max × 100 (None when nothing is computed).
+weights; percent = total ÷ max × 100, rounded to DIGITS (NULL when nothing is
+computed) — reports bin and average that very number.
+
+Why computed on reading rather than stored per meeting: the followup part
+turns from NULL to a score when a due date passes (time, not a write), and
+the effect changes with every prescription import and the key rule with
+every doctor's grade; a stored percent would need all of those to refresh it.
 """
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 from decimal import Decimal
+from functools import reduce
+from operator import add
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import String, and_, case, func, literal, or_, select, union_all
+from sqlalchemy import (Date, Float, Integer, Numeric, String, and_, case, cast, func, literal, null, or_,
+                        select, union_all)
 
 from ..agenda.models import AgendaSegment
 from ..auth.models import User
 from ..checkin.models import CheckIn
-from ..checkin.services import attendance_counts, counted_checkins
+from ..checkin.services import counted_checkins, expected_counts, present_counts
 from ..doctors.models import Doctor
 from ..doctors.services import can_see_hospital, get_doctor
 from ..errors import InvalidTransition, NotFound
@@ -45,14 +57,16 @@ from ..prescriptions.models import Prescription
 from ..proposals.labels import status_text
 from ..proposals.models import Meeting, Status
 from ..proposals.services import get_meeting
-from ..types import UTCDateTime, local_date, local_zone, utcnow
+from ..sqltime import local_day, local_month, local_month_shifted
+from ..types import local_date, utcnow
 
 HELD = (Status.held, Status.summarized, Status.closed)
 PARTS = ("hardware", "execution", "followup", "effect")
 EFFECT_FULL_AT = 0.20       # +20 % scores 1
 EFFECT_MONTHS = 3
-# SQLite allows 500 terms in a compound SELECT (the effect's window list).
-BATCH = 400
+# Meeting ids bound per statement by scorecards(): well under SQLite's
+# 32,766 parameters. Reports pass a subquery of ids instead and need no chunks.
+CHUNK = 10_000
 DIGITS = 4
 
 
@@ -81,227 +95,256 @@ def meeting_month(meeting_starts_at: datetime) -> int:
 def _seconds(later, earlier):
     """SQL: seconds between two UTC timestamp columns, on either database."""
     if db.engine.dialect.name == "postgresql":
-        return func.extract("epoch", later - earlier)
+        return cast(func.extract("epoch", later - earlier), Float)
     return (func.julianday(later) - func.julianday(earlier)) * 86400.0
 
 
-def _meetings(ids):
-    return {row.id: row for row in db.session.execute(
-        select(Meeting.id, Meeting.status, Meeting.starts_at, Meeting.product,
-               Meeting.checklist_items_at_start, Meeting.checklist_ticked_at_start)
-        .where(Meeting.id.in_(ids)))}
+def _ratio(numerator, denominator):
+    """SQL: numerator ÷ denominator as a float; NULL over 0 (or NULL)."""
+    return case((denominator > 0, cast(numerator, Float) / denominator))
 
 
-def _agenda(ids) -> dict[int, tuple]:
+def _clamp(x):
+    return case((x < 0, 0.0), (x > 1, 1.0), else_=x)
+
+
+def _scored(meeting_ids):
+    """A CTE of the meetings to score (`meeting_ids`: a list or a select of
+    ids) with their effect window: the local month `mid`, [lo, hi] = mid ± 3
+    months, and the product counted (NULL: every product)."""
+    return (select(Meeting.id, Meeting.product,
+                   Meeting.checklist_items_at_start.label("checklist_items"),
+                   Meeting.checklist_ticked_at_start.label("checklist_ticked"),
+                   local_month(Meeting.starts_at).label("mid"),
+                   local_month_shifted(Meeting.starts_at, -EFFECT_MONTHS).label("lo"),
+                   local_month_shifted(Meeting.starts_at, EFFECT_MONTHS).label("hi"))
+            .where(Meeting.id.in_(meeting_ids)).cte("scored"))
+
+
+def _monthly(scored, *, per_doctor: bool = False):
+    """(meeting_id, mid, [doctor_id,] month, boxes): the attending invited
+    doctors' boxes per month inside each window, the meeting's month left out."""
+    P = Prescription
+    columns = ([scored.c.id.label("meeting_id"), scored.c.mid]
+               + ([CheckIn.doctor_id] if per_doctor else []) + [P.month])
+    return (select(*columns, func.sum(P.boxes).label("boxes"))
+            .select_from(scored)
+            .join(CheckIn, and_(CheckIn.meeting_id == scored.c.id, counted_checkins()))
+            .join(Invitee, and_(Invitee.meeting_id == CheckIn.meeting_id,
+                                Invitee.doctor_id == CheckIn.doctor_id))
+            .join(P, and_(P.doctor_id == CheckIn.doctor_id, P.month >= scored.c.lo, P.month <= scored.c.hi,
+                          P.month != scored.c.mid,
+                          or_(scored.c.product.is_(None), P.product == scored.c.product)))
+            .group_by(*columns))
+
+
+def _agenda(ids):
     timed = and_(AgendaSegment.planned_minutes.is_not(None), AgendaSegment.started_at.is_not(None),
                  AgendaSegment.finished_at.is_not(None))
-    rows = db.session.execute(
-        select(AgendaSegment.meeting_id,
-               func.coalesce(func.sum(AgendaSegment.planned_minutes), 0),
-               func.sum(case((timed, _seconds(AgendaSegment.finished_at, AgendaSegment.started_at)),
-                             else_=0)),
-               func.sum(case((timed, 1), else_=0)))
-        .where(AgendaSegment.meeting_id.in_(ids)).group_by(AgendaSegment.meeting_id))
-    return {m: (int(planned), float(actual or 0), int(n or 0)) for m, planned, actual, n in rows}
+    return (select(AgendaSegment.meeting_id,
+                   func.coalesce(func.sum(AgendaSegment.planned_minutes), 0).label("planned"),
+                   func.sum(case((timed, _seconds(AgendaSegment.finished_at, AgendaSegment.started_at)),
+                                 else_=0.0)).label("actual"),
+                   func.sum(case((timed, 1), else_=0)).label("timed"))
+            .where(AgendaSegment.meeting_id.in_(ids)).group_by(AgendaSegment.meeting_id))
 
 
-def _end_of_local_day(day: date) -> datetime:
-    return datetime.combine(day + timedelta(days=1), time.min, tzinfo=local_zone())
+def _followups(ids):
+    """Per meeting: visit and gift tasks, those done on time (completed by
+    the end of their due date in TIMEZONE), those still open, the last due date."""
+    done = FollowUp.status == FollowUpStatus.done
+    on_time = and_(done, local_day(FollowUp.completed_at) <= FollowUp.due_on)
+    return (select(FollowUp.meeting_id, func.count(FollowUp.id).label("tasks"),
+                   func.sum(case((on_time, 1), else_=0)).label("on_time"),
+                   func.sum(case((FollowUp.status == FollowUpStatus.open, 1), else_=0)).label("still_open"),
+                   func.max(FollowUp.due_on).label("last_due"))
+            .where(FollowUp.meeting_id.in_(ids),
+                   FollowUp.kind.in_([FollowUpKind.visit, FollowUpKind.gift_delivery]))
+            .group_by(FollowUp.meeting_id))
 
 
-def _followups(ids) -> dict[int, tuple]:
-    """meeting_id → (tasks, done on time, open, last due date). A due date is
-    a local date: done on time means completed before the end of that day
-    in TIMEZONE (the boundaries are computed here and given to SQL as a CASE)."""
-    kinds = FollowUp.kind.in_([FollowUpKind.visit, FollowUpKind.gift_delivery])
-    where = and_(FollowUp.meeting_id.in_(ids), kinds)
-    due_dates = db.session.scalars(select(FollowUp.due_on).where(where).distinct()).all()
-    if not due_dates:
-        return {}
-    boundary = case({d: literal(_end_of_local_day(d), UTCDateTime) for d in due_dates},
-                    value=FollowUp.due_on)
-    on_time = and_(FollowUp.status == FollowUpStatus.done, FollowUp.completed_at < boundary)
-    rows = db.session.execute(
-        select(FollowUp.meeting_id, func.count(FollowUp.id), func.sum(case((on_time, 1), else_=0)),
-               func.sum(case((FollowUp.status == FollowUpStatus.open, 1), else_=0)),
-               func.max(FollowUp.due_on))
-        .where(where).group_by(FollowUp.meeting_id))
-    return {m: (int(n), int(ok or 0), int(still or 0), last) for m, n, ok, still, last in rows}
+# Per meeting, what each part is computed from: the columns of _facts().
+FACTS = {"checklist_items": Integer, "checklist_ticked": Integer, "product": String, "expected": Integer,
+         "key_expected": Integer, "present": Integer, "attended_invited": Integer, "key_present": Integer,
+         "planned_minutes": Integer, "actual_seconds": Float, "timed": Integer, "tasks": Integer,
+         "on_time": Integer, "still_open": Integer, "last_due": Date, "before_boxes": Integer,
+         "before_months": Integer, "after_boxes": Integer, "after_months": Integer}
+# how the rows of one meeting combine: a fact comes from one source each
+LAST = {"checklist_items", "checklist_ticked", "product", "last_due"}
 
 
-def _windows(meetings) -> object:
-    """A CTE of each meeting's effect window: [month − 3, month + 3] and the
-    product it counts (NULL: every product)."""
-    selects = []
-    for row in meetings:
-        mid = meeting_month(row.starts_at)
-        selects.append(select(literal(row.id).label("meeting_id"),
-                              literal(month_text(mid - EFFECT_MONTHS), String).label("lo"),
-                              literal(month_text(mid), String).label("mid"),
-                              literal(month_text(mid + EFFECT_MONTHS), String).label("hi"),
-                              literal(row.product, String).label("product")))
-    return (union_all(*selects) if len(selects) > 1 else selects[0]).cte("windows")
+def _facts(meeting_ids):
+    """Subquery: one row per meeting with FACTS. Each source (the meeting,
+    invitees, check-ins, agenda, tasks, prescriptions) is aggregated once
+    into a branch of a UNION ALL, and the branches are summed per meeting:
+    no aggregate sits on the inner side of a join, so however wrong the
+    planner's row estimates (a bulk load or restore not yet analysed) it
+    never recomputes one per meeting."""
+    scored = _scored(meeting_ids)
+    ids = select(scored.c.id)
+
+    def branch(source, meeting_id, **columns):
+        return (select(meeting_id.label("meeting_id"),
+                       *[columns.get(name, cast(null(), kind)).label(name) for name, kind in FACTS.items()])
+                .select_from(source))
+    exp = expected_counts(ids).subquery("exp")
+    att = present_counts(ids).subquery("att")
+    agenda = _agenda(ids).subquery("agenda")
+    fu = _followups(ids).subquery("fu")
+    monthly = _monthly(scored).subquery("monthly")
+    before, after = monthly.c.month < monthly.c.mid, monthly.c.month > monthly.c.mid
+    branches = union_all(
+        branch(scored, scored.c.id, checklist_items=scored.c.checklist_items,
+               checklist_ticked=scored.c.checklist_ticked, product=scored.c.product),
+        branch(exp, exp.c.meeting_id, expected=exp.c.expected, key_expected=exp.c.key_expected),
+        branch(att, att.c.meeting_id, present=att.c.present, attended_invited=att.c.attended_invited,
+               key_present=att.c.key_present),
+        branch(agenda, agenda.c.meeting_id, planned_minutes=agenda.c.planned,
+               actual_seconds=agenda.c.actual, timed=agenda.c.timed),
+        branch(fu, fu.c.meeting_id, tasks=fu.c.tasks, on_time=fu.c.on_time, still_open=fu.c.still_open,
+               last_due=fu.c.last_due),
+        branch(monthly, monthly.c.meeting_id,
+               before_boxes=case((before, monthly.c.boxes)), before_months=case((before, 1)),
+               after_boxes=case((after, monthly.c.boxes)), after_months=case((after, 1))),
+    ).subquery("branches")
+    return (select(branches.c.meeting_id.label("id"),
+                   *[(func.max(branches.c[name]) if name in LAST
+                      else func.coalesce(func.sum(branches.c[name]), 0)).label(name) for name in FACTS])
+            .group_by(branches.c.meeting_id).subquery("facts"))
 
 
-def _effect_rows(meetings, *, per_doctor: bool = False):
-    """(meeting_id, [doctor_id,] month, boxes) for the attending invited
-    doctors, inside each window, one aggregate query."""
-    w = _windows(meetings)
-    P = Prescription
-    columns = [w.c.meeting_id] + ([CheckIn.doctor_id] if per_doctor else []) + [P.month]
-    query = (select(*columns, func.sum(P.boxes))
-             .select_from(w)
-             .join(CheckIn, and_(CheckIn.meeting_id == w.c.meeting_id, counted_checkins()))
-             .join(Invitee, and_(Invitee.meeting_id == CheckIn.meeting_id,
-                                 Invitee.doctor_id == CheckIn.doctor_id))
-             .join(P, and_(P.doctor_id == CheckIn.doctor_id, P.month >= w.c.lo, P.month <= w.c.hi,
-                           P.month != w.c.mid, or_(w.c.product.is_(None), P.product == w.c.product)))
-             .group_by(*columns))
-    return db.session.execute(query).all()
+def _figures(meeting_ids, today: date):
+    """Subquery: per meeting, the facts, the execution rates, the effect's
+    monthly means and change, and the hardware and followup scores."""
+    f = _facts(meeting_ids)
+    boxes_before = case((f.c.before_months > 0, cast(f.c.before_boxes, Float) / f.c.before_months))
+    boxes_after = case((f.c.after_months > 0, cast(f.c.after_boxes, Float) / f.c.after_months))
+    planned_seconds = f.c.planned_minutes * 60
+    return select(
+        f, boxes_before.label("boxes_before"), boxes_after.label("boxes_after"),
+        case((boxes_before > 0, boxes_after / boxes_before - 1.0)).label("change"),
+        _ratio(f.c.checklist_ticked, f.c.checklist_items).label("hardware"),
+        case((f.c.expected > 0, case((f.c.present >= f.c.expected, 1.0),
+                                     else_=cast(f.c.present, Float) / f.c.expected))).label("attendance_rate"),
+        _ratio(f.c.attended_invited, f.c.present).label("accuracy_rate"),
+        _ratio(f.c.key_present, f.c.key_expected).label("key_attendance_rate"),
+        case((f.c.timed > 0, case((f.c.actual_seconds <= planned_seconds, 1.0),
+                                  else_=cast(planned_seconds, Float) / f.c.actual_seconds))).label("agenda_kept"),
+        case((and_(f.c.still_open > 0, f.c.last_due >= today), null()),
+             else_=_ratio(f.c.on_time, f.c.tasks)).label("followup"),
+    ).subquery("figures")
 
 
-# ---------------------------------------------------------------- parts
-
-@dataclass
-class Effect:
-    months_before: list[str] = field(default_factory=list)
-    months_after: list[str] = field(default_factory=list)
-    before: float | None = None     # mean boxes per month with data, pooled
-    after: float | None = None
-    change: float | None = None
+EXECUTION = ("attendance_rate", "accuracy_rate", "key_attendance_rate", "agenda_kept")
 
 
-def effect_of(monthly: dict[str, int], mid: str) -> Effect:
-    before = sorted(m for m in monthly if m < mid)
-    after = sorted(m for m in monthly if m > mid)
-    effect = Effect(before, after)
-    if before:
-        effect.before = sum(monthly[m] for m in before) / len(before)
-    if after:
-        effect.after = sum(monthly[m] for m in after) / len(after)
-    if effect.before and effect.after is not None:
-        effect.change = effect.after / effect.before - 1
-    return effect
+def scorecard_rows(meeting_ids, today: date | None = None):
+    """SQL: one row per meeting of `meeting_ids` (a list or a select of ids)
+    with its figures, each part's score and points, total, max_points and
+    percent. Join it to a report's meetings to aggregate the percent."""
+    today = today or local_date(utcnow())
+    f = _figures(meeting_ids, today)
+    rates = [f.c[name] for name in EXECUTION]
+    counted = reduce(add, [case((r.is_not(None), 1), else_=0) for r in rates])
+    execution = case((counted > 0, reduce(add, [func.coalesce(r, 0.0) for r in rates]) / counted))
+    effect = _clamp(f.c.change / EFFECT_FULL_AT)
+    parts = select(f, execution.label("execution"), effect.label("effect")).subquery("parts")
+    w = {name: literal(float(weight), Float) for name, weight in weights().items()}
+    points = {name: w[name] * parts.c[name] for name in PARTS}
+    total = reduce(add, [func.coalesce(points[name], 0.0) for name in PARTS])
+    top = reduce(add, [case((parts.c[name].is_not(None), w[name]), else_=0.0) for name in PARTS])
+    # rounded here, as the scorecard shows it, so that a report bins and
+    # averages the very number each meeting's scorecard gives
+    percent = case((top > 0, cast(func.round(cast(total / top * 100, Numeric), DIGITS), Float)))
+    return select(parts, *[points[name].label(f"{name}_points") for name in PARTS],
+                  total.label("total"), top.label("max_points"), percent.label("percent"))
 
 
-def _clamp(x: float) -> float:
-    return min(max(x, 0.0), 1.0)
-
+# ---------------------------------------------------------------- details
 
 def _percent(x: float | None) -> str:
     return "—" if x is None else f"{x * 100:.0f} %"
 
 
-def _hardware(row) -> tuple[float | None, str]:
-    items, ticked = row.checklist_items_at_start, row.checklist_ticked_at_start
-    if items is None:
-        return None, _("the checklist was not recorded when the meeting started")
-    if items == 0:
-        return None, _("the checklist was empty when the meeting started")
-    return ticked / items, _("%(ticked)s of %(items)s checklist items ticked when the meeting started",
-                             ticked=ticked, items=items)
+def _hardware_detail(row) -> str:
+    if row.checklist_items is None:
+        return _("the checklist was not recorded when the meeting started")
+    if row.checklist_items == 0:
+        return _("the checklist was empty when the meeting started")
+    return _("%(ticked)s of %(items)s checklist items ticked when the meeting started",
+             ticked=row.checklist_ticked, items=row.checklist_items)
 
 
-def agenda_kept(planned_minutes: int, actual_seconds: float, timed: int) -> float | None:
-    if not timed:
-        return None
-    planned = planned_minutes * 60
-    if actual_seconds <= planned:
-        return 1.0
-    return planned / actual_seconds
+def _execution_detail(row) -> str:
+    if row.execution is None:
+        return _("nothing to measure: nobody expected, present or timed")
+    return _("attendance %(a)s, accuracy %(b)s, key attendance %(c)s, agenda kept %(d)s",
+             a=_percent(row.attendance_rate), b=_percent(row.accuracy_rate),
+             c=_percent(row.key_attendance_rate), d=_percent(row.agenda_kept))
 
 
-def _execution(counts: dict, agenda: tuple | None) -> tuple[float | None, str, dict]:
-    def rate(n, d):
-        return n / d if d else None
-    attendance = rate(counts["present"], counts["expected"])
-    figures = {
-        "attendance_rate": None if attendance is None else min(attendance, 1.0),
-        "accuracy_rate": rate(counts["attended_invited"], counts["present"]),
-        "key_attendance_rate": rate(counts["key_present"], counts["key_expected"]),
-        "agenda_kept": agenda_kept(*agenda) if agenda else None,
-    }
-    present = [v for v in figures.values() if v is not None]
-    detail = _("attendance %(a)s, accuracy %(b)s, key attendance %(c)s, agenda kept %(d)s",
-               a=_percent(figures["attendance_rate"]), b=_percent(figures["accuracy_rate"]),
-               c=_percent(figures["key_attendance_rate"]), d=_percent(figures["agenda_kept"]))
-    if not present:
-        return None, _("nothing to measure: nobody expected, present or timed"), figures
-    return sum(present) / len(present), detail, figures
+def _followup_detail(row) -> str:
+    if not row.tasks:
+        return _("no follow-up tasks yet")
+    if row.followup is None:
+        return _("%(open)s of %(n)s follow-ups still open; due by %(due)s",
+                 open=row.still_open, n=row.tasks, due=row.last_due.isoformat())
+    return _("%(done)s of %(n)s follow-ups done on time", done=row.on_time, n=row.tasks)
 
 
-def _followup(tasks: tuple | None, today: date) -> tuple[float | None, str]:
-    if not tasks:
-        return None, _("no follow-up tasks yet")
-    n, on_time, still_open, last_due = tasks
-    if still_open and today <= last_due:
-        return None, _("%(open)s of %(n)s follow-ups still open; due by %(due)s",
-                       open=still_open, n=n, due=last_due.isoformat())
-    return on_time / n, _("%(done)s of %(n)s follow-ups done on time", done=on_time, n=n)
+def _effect_detail(row) -> str:
+    what = row.product or _("all products")
+    if row.boxes_before is None:
+        return _("no prescriptions of %(what)s in the 3 months before the meeting", what=what)
+    if row.boxes_after is None:
+        return _("no prescriptions of %(what)s in the 3 months after the meeting yet", what=what)
+    if row.change is None:
+        return _("nothing of %(what)s prescribed before the meeting", what=what)
+    return _("%(before)s → %(after)s boxes of %(what)s a month (%(change)s)", what=what,
+             before=f"{row.boxes_before:.1f}", after=f"{row.boxes_after:.1f}",
+             change=f"{row.change * 100:+.1f} %")
 
 
-def _effect(effect: Effect, product: str | None) -> tuple[float | None, str]:
-    what = product or _("all products")
-    if effect.before is None:
-        return None, _("no prescriptions of %(what)s in the 3 months before the meeting", what=what)
-    if effect.after is None:
-        return None, _("no prescriptions of %(what)s in the 3 months after the meeting yet", what=what)
-    if not effect.before:
-        return None, _("nothing of %(what)s prescribed before the meeting", what=what)
-    return (_clamp(effect.change / EFFECT_FULL_AT),
-            _("%(before)s → %(after)s boxes of %(what)s a month (%(change)s)", what=what,
-              before=f"{effect.before:.1f}", after=f"{effect.after:.1f}",
-              change=f"{effect.change * 100:+.1f} %"))
+DETAILS = {"hardware": _hardware_detail, "execution": _execution_detail,
+           "followup": _followup_detail, "effect": _effect_detail}
 
 
 def _round(x):
     return None if x is None else round(float(x), DIGITS)
 
 
-def _card(meeting_id: int, scores: dict[str, tuple], extra: dict) -> dict:
+def _card(row, months: tuple[list, list]) -> dict:
     w = weights()
-    parts, top, exact_total = [], Decimal(0), 0.0
-    for name in PARTS:
-        score, detail = scores[name]
-        points = None if score is None else float(w[name]) * score
-        if score is not None:
-            exact_total += points
-            top += w[name]
-        parts.append({"name": name, "weight": float(w[name]), "score": _round(score),
-                      "points": _round(points), "detail": detail})
-    percent = exact_total / float(top) * 100 if top else None
-    return {"meeting_id": meeting_id, "parts": parts, "total": _round(exact_total),
-            "max": float(top), "percent": _round(percent), **extra}
+    parts = [{"name": name, "weight": float(w[name]), "score": _round(row._mapping[name]),
+              "points": _round(row._mapping[f"{name}_points"]), "detail": DETAILS[name](row)}
+             for name in PARTS]
+    return {"meeting_id": row.id, "parts": parts, "total": _round(row.total),
+            "max": float(row.max_points), "percent": _round(row.percent),
+            "execution": {name: _round(row._mapping[name]) for name in EXECUTION},
+            "effect": {"product": row.product, "months_before": months[0], "months_after": months[1],
+                       "before": _round(row.boxes_before), "after": _round(row.boxes_after),
+                       "change": _round(row.change)}}
 
 
 def scorecards(meeting_ids, *, today: date | None = None) -> dict[int, dict]:
-    """meeting_id → scorecard, for any number of meetings: seven aggregate
-    queries per batch of BATCH meetings."""
+    """meeting_id → scorecard, for any number of meetings: two statements
+    (the scores, and the months with data for the effect's detail) per
+    CHUNK meetings."""
     today = today or local_date(utcnow())
     ids = list(dict.fromkeys(meeting_ids))
     out: dict[int, dict] = {}
-    for start in range(0, len(ids), BATCH):
-        batch = ids[start:start + BATCH]
-        meetings = _meetings(batch)
-        if not meetings:
+    for start in range(0, len(ids), CHUNK):
+        chunk = ids[start:start + CHUNK]
+        rows = db.session.execute(scorecard_rows(chunk, today)).all()
+        if not rows:
             continue
-        counts = attendance_counts(list(meetings))
-        agenda = _agenda(list(meetings))
-        followups = _followups(list(meetings))
-        monthly: dict[int, dict[str, int]] = defaultdict(dict)
-        for meeting_id, month, boxes in _effect_rows(meetings.values()):
-            monthly[meeting_id][month] = int(boxes)
-        for meeting_id, row in meetings.items():
-            effect = effect_of(monthly[meeting_id], month_text(meeting_month(row.starts_at)))
-            execution = _execution(counts[meeting_id], agenda.get(meeting_id))
-            scores = {"hardware": _hardware(row), "execution": execution[:2],
-                      "followup": _followup(followups.get(meeting_id), today),
-                      "effect": _effect(effect, row.product)}
-            out[meeting_id] = _card(meeting_id, scores, {
-                "execution": {k: _round(v) for k, v in execution[2].items()},
-                "effect": {"product": row.product, "months_before": effect.months_before,
-                           "months_after": effect.months_after, "before": _round(effect.before),
-                           "after": _round(effect.after), "change": _round(effect.change)}})
+        months: dict[int, tuple[list, list]] = defaultdict(lambda: ([], []))
+        monthly = _monthly(_scored(chunk)).subquery()
+        for meeting_id, mid, month in db.session.execute(
+                select(monthly.c.meeting_id, monthly.c.mid, monthly.c.month).order_by(monthly.c.month)):
+            months[meeting_id][0 if month < mid else 1].append(month)
+        for row in rows:
+            out[row.id] = _card(row, months[row.id])
     return out
 
 
@@ -331,8 +374,8 @@ def effect_by_doctor(meeting: Meeting, card: dict) -> list[dict]:
         .join(Invitee, and_(Invitee.meeting_id == meeting.id, Invitee.doctor_id == Doctor.id))
         .order_by(Doctor.name, Doctor.id)).all()
     sums: dict[int, dict[str, int]] = defaultdict(lambda: {"before": 0, "after": 0})
-    mid = month_text(meeting_month(meeting.starts_at))
-    for _m, doctor_id, month, boxes in _effect_rows([meeting], per_doctor=True):
+    for _m, mid, doctor_id, month, boxes in db.session.execute(
+            _monthly(_scored([meeting.id]), per_doctor=True)):
         sums[doctor_id]["before" if month < mid else "after"] += int(boxes)
     n_before = len(card["effect"]["months_before"])
     n_after = len(card["effect"]["months_after"])

@@ -194,10 +194,20 @@ def load_invitees(meeting: Meeting) -> Meeting:
     return meeting
 
 
+def is_expected(invitee: Invitee) -> bool:
+    """SPEC §5 `expected`: a primary not declined (promoted backups are primaries)."""
+    return invitee.role == InviteeRole.primary and invitee.status != InviteeStatus.declined
+
+
 def expected_invitees(meeting: Meeting) -> list[Invitee]:
-    """SPEC §5 `expected`: primaries not declined (promoted backups are primaries)."""
-    return [i for i in meeting.invitees
-            if i.role == InviteeRole.primary and i.status != InviteeStatus.declined]
+    return [i for i in meeting.invitees if is_expected(i)]
+
+
+def on_standby(invitee: Invitee) -> bool:
+    """A backup not promoted who has not declined: they may still come in
+    their primary's place, and if they do they count as an invited attendee
+    (SPEC §4), never as a walk-in."""
+    return invitee.role == InviteeRole.backup and invitee.status != InviteeStatus.declined
 
 
 def expected_clause():

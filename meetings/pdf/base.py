@@ -107,14 +107,17 @@ def local_time(value, fmt: str = "%Y-%m-%d %H:%M") -> str:
 class HeaderField:
     label: str
     value: str
+    wide: bool = False  # a row of its own below the two columns (a long topic)
 
 
-def meeting_fields(meeting) -> list[HeaderField]:
+def meeting_fields(meeting, *, wide_topic: bool = False) -> list[HeaderField]:
+    """`wide_topic`: the topic on a row of its own (beside a QR code a column
+    holds a dozen characters, and a topic is often longer)."""
     speaker = meeting.speaker.display_name if meeting.speaker else ""
     return [
         HeaderField("医院 Hospital", meeting.hospital.name),
         HeaderField("科室 Department", meeting.department.name),
-        HeaderField("主题 Topic", meeting.topic),
+        HeaderField("主题 Topic", meeting.topic, wide=wide_topic),
         HeaderField("时间 Time", local_time(meeting.starts_at)),
         HeaderField("地点 Venue", meeting.venue),
         HeaderField("讲者 Speaker", speaker),
@@ -130,41 +133,47 @@ def form_fields(meeting) -> list[HeaderField]:
     ]
 
 
-def draw_header(canvas, title: str, fields: list[HeaderField], right_reserve: float = 0) -> float:
-    """The form's title and the meeting's fields in two columns at the top of
-    the page; returns the height used. `right_reserve` leaves room on the
-    right (for a QR code)."""
+def draw_header(canvas, title: str, fields: list[HeaderField], right_reserve: float = 0,
+                min_height: float = 0) -> float:
+    """The form's title and the meeting's fields in two columns (a wide field
+    on a row of its own below them) at the top of the page, ruled off at
+    least `min_height` down; returns the height used. `right_reserve` leaves
+    room on the right (for a QR code, which `min_height` keeps the rule
+    clear of)."""
     face = register_fonts()
     top = PAGE_HEIGHT - MARGIN
     canvas.setFont(face, 15)
     canvas.drawString(MARGIN, top - 15, title)
     width = (CONTENT_WIDTH - right_reserve) / 2
     y0 = top - 15 - 8 * mm
-    half = (len(fields) + 1) // 2
-    for index, field in enumerate(fields):
-        column, row = divmod(index, half)
+    narrow = [f for f in fields if not f.wide]
+    half = (len(narrow) + 1) // 2
+    places = [(*divmod(index, half), 1) for index in range(len(narrow))]
+    places += [(0, half + index, 2) for index in range(len(fields) - len(narrow))]
+    for field, (column, row, span) in zip(narrow + [f for f in fields if f.wide], places):
         x, y = MARGIN + column * width, y0 - row * 5.5 * mm
         canvas.setFont(face, 7.5)
         canvas.setFillColor(colors.grey)
         canvas.drawString(x, y, field.label)
         canvas.setFillColor(colors.black)
         canvas.setFont(face, 10)
-        value = _fit(field.value, width - 27 * mm, 10)
+        value = _fit(field.value, span * width - 27 * mm, 10)
         canvas.drawString(x + 26 * mm, y, value)
-    height = _fields_height(fields)
+    height = max(_fields_height(fields), min_height)
     canvas.setStrokeColor(colors.grey)
     canvas.line(MARGIN, top - height, PAGE_WIDTH - MARGIN, top - height)
     return height
 
 
 def _fields_height(fields: list[HeaderField]) -> float:
-    return 15 + 8 * mm + (len(fields) + 1) // 2 * 5.5 * mm
+    wide = sum(1 for f in fields if f.wide)
+    return 15 + 8 * mm + ((len(fields) - wide + 1) // 2 + wide) * 5.5 * mm
 
 
-def header_height(fields: list[HeaderField]) -> float:
+def header_height(fields: list[HeaderField], min_height: float = 0) -> float:
     """The room draw_header takes at the top of each page, with a small gap:
     what build() needs as `header_height`."""
-    return _fields_height(fields) + 2 * mm
+    return max(_fields_height(fields), min_height) + 2 * mm
 
 
 def _fit(text: str, width: float, size: float) -> str:
@@ -211,6 +220,16 @@ class NumberedCanvas(rl_canvas.Canvas):
                                f"第 {self._pageNumber} 页 / 共 {total} 页　Page {self._pageNumber} of {total}")
         if self.footer_left:
             self.drawString(MARGIN, y, self.footer_left)
+
+
+def numbered_canvas(buffer, *, title: str, author: str = "科室会") -> NumberedCanvas:
+    """An A4 canvas for a form drawn without platypus: "page x of y" and the
+    time it was printed at the foot of every page, as build() writes them."""
+    canvas = NumberedCanvas(buffer, pagesize=A4)
+    canvas.footer_left = f"打印 Printed {local_time(utcnow())}"
+    canvas.setTitle(title)
+    canvas.setAuthor(author)
+    return canvas
 
 
 # ---------------------------------------------------------------- the document

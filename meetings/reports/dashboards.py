@@ -22,8 +22,8 @@ from ..proposals.models import Meeting
 from ..proposals.services import visible_meetings
 from ..questions.models import Question, QuestionStatus
 from ..types import quarter_of
-from .services import Period, meeting_report
-from .sqltime import day_bounds, hours_between, local_month
+from .services import Period, meeting_report, score_distribution
+from ..sqltime import day_bounds, hours_between, local_month
 
 RATES = ("attendance_rate", "accuracy_rate", "key_attendance_rate", "followup_on_time_rate")
 LABELS = {
@@ -39,6 +39,7 @@ LABELS = {
     "asked": _l("Questions asked"), "open": _l("Still open"), "answered": _l("Answered"),
     "answer_hours": _l("Mean hours to answer"),
     "person": _l("Whom"), "meeting": _l("Meeting"), "due_on": _l("Due on"),
+    "band": _l("Scorecard percent"), "meetings": _l("Number of meetings"),
 }
 # How a table cell is written; the chart gets the same raw value.
 KINDS = {"budget_approved": "money", "actual_spend": "money", "allocated": "money", "drawn": "money",
@@ -77,6 +78,7 @@ class Section:
         y1 = [s["key"] for s in self.chart["series"] if s.get("axis") == "y1"]
         return {"labels": [str(row[first]) for row in self.rows], "datasets": datasets,
                 "percent": self.chart.get("percent", False), "stacked": self.chart.get("stacked", False),
+                "integer": self.chart.get("integer", False),
                 "y1_percent": bool(y1) and KINDS.get(y1[0]) == "rate"}
 
 
@@ -114,6 +116,20 @@ def rates_by(user: User, group_by: str, period: Period) -> Section:
                    _report_rows(user, group_by, period),
                    chart={"type": "bar", "percent": True,
                           "series": [{"key": rate} for rate in RATES]})
+
+
+def scores(user: User, period: Period) -> Section:
+    """How the held meetings in scope spread over bands of scorecard
+    percent (reports.services.score_distribution: the percent each meeting's
+    scorecard shows, the report's scope)."""
+    spread = score_distribution(user, period)
+    rows = [{"band": f"{b['low']}–{b['high']} %", "meetings": b["meetings"]} for b in spread["bins"]]
+    return Section("score-distribution", _l("Scorecard distribution"), ["band", "meetings"],
+                   rows if any(r["meetings"] for r in rows) else [],
+                   chart={"type": "bar", "integer": True, "series": [{"key": "meetings"}]},
+                   note=_l("Held meetings by their scorecard percent (a band includes its lower "
+                           "bound); not scored yet: %(n)s.", n=spread["unscored"]),
+                   empty=_l("No meeting held in this period has a score yet."))
 
 
 def quarters(period: Period) -> list[str]:
@@ -206,10 +222,10 @@ def dashboard(user: User, period: Period) -> list[Section]:
         return [meetings_by_month(user, period), due_this_week(user)]
     if user.role == Role.provincial_manager:
         return [budget_by_quarter(user, period), rates_by(user, "rep", period),
-                overdue_by_assignee(user), meetings_by_month(user, period)]
+                overdue_by_assignee(user), scores(user, period), meetings_by_month(user, period)]
     if user.role == Role.regional_manager:
         return [budget_by_quarter(user, period), rates_by(user, "province", period),
-                overdue_by_assignee(user), meetings_by_month(user, period)]
+                overdue_by_assignee(user), scores(user, period), meetings_by_month(user, period)]
     if user.role == Role.marketing:
         return [questions_by_month(user, period), rates_by(user, "region", period)]
     return [rates_by(user, "region" if user.role == Role.admin else "rep", period),

@@ -14,11 +14,11 @@ local dates, that were approved and not cancelled or rejected):
 - actual_spend: the summaries' actual spend (summarised meetings);
 - expected, present, accuracy and key figures: §5, over held meetings;
 - followups_due: visit and gift tasks of held meetings that are done or past
-  their due date; followups_on_time: those done by the due date (local).
+  their due date; followups_on_time: those done by the due date (local);
+- score_percent_avg: the mean scorecard percent of the held meetings that
+  have one (evaluation.services.scorecard_rows, joined in the same statement).
 """
 from __future__ import annotations
-
-from collections import defaultdict
 
 from dataclasses import dataclass
 from datetime import date
@@ -31,7 +31,7 @@ from sqlalchemy.orm import aliased
 from ..auth.models import User
 from ..checkin.models import CheckIn
 from ..checkin.services import counted_checkins
-from ..evaluation.services import scorecards
+from ..evaluation.services import scorecard_rows
 from ..invitees.services import expected_clause
 from ..doctors.models import Doctor
 from ..doctors.services import key_clause
@@ -44,7 +44,7 @@ from ..orgs.models import Province, Region
 from ..proposals.models import Meeting, Status
 from ..proposals.services import visible_meetings
 from ..summary.models import SpendLine, Summary
-from .sqltime import day_bounds, local_day, local_month
+from ..sqltime import day_bounds, local_day, local_month
 
 GROUPS = ("rep", "province", "region", "month")
 HELD = (Status.held, Status.summarized, Status.closed)
@@ -136,7 +136,13 @@ def _per_group(scope):
         .select_from(FollowUp).join(scope, scope.c.id == FollowUp.meeting_id)
         .where(held, FollowUp.kind.in_([FollowUpKind.visit, FollowUpKind.gift_delivery]))
         .group_by(scope.c.k).subquery("fu"))
-    return checkins, expected, spend, followups
+    cards = scorecard_rows(select(scope.c.id).where(held)).subquery("cards")
+    # MATERIALIZED: computed once, even where a plan (before the statistics
+    # catch up with a bulk load) would loop over it per group
+    score = (select(scope.c.k, func.avg(cards.c.percent).label("score_percent_avg"))
+             .select_from(cards).join(scope, scope.c.id == cards.c.id)
+             .group_by(scope.c.k).cte("score").prefix_with("MATERIALIZED"))
+    return checkins, expected, spend, followups, score
 
 
 def _names(group_by: str, key):
@@ -158,7 +164,7 @@ def meeting_report(user: User, group_by: str, period: Period) -> list[dict]:
     base = (select(scope.c.k, func.count(case((scope.c.status.in_(HELD), 1))).label("meetings_held"),
                    func.sum(scope.c.drawn_amount).label("budget_approved"))
             .group_by(scope.c.k).subquery("base"))
-    checkins, expected, spend, followups = _per_group(scope)
+    checkins, expected, spend, followups, score = _per_group(scope)
     name, join = _names(group_by, base.c.k)
 
     def total(column):
@@ -174,30 +180,14 @@ def meeting_report(user: User, group_by: str, period: Period) -> list[dict]:
         total(checkins.c.key_present).label("key_present"),
         total(followups.c.due).label("followups_due"),
         total(followups.c.on_time).label("followups_on_time"),
+        score.c.score_percent_avg,
     ).select_from(base)
     if join is not None:
         query = query.join(*join)
-    for sub in (checkins, expected, spend, followups):
+    for sub in (checkins, expected, spend, followups, score):
         query = query.outerjoin(sub, sub.c.k == base.c.k)
     query = query.order_by(name, base.c.k)
-    rows = [_row(group_by, row) for row in db.session.execute(query)]
-    averages = _score_averages(scope)
-    for row in rows:
-        row["score_percent_avg"] = averages.get(row["key"]["id"])
-    return rows
-
-
-def _score_averages(scope) -> dict:
-    """group key → the mean scorecard percent of its held meetings that have
-    one (a meeting with nothing computable yet is left out, not counted as 0)."""
-    held = db.session.execute(select(scope.c.k, scope.c.id).where(scope.c.status.in_(HELD))).all()
-    cards = scorecards([meeting_id for _k, meeting_id in held]) if held else {}
-    percents: dict = defaultdict(list)
-    for key, meeting_id in held:
-        percent = cards.get(meeting_id, {}).get("percent")
-        if percent is not None:
-            percents[key].append(percent)
-    return {key: round(sum(values) / len(values), 2) for key, values in percents.items()}
+    return [_row(group_by, row) for row in db.session.execute(query)]
 
 
 def _money(value) -> Decimal:
@@ -225,5 +215,34 @@ def _row(group_by: str, row) -> dict:
         "followups_due": due,
         "followups_on_time": on_time,
         "followup_on_time_rate": rate(on_time, due),
-        "score_percent_avg": None,  # filled by meeting_report from the scorecards
+        # AVG skips the meetings with nothing computable yet (not counted as 0)
+        "score_percent_avg": None if row.score_percent_avg is None
+        else round(float(row.score_percent_avg), 2),
     }
+
+
+# ---------------------------------------------------------------- score distribution
+
+SCORE_BINS = (0, 20, 40, 60, 80, 100)   # [0, 20), [20, 40) … [80, 100]
+
+
+def score_distribution(user: User, period: Period) -> dict:
+    """How the held meetings in scope (as in meeting_report: the user's
+    visibility, the period) spread over bands of scorecard percent — the
+    percent each meeting's scorecard shows — and how many have none yet.
+    One statement: `bins` [{low, high, meetings}], `unscored`."""
+    held = (meetings_in_scope(user, period.check()).where(Meeting.status.in_(HELD))
+            .with_only_columns(Meeting.id))
+    cards = scorecard_rows(held).subquery("cards")
+    percent = cards.c.percent
+    band = case((percent.is_(None), -1),
+                *[(percent < high, i) for i, high in enumerate(SCORE_BINS[1:-1])],
+                else_=len(SCORE_BINS) - 2)
+    # grouped by the column of a subquery: PostgreSQL would not match a
+    # GROUP BY CASE whose parameters are bound apart from the SELECT's
+    banded = select(band.label("band")).subquery("banded")
+    counts = dict(db.session.execute(select(banded.c.band, func.count())
+                                     .group_by(banded.c.band)).all())
+    return {"bins": [{"low": low, "high": high, "meetings": int(counts.get(i, 0))}
+                     for i, (low, high) in enumerate(zip(SCORE_BINS, SCORE_BINS[1:]))],
+            "unscored": int(counts.get(-1, 0))}

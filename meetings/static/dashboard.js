@@ -17,7 +17,8 @@
     });
     var scales = {
       x: { stacked: spec.stacked, ticks: { autoSkip: true, maxRotation: 60 } },
-      y: { beginAtZero: true, stacked: spec.stacked, ticks: spec.percent ? { callback: percent } : {} }
+      y: { beginAtZero: true, stacked: spec.stacked,
+           ticks: spec.percent ? { callback: percent } : (spec.integer ? { precision: 0 } : {}) }
     };
     if (hasY1) {
       scales.y1 = { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },

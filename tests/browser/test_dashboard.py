@@ -33,10 +33,13 @@ def province(org, make_team, held, make_doctor):  # noqa: F811
 
 
 @pytest.mark.parametrize("phone", [True, False], ids=["phone", "desktop"])
-def test_a_provincial_manager_sees_the_charts_draw(org, province, live_server, new_page, log_in, phone):
+def test_a_provincial_manager_sees_the_charts_draw(org, province, live_server, new_page, log_in, phone,
+                                                   tmp_path):
     from playwright.sync_api import expect
 
     page = new_page(phone=phone)
+    if not phone:
+        page.set_viewport_size({"width": 1280, "height": 800})
     errors = []
     page.on("pageerror", lambda error: errors.append(str(error)))
     log_in(page, org.pm)
@@ -44,7 +47,7 @@ def test_a_provincial_manager_sees_the_charts_draw(org, province, live_server, n
     page.wait_for_url(lambda url: url.endswith("/dashboard"))
     canvases = page.locator("canvas[data-chart]")
     expect(canvases.first).to_be_visible()
-    assert canvases.count() >= 3
+    assert canvases.count() >= 4
     for i in range(canvases.count()):
         canvas = canvases.nth(i)
         canvas.scroll_into_view_if_needed()
@@ -53,11 +56,19 @@ def test_a_provincial_manager_sees_the_charts_draw(org, province, live_server, n
         if phone:
             assert box["width"] <= 390
         page.wait_for_function(DRAWN, arg=canvas.element_handle())
+    # the scorecard distribution: its chart drew, and its table has the five bands
+    scores = page.locator("#score-distribution")
+    expect(scores.locator("canvas[data-chart]")).to_have_count(1)
+    page.wait_for_function(DRAWN, arg=scores.locator("canvas").element_handle())
+    bands = scores.locator("table tbody tr")
+    expect(bands).to_have_count(5)
+    assert sum(int(n) for n in scores.locator("td[data-key=meetings]").all_inner_texts()) == 2
     # the figures are in tables too, and the page does not scroll sideways on a phone
     expect(page.locator("#rates-by-rep table td[data-key=attendance_rate]").first).to_be_visible()
     width = page.evaluate("document.documentElement.scrollWidth")
     assert width <= (390 if phone else 1280)
     assert errors == []
+    page.screenshot(path=str(tmp_path / f"dashboard-{390 if phone else 1280}.png"), full_page=True)
 
 
 def test_the_meeting_list_export_downloads_and_opens(org, province, live_server, new_page, log_in):

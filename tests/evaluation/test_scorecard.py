@@ -270,15 +270,39 @@ def test_nothing_computed_gives_null_percent(held):
 def test_scorecards_of_many_meetings_take_a_fixed_number_of_queries(app, held, cast):
     meetings = [held(backups=cast.backups, primaries=[cast.a], present=[cast.a], tick=i) for i in range(3)]
     ids = [m.id for m in meetings]
-    statements = []
 
-    def count(_conn, _cursor, statement, *_args):
-        statements.append(statement)
-    event.listen(db.engine, "before_cursor_execute", count)
-    try:
-        cards = services.scorecards(ids)
-    finally:
-        event.remove(db.engine, "before_cursor_execute", count)
+    def queries(ids):
+        statements = []
+
+        def count(_conn, _cursor, statement, *_args):
+            statements.append(statement)
+        event.listen(db.engine, "before_cursor_execute", count)
+        try:
+            cards = services.scorecards(ids)
+        finally:
+            event.remove(db.engine, "before_cursor_execute", count)
+        return cards, [s for s in statements if not s.startswith("BEGIN")]
+    cards, many = queries(ids)
     assert [part(cards[i], "hardware")["score"] for i in ids] == [0, 0.0833, 0.1667]
-    queries = [s for s in statements if not s.startswith("BEGIN")]
-    assert len(queries) == 7, queries  # meetings, 2 attendance, agenda, 2 follow-up, effect
+    assert len(many) == 2, many  # the scores; the months with data (the effect's detail)
+    assert len(queries(ids[:1])[1]) == len(many)
+
+
+def test_the_sql_percent_is_the_parts_weighted_as_spec_9_says(app, held, cast, prescribe):
+    """Recompute each card's total, max and percent from its parts' scores and
+    the configured weights: the SQL that reports aggregate follows §9."""
+    app.config.update(SCORE_WEIGHT_EFFECT=30)
+    meetings = [held(backups=cast.backups, primaries=[cast.a, cast.b, cast.c], present=[cast.a, cast.c],
+                     tick=tick, product="P", walk_ins=walk_ins)
+                for tick, walk_ins in ((0, ()), (5, ["护士"]), (12, ()), (None, ["王"]))]
+    m = months_around(meetings[1])
+    prescribe({(cast.a, m[-1], "P"): 10, (cast.a, m[1], "P"): 11, (cast.c, m[2], "P"): 3})
+    cards = services.scorecards([x.id for x in meetings])
+    weights = {"hardware": 20, "execution": 40, "followup": 20, "effect": 30}
+    for card in cards.values():
+        computed = [p for p in card["parts"] if p["score"] is not None]
+        assert all(p["points"] == pytest.approx(weights[p["name"]] * p["score"], abs=1e-3) for p in computed)
+        assert card["max"] == sum(weights[p["name"]] for p in computed)
+        assert card["total"] == pytest.approx(sum(p["points"] for p in computed), abs=1e-3)
+        assert card["percent"] == pytest.approx(card["total"] / card["max"] * 100, abs=1e-3)
+    assert len({c["percent"] for c in cards.values()}) == 4, cards  # four different meetings

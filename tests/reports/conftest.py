@@ -1,5 +1,6 @@
 """Held meetings in several provinces and regions, built through the real
-services: invitees (backups, declines), check-ins, summaries, follow-ups."""
+services (the one lifecycle factory, make_meeting): invitees (backups,
+declines), check-ins, summaries, follow-ups."""
 from __future__ import annotations
 
 from datetime import datetime, timedelta, timezone
@@ -11,8 +12,6 @@ import time_machine
 
 from meetings.auth.models import Role
 from meetings.extensions import db
-
-from ..conftest import meeting_data
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -46,41 +45,22 @@ def make_team(org, make_province, make_user, make_hospital):
 
 
 @pytest.fixture
-def held(org, make_doctor):
+def held(org, make_meeting):
     """held(team, rep=…, starts_at=…, primaries=[…], backups={primary: backup},
-    declined=[…], present=[…], walk_ins=[…], spend="800", status="held")."""
-    from meetings.checkin import services as checkin
-    from meetings.invitees import services as invitees
-    from meetings.proposals import services as proposals
+    declined=[…], present=[…], walk_ins=[…], spend="800", finish=True): a
+    meeting of the team's hospital, approved by its manager and held on time
+    through tests/conftest.py's make_meeting; with `spend`, summarised."""
     from meetings.summary import services as summary
 
     def make(team, *, rep=None, starts_at=None, primaries=(), backups=None, declined=(), present=(),
              walk_ins=(), spend=None, finish=True):
         rep = rep or team.rep
         starts_at = starts_at or local(2)
-        data = meeting_data(org, hospital_id=team.hospital.id, department_id=team.department.id,
-                            starts_at=starts_at, speaker_id=team.pm.id, staff_ids=[])
-        meeting = proposals.create_meeting(rep, **data)
-        rows = {}
-        for doctor in primaries:
-            rows[doctor.id] = invitees.add_invitee(rep, meeting, doctor_id=doctor.id, role="primary")
-        for primary, backup in (backups or {}).items():
-            rows[backup.id] = invitees.add_invitee(rep, meeting, doctor_id=backup.id, role="backup",
-                                                   backup_for=rows[primary.id].id)
-        proposals.submit(rep, meeting)
-        proposals.approve(team.pm, meeting)
-        for doctor in declined:
-            invitees.decline(rep, meeting, rows[doctor.id])
-        db.session.commit()
-        with time_machine.travel(starts_at - timedelta(minutes=10)):
-            proposals.start(rep, meeting)
-            for doctor in present:
-                checkin.check_in(rep, meeting, doctor_id=doctor.id)
-            for name in walk_ins:
-                checkin.check_in(rep, meeting, name=name, title="nurse")
-            if finish:
-                proposals.finish(rep, meeting)
-            db.session.commit()
+        meeting = make_meeting("held" if finish else "in_progress", rep, approver=team.pm, on_time=True,
+                               hospital_id=team.hospital.id, department_id=team.department.id,
+                               starts_at=starts_at, speaker_id=team.pm.id, staff_ids=[],
+                               primaries=primaries, backups=backups or {}, declined=declined,
+                               present=present, walk_ins=walk_ins)
         if spend is not None:
             with time_machine.travel(starts_at + timedelta(hours=3)):
                 summary.save_summary(rep, meeting, organization="ok",

@@ -1,8 +1,10 @@
+import secrets
+from datetime import timezone
 from decimal import Decimal
 
 import pytest
 import time_machine
-from sqlalchemy import event, select
+from sqlalchemy import event, insert, select
 
 from meetings.auth.models import Role
 from meetings.checkin.services import attendance
@@ -12,7 +14,7 @@ from meetings.errors import InvalidInput
 from meetings.extensions import db
 from meetings.followups import services as followups
 from meetings.followups.models import FollowUp, FollowUpKind, FollowUpStatus
-from meetings.proposals.models import Status
+from meetings.proposals.models import Meeting, Status
 from meetings.reports.services import Period, meeting_report, rate
 from meetings.types import local_date
 
@@ -201,19 +203,36 @@ def count_statements(fn):
     return counter.count
 
 
+def clone_held(meeting, n: int, **fields) -> None:
+    """n more held meetings like `meeting` (with `fields` changed), inserted in
+    one statement: a report is measured over many meetings without walking
+    each through the services. Only the meeting row is copied (no invitees,
+    check-ins, agenda or tasks)."""
+    columns = [c.key for c in Meeting.__table__.columns if c.key not in ("id", "checkin_token")]
+    row = {**{c: getattr(meeting, c) for c in columns}, **fields}
+    db.session.execute(insert(Meeting), [{**row, "checkin_token": secrets.token_urlsafe(16)}
+                                         for _ in range(n)])
+    db.session.commit()
+
+
 def test_one_statement_whatever_the_number_of_meetings(org, held, make_doctor):
     doctor = make_doctor(org.hospital, "C")
     team = type("T", (), {"rep": org.rep, "pm": org.pm, "hospital": org.hospital,
                           "department": org.department})
-    held(team, primaries=[doctor], present=[doctor])
-    db.session.expire_all()
-    few = count_statements(lambda: meeting_report(org.pm, "rep", Period()))
-    for days in (3, 4, 5, 6):
+    for days in (2, 3, 4, 5, 6):
         held(team, starts_at=local(days), primaries=[doctor], present=[doctor], walk_ins=["x"])
-    db.session.expire_all()
-    many = count_statements(lambda: meeting_report(org.pm, "rep", Period()))
-    assert many == few  # the report itself is one statement; the rest reloads the user
-    assert by_key(meeting_report(org.pm, "rep", Period()))[org.rep.id]["meetings_held"] == 5
+
+    def statements():
+        db.session.expire_all()
+        return count_statements(lambda: meeting_report(org.pm, "rep", Period()))
+    few = statements()
+    clone_held(db.session.get(Meeting, max(m.id for m in db.session.query(Meeting))), 900)
+    many = statements()
+    # the report itself is one statement (the rest reloads the user); a
+    # batched part (one query per N meetings) would make `many` larger
+    assert many == few, (few, many)
+    row = by_key(meeting_report(org.pm, "rep", Period()))[org.rep.id]
+    assert row["meetings_held"] == 905 and row["score_percent_avg"] is not None
 
 
 KEY_CASES = [(100, 30, None), (99.99, 50, None), (100, 0, None), (0, 0, None), (None, None, None),
@@ -248,6 +267,8 @@ def test_dashboards_cost_the_same_statements_whatever_the_number_of_meetings(org
         meeting = held(team, starts_at=local(days), primaries=[doctor], present=[doctor], walk_ins=["x"])
         db.session.add(Question(meeting_id=meeting.id, text="?"))
         db.session.commit()
+        return meeting
+
     def statements():
         with time_machine.travel(at(30)):  # the follow-ups are overdue by now
             db.session.expire_all()
@@ -255,7 +276,8 @@ def test_dashboards_cost_the_same_statements_whatever_the_number_of_meetings(org
     add(2)
     few = statements()
     for days in (3, 4, 5):
-        add(days)
+        last = add(days)
+    clone_held(last, 900)  # a batch of N meetings per query would show here
     assert statements() == few
 
 
@@ -286,3 +308,58 @@ def test_overdue_follow_ups_are_counted_per_assignee_within_the_managers_provinc
         assert [r["overdue"] for r in overdue_by_assignee(org.pm).rows] == [5, 2]  # done is not overdue
         # the country: m3's gift for a4 and m4's walk-in visit as well
         assert sum(r["overdue"] for r in overdue_by_assignee(org.admin).rows) == 5 + 2 + 1 + 1
+
+
+# ---------------------------------------------------------------- score distribution
+
+def band_of(percent: float) -> int:
+    """The band a scorecard percent falls in: [0, 20) … [60, 80), [80, 100]."""
+    return min(int(percent // 20), 4)
+
+
+def test_the_score_distribution_bands_each_meetings_scorecard_percent(org, held, make_team):
+    from meetings.evaluation.services import scorecards
+    from meetings.reports.services import score_distribution
+
+    team = make_team(use_org=True)
+    base = held(team)  # nobody invited or present: the checklist alone is scored (0 of 12)
+    other = make_team(region=org.region)
+    # (items, ticked) at the start: only the hardware part is computable, so
+    # the percent is ticked ÷ items × 100 — the bands' edges exactly
+    for items, ticked in ((5, 1), (5, 2), (10, 7), (5, 4), (5, 5), (100, 19), (None, None), (0, 0)):
+        clone_held(base, 1, checklist_items_at_start=items, checklist_ticked_at_start=ticked)
+    clone_held(base, 2, checklist_items_at_start=5, checklist_ticked_at_start=5,
+               province_id=other.province.id)                        # not the manager's province
+    clone_held(base, 1, checklist_items_at_start=5, checklist_ticked_at_start=5,
+               starts_at=local(60).astimezone(timezone.utc))         # after the period
+    period = Period(local(0).date(), local(10).date())
+
+    spread = score_distribution(org.pm, period)
+    assert [b["meetings"] for b in spread["bins"]] == [2, 1, 1, 1, 2]  # 0, 19 | 20 | 40 | 70 | 80, 100
+    assert [(b["low"], b["high"]) for b in spread["bins"]] == [(0, 20), (20, 40), (40, 60), (60, 80),
+                                                               (80, 100)]
+    assert spread["unscored"] == 2
+    # the same as banding each visible meeting's scorecard (the API's percent)
+    mine = db.session.scalars(select(Meeting.id).where(Meeting.province_id == org.province.id,
+                                                       Meeting.starts_at < at(30))).all()
+    percents = [c["percent"] for c in scorecards(mine).values()]
+    assert [sum(1 for p in percents if p is not None and band_of(p) == i) for i in range(5)] == \
+        [b["meetings"] for b in spread["bins"]]
+    assert sorted(p for p in percents if p is not None) == [0, 19, 20, 40, 70, 80, 100]
+    # and the report counts the same held meetings
+    held_in_report = sum(r["meetings_held"] for r in meeting_report(org.pm, "rep", period))
+    assert sum(b["meetings"] for b in spread["bins"]) + spread["unscored"] == held_in_report == 9
+    # a regional manager sees the other province too; the period still holds
+    assert score_distribution(org.rm, period)["bins"][4]["meetings"] == 4
+    assert score_distribution(org.rm, Period())["bins"][4]["meetings"] == 5
+
+
+def test_the_score_distribution_is_one_statement_whatever_the_number_of_meetings(org, held, make_team):
+    from meetings.reports.services import score_distribution
+
+    base = held(make_team(use_org=True))
+    few = count_statements(lambda: score_distribution(org.pm, Period()))
+    clone_held(base, 900, checklist_items_at_start=4, checklist_ticked_at_start=3)
+    db.session.expire_all()
+    assert count_statements(lambda: score_distribution(org.pm, Period())) <= few + 1  # + the user's reload
+    assert score_distribution(org.pm, Period())["bins"][3]["meetings"] == 900

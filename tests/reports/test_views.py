@@ -173,3 +173,34 @@ def test_the_templates_have_no_inline_script():
         html = (root / name).read_text()
         assert not re.search(r"<script(?![^>]*\bsrc=)[^>]*>", html), name
         assert not re.search(r"\son[a-z]+=", html), name
+
+
+def test_the_scorecard_distribution_equals_the_apis_scorecards_banded(org, world, client, api_as):  # noqa: F811
+    """Each visible held meeting's GET /meetings/{id}/scorecard percent, put in
+    its band, gives the dashboard's table and chart; with the unscored ones
+    they are the report API's meetings held. The period filter holds."""
+    from .test_services import band_of
+
+    log_in(client, org.pm)
+    api = api_as(org.pm)
+    for start, end, meetings in ((local(-30).date(), local(60).date(), [world.m1, world.m2, world.later]),
+                                 (local(0).date(), local(10).date(), [world.m1, world.m2])):
+        section = Sections(client.get(f"/dashboard?from={start}&to={end}").get_data(as_text=True)) \
+            .sections["score-distribution"]
+        percents = [api.get(f"/meetings/{m.id}/scorecard").json["percent"] for m in meetings]
+        assert any(p is not None for p in percents), "the fixture's meetings are scored"
+        bands = [sum(1 for p in percents if p is not None and band_of(p) == i) for i in range(5)]
+        assert [r["_name"] for r in section["rows"]] == ["0–20 %", "20–40 %", "40–60 %", "60–80 %",
+                                                         "80–100 %"]
+        assert [int(r["meetings"]) for r in section["rows"]] == bands
+        assert section["chart"]["labels"] == [r["_name"] for r in section["rows"]]
+        assert section["chart"]["datasets"][0]["data"] == bands
+        report = api.get(f"/reports/meetings?group_by=rep&from={start}&to={end}").json
+        unscored = sum(1 for p in percents if p is None)
+        assert sum(bands) + unscored == sum(r["meetings_held"] for r in report) == len(meetings)
+
+
+def test_a_regional_manager_has_the_scorecard_distribution_too(org, world, client):  # noqa: F811
+    log_in(client, org.rm)
+    sections = Sections(client.get("/dashboard").get_data(as_text=True)).sections
+    assert "score-distribution" in sections

@@ -9,8 +9,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Date, cast, func
 
-from ..extensions import db
-from ..types import local_zone, utcnow
+from .extensions import db
+from .types import local_zone, utcnow
 
 
 def _dialect() -> str:
@@ -38,6 +38,15 @@ def local_month(column):
     if _dialect() == "postgresql":
         return func.to_char(_pg_local(column), "YYYY-MM")
     return func.strftime("%Y-%m", column, _sqlite_shift())
+
+
+def local_month_shifted(column, months: int):
+    """'YYYY-MM' of the month `months` after (or before, if negative) the
+    local month of a UTC datetime column."""
+    if _dialect() == "postgresql":
+        return func.to_char(func.date_trunc("month", _pg_local(column)) + func.make_interval(0, months),
+                            "YYYY-MM")
+    return func.strftime("%Y-%m", column, _sqlite_shift(), "start of month", f"{months:+d} months")
 
 
 def hours_between(start, end):
