@@ -558,14 +558,20 @@ def present_counts(meeting_ids):
                    func.count(Invitee.id).label("attended_invited"),
                    func.sum(case((and_(Invitee.id.is_not(None), key_clause()), 1), else_=0))
                    .label("key_present"))
-            # the invitees narrowed to the same meetings: else PostgreSQL hashes all
-            # of them (a parallel scan of every invitee in the country per batch)
             .outerjoin(Invitee, and_(Invitee.meeting_id == CheckIn.meeting_id,
-                                     Invitee.doctor_id == CheckIn.doctor_id,
-                                     Invitee.meeting_id.in_(meeting_ids)))
+                                     Invitee.doctor_id == CheckIn.doctor_id, *_narrowed(meeting_ids)))
             .outerjoin(Doctor, Doctor.id == Invitee.doctor_id)
             .where(CheckIn.meeting_id.in_(meeting_ids), counted_checkins())
             .group_by(CheckIn.meeting_id))
+
+
+def _narrowed(meeting_ids) -> list:
+    """For a list of ids, the joined invitees narrowed to those meetings too:
+    else PostgreSQL hashes every invitee in the country for a batch (a
+    parallel scan of all of them, 190 ms at 20,000 meetings instead of 5).
+    A select of ids is not repeated there: it is joined row by row through
+    the unique key already, and the condition would rescan it per check-in."""
+    return [Invitee.meeting_id.in_(meeting_ids)] if isinstance(meeting_ids, (list, tuple)) else []
 
 
 def attendance_counts(meeting_ids) -> dict[int, dict]:
