@@ -1,15 +1,16 @@
 """The invitee list's forms on the meeting page (SPEC §4): add, remove,
 confirm, decline. Each parses, calls one service and goes back to (committed by
-web.commit_writes); a DomainError is flashed there by the global handler."""
+web.commit_writes); adding goes through the pages' one form round trip
+(web.forms.attempt), other refusals are flashed by the global handler."""
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..errors import InvalidInput
+from ..labels import field_label
 from ..proposals.services import get_meeting
-from ..web.forms import form_dict, parse
+from ..web.forms import attempt, form_dict
 from ..invitees import services
 from .invitee_schemas import InviteeArgs
 
@@ -23,12 +24,15 @@ def _back(meeting_id: int):
 @bp.route("/<int:meeting_id>/invitees", methods=["POST"])
 @login_required
 def add_invitee(meeting_id: int):
-    args, errors = parse(InviteeArgs(), form_dict(request.form))  # ids to integers by the schema
-    if errors:
-        raise InvalidInput("; ".join(f"{field}: {message}" for field, message in errors.items()))
     meeting = get_meeting(current_user, meeting_id, for_update=True)
-    invitee = services.add_invitee(current_user, meeting, **args)
-    flash(_("%(name)s was added to the list.", name=invitee.doctor.name), "success")
+    invitee, errors = attempt(InviteeArgs(), form_dict(request.form),  # ids to integers by the schema
+                              lambda args: services.add_invitee(current_user, meeting, **args))
+    # The form lives on the meeting page: its errors come back there as
+    # messages, in words (the field's label, never its key).
+    for field, message in errors.items():
+        flash(message if field == "_" else f"{field_label(field)}：{message}", "danger")
+    if not errors:
+        flash(_("%(name)s was added to the list.", name=invitee.doctor.name), "success")
     return _back(meeting_id)
 
 

@@ -9,6 +9,7 @@ from sqlalchemy import func, select
 
 from meetings.auth.models import Role
 from meetings.extensions import db
+from meetings.labels import field_label
 from meetings.orgs.models import BudgetPool
 from meetings.proposals.models import Meeting, Status
 from meetings.proposals.services import budget_period
@@ -268,3 +269,22 @@ def test_the_meeting_page_links_the_printable_proposal(org, login, make_meeting,
     assert login(stranger).get(f"/meetings/{meeting.id}/proposal.pdf").status_code == 404
     client.post("/logout")
     assert client.get(f"/meetings/{meeting.id}/proposal.pdf").status_code in (302, 401)
+
+
+def test_a_bad_invitee_post_comes_back_in_words_and_writes_nothing(org, login, make_meeting, make_doctor):
+    """The add form parses with the API's schema (web.forms.attempt): a bad id
+    or a refused backup is a message naming the field in words, and no row."""
+    meeting = make_meeting()
+    chief = make_doctor(org.hospital, grade="A", name="张主任")
+    client = login(org.rep)
+    url = f"/meetings/{meeting.id}"
+    refresh()
+    response = client.post(f"{url}/invitees", data={"doctor_id": "abc", "role": "primary"})
+    assert response.status_code == 302
+    page = client.get(url).get_data(as_text=True)
+    assert "alert-danger" in page and "doctor_id:" not in page and "Not a valid" not in page
+    assert f"{field_label('doctor_id')}：" in page
+    client.post(f"{url}/invitees", data={"doctor_id": str(chief.id), "role": "backup"})  # backing up nobody
+    assert "alert-danger" in client.get(url).get_data(as_text=True)
+    db.session.expire_all()
+    assert meeting.invitees == []
