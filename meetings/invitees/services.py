@@ -5,7 +5,6 @@ from decimal import Decimal
 
 from flask_babel import gettext as _
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from ..auth.models import User
 from ..doctors.models import Department, Doctor
@@ -185,14 +184,6 @@ def list_invitees(meeting: Meeting) -> list[Invitee]:
 
 
 # ---------------------------------------------------------------- who is expected
-
-def load_invitees(meeting: Meeting) -> Meeting:
-    """The meeting's invitee list and its doctors in two statements, for a
-    page or a printed form that shows every row (instead of one per doctor)."""
-    db.session.scalars(select(Meeting).where(Meeting.id == meeting.id)
-                       .options(selectinload(Meeting.invitees).selectinload(Invitee.doctor))).one()
-    return meeting
-
 
 def is_expected(invitee: Invitee) -> bool:
     """SPEC §5 `expected`: a primary not declined (promoted backups are primaries)."""

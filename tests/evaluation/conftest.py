@@ -46,7 +46,7 @@ def held(org, make_meeting):
         def guest_declines(meeting, *, action, **_):
             # the guest a test without primaries gets (make_meeting) is not expected
             if action == "approve" and meeting.status == Status.approved and not primaries:
-                for row in list(invitees.load_invitees(meeting).invitees):
+                for row in list(meeting.invitees):
                     invitees.decline(org.rep, meeting, row)
 
         extra = {"budget": budget} if budget else {}
