@@ -1,4 +1,4 @@
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from ..rest import ActionArgs, Blueprint, SelectPage, current_user
 from ..pdf.base import pdf_response
@@ -11,7 +11,11 @@ from .meeting_schemas import MeetingArgs, MeetingFilter, MeetingPatchArgs, Meeti
 def list_loading() -> tuple:
     """What MeetingSchema shows of each meeting, loaded for a whole page at once."""
     return (selectinload(Meeting.budget_lines), selectinload(Meeting.staff),
-            selectinload(Meeting.history), selectinload(Meeting.invitees).selectinload(Invitee.doctor))
+            selectinload(Meeting.history),
+            # the invitees with their doctors joined: a page of 500 meetings has
+            # thousands of invitees, and a second selectinload would take their
+            # doctors 500 ids a statement (8 statements instead of none)
+            selectinload(Meeting.invitees).joinedload(Invitee.doctor, innerjoin=True))
 
 blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
                 description="Meetings (科室会): proposal, approval and the lifecycle")
