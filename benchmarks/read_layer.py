@@ -12,7 +12,6 @@ floor, ratio` (the `make bench` table); asserts nothing.
 from __future__ import annotations
 
 import argparse
-import json
 import os
 import statistics
 import sys
@@ -23,7 +22,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event  # noqa: E402
 
-from benchmarks.checkin_http import Server, no_prepare, run_phase  # noqa: E402
+from benchmarks.checkin_http import Server, no_prepare, run_phase, token_for  # noqa: E402
 from benchmarks.seed import PASSWORD, bench_app, reset_schema  # noqa: E402
 from benchmarks.table import row  # noqa: E402
 from meetings.extensions import db  # noqa: E402
@@ -69,18 +68,6 @@ def statements_per_page(app, admin_id: int) -> dict[int, int]:
         assert response.status_code == 200, response.status_code
         counts[size] = len(seen)
     return counts
-
-
-def token_for(port: int, username: str) -> str:
-    import http.client
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=30)
-    conn.request("POST", "/api/v1/auth/token", json.dumps({"username": username, "password": PASSWORD}),
-                 {"Content-Type": "application/json"})
-    response = conn.getresponse()
-    body = response.read()
-    if response.status != 200:
-        raise RuntimeError(f"token for {username}: {response.status} {body[:200]!r}")
-    return json.loads(body)["token"]
 
 
 def get_phase(name, port, path, headers, *, clients=8, total=400):

@@ -1,4 +1,4 @@
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import selectinload
 
 from ..rest import ActionArgs, Blueprint, SelectPage, current_user
 from ..pdf.base import pdf_response
