@@ -15,6 +15,7 @@ from decimal import Decimal
 
 from flask import current_app
 from sqlalchemy import Table, func, or_, select, update
+from sqlalchemy.orm import joinedload
 
 from ..actionlog import log_action, plain
 from ..auth.models import Role, User
@@ -87,6 +88,7 @@ def export_doctor(actor: User, doctor_id: int) -> dict:
              "backup_for": i.backup_for_id,
              "promoted_at": i.promoted_at.isoformat() if i.promoted_at else None}
             for i in db.session.scalars(select(Invitee).where(Invitee.doctor_id == doctor.id)
+                                        .options(joinedload(Invitee.meeting))  # not one query per invitation
                                         .order_by(Invitee.id))],
         "checkins": [
             {"id": c.id, "meeting_id": c.meeting_id, "name": c.name, "title": getattr(c.title, "value", c.title),

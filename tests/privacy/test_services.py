@@ -54,3 +54,20 @@ def test_the_spend_of_every_year_is_one_query_and_counts_as_the_cap_does(org, ma
         assert Decimal(row["total"]) == sum(s for _, s in shares) == Decimal("133.33") * len(shares)
     counted = {m["meeting_id"] for row in spend for m in row["meetings"]}
     assert len(counted) == 4 and declined.id not in counted and cancelled.id not in counted
+
+
+def test_the_export_costs_the_same_statements_for_one_invitation_or_five(org, make_meeting, make_doctor):
+    from meetings.privacy.services import export_doctor
+
+    counts = []
+    for invitations in (1, 5):
+        doctor = make_doctor(org.hospital, "C")
+        for _ in range(invitations):
+            make_meeting("submitted", primaries=[doctor])
+        db.session.commit()
+        db.session.expire_all()  # as a request finds it: nothing loaded yet
+        exported, statements = _statements(lambda: export_doctor(org.admin, doctor.id))
+        assert len(exported["invitations"]) == invitations
+        assert all(row["topic"] for row in exported["invitations"])
+        counts.append(statements)
+    assert counts[0] == counts[1], counts  # each invitation's meeting is not read on its own
