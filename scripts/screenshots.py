@@ -16,7 +16,7 @@ from werkzeug.serving import make_server  # noqa: E402
 
 from meetings import create_app  # noqa: E402
 from meetings.extensions import db  # noqa: E402
-from tests.browser.crawl import MEASURE, crawl  # noqa: E402
+from tests.browser.crawl import MEASURE, crawl, sign_in  # noqa: E402
 
 ROLES = ("rep", "pm", "rm", "staff", "marketing", "admin")
 
@@ -45,11 +45,7 @@ def main(out: Path, roles=ROLES, widths=(390, 1280)) -> None:
                 context = browser.new_context(viewport={"width": width, "height": 844},
                                               device_scale_factor=1, locale="zh-CN")
                 page = context.new_page()
-                page.goto(base + "/login")
-                page.fill("#username", role)
-                page.fill("#password", PASSWORD)
-                page.click("button[type=submit]")
-                page.wait_for_url(lambda url: "/login" not in url)
+                sign_in(page, base, role, PASSWORD)
                 for url, status in crawl(page, base):
                     name = re.sub(r"[^\w=-]+", "_", url[len(base):]).strip("_")[:60] or "home"
                     m = page.evaluate(MEASURE)

@@ -80,6 +80,18 @@ def client(app):
     return app.test_client()
 
 
+@pytest.fixture
+def login(client):
+    """login(user) → the test client, logged in as `user` through the login
+    form (whoever was logged in before is logged out first)."""
+    def log_in(user):
+        client.post("/logout")
+        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
+        assert response.status_code == 302
+        return client
+    return log_in
+
+
 # ---------------------------------------------------------------- factories
 
 @pytest.fixture

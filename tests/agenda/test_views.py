@@ -7,16 +7,6 @@ import time_machine
 from meetings.agenda import services
 from meetings.agenda.models import AgendaSegment, ChecklistItem
 from meetings.extensions import db
-from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def login(client):
-    def do(user):
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-    return do
 
 
 def form_of(segments):
@@ -90,10 +80,11 @@ def test_run_page_refuses_a_wrong_state_with_a_message(org, login, make_meeting)
     meeting = make_meeting("in_progress")
     video = services.agenda(meeting)[0]
     db.session.commit()
-    response = login(org.staff).post(f"/meetings/{meeting.id}/run/{video.id}/finish",
-                                     headers={"Referer": f"/meetings/{meeting.id}/run"})
+    staff = login(org.staff)
+    response = staff.post(f"/meetings/{meeting.id}/run/{video.id}/finish",
+                          headers={"Referer": f"/meetings/{meeting.id}/run"})
     assert response.status_code == 302
-    page = login(org.staff).get(f"/meetings/{meeting.id}/run").get_data(as_text=True)
+    page = staff.get(f"/meetings/{meeting.id}/run").get_data(as_text=True)  # the flash, in this session
     assert "未在进行" in page  # “…” is not running
 
 

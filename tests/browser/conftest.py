@@ -111,15 +111,12 @@ def new_page(chromium):
 @pytest.fixture
 def log_in(live_server):
     """log_in(page, user): the login form, in English (msgids) for stable texts."""
+    from tests.browser.crawl import sign_in
     from tests.conftest import PASSWORD
 
     def go(page, user, password: str = PASSWORD):
         username = user if isinstance(user, str) else user.username
         db.session.commit()  # reading the user may have begun a transaction: end it
         page.goto(f"{live_server.url}/lang/en")
-        page.goto(f"{live_server.url}/login")
-        page.fill("#username", username)
-        page.fill("#password", password)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
+        sign_in(page, live_server.url, username, password)
     return go

@@ -26,6 +26,15 @@ MEASURE = """() => {
 }"""
 
 
+def sign_in(page, base_url: str, username: str, password: str) -> None:
+    """The login form as a person fills it, waiting until it lets them in."""
+    page.goto(f"{base_url}/login")
+    page.fill("#username", username)
+    page.fill("#password", password)
+    page.click("button[type=submit]")
+    page.wait_for_url(lambda url: "/login" not in url)
+
+
 def pattern(url: str) -> str:
     """/meetings/12/agenda → /meetings/#/agenda: pages of one kind."""
     parsed = urlparse(url)

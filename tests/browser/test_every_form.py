@@ -14,7 +14,7 @@ import pytest
 from meetings.demo import PASSWORD, seed_demo
 from meetings.extensions import db
 from meetings.types import to_local, utcnow
-from tests.browser.crawl import MEASURE, crawl, pattern
+from tests.browser.crawl import MEASURE, crawl, pattern, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -82,11 +82,7 @@ def test_every_form_submits_to_a_page_that_fits_the_phone(app, live_server, new_
     problems, submitted, outcomes = [], set(), []
     for username in ROLES:
         page = new_page(phone=True, locale="zh-CN")
-        page.goto(f"{live_server.url}/login")
-        page.fill("#username", username)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
+        sign_in(page, live_server.url, username, PASSWORD)
         for url in [u for u, _status in crawl(page, live_server.url)]:
             page.goto(url)
             for index, action in post_forms(page):

@@ -8,7 +8,7 @@ import pytest
 
 from meetings.demo import PASSWORD, seed_demo
 from meetings.extensions import db
-from tests.browser.crawl import MEASURE, crawl
+from tests.browser.crawl import MEASURE, crawl, sign_in
 
 pytestmark = pytest.mark.browser
 
@@ -21,11 +21,7 @@ def test_every_page_fits_a_phone(app, live_server, new_page):
     problems, visited = [], {}
     for username in ROLES:
         page = new_page(phone=True, locale="zh-CN")
-        page.goto(f"{live_server.url}/login")
-        page.fill("#username", username)
-        page.fill("#password", PASSWORD)
-        page.click("button[type=submit]")
-        page.wait_for_url(lambda url: "/login" not in url)
+        sign_in(page, live_server.url, username, PASSWORD)
         for url, status in crawl(page, live_server.url):
             visited.setdefault(username, []).append(url)
             assert status < 500, f"{username}: {url} answered {status}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 import io
 from decimal import Decimal
 
-import pytest
 from sqlalchemy import select
 
 from meetings.extensions import db
@@ -13,20 +12,9 @@ from meetings.orgs.models import BudgetPool
 from meetings.prescriptions.models import Prescription
 from meetings.proposals.models import Meeting
 from meetings.proposals.services import budget_period
-from tests.conftest import PASSWORD
 from tests.evaluation.test_scorecard import months_around
 from tests.forms import fill
 from tests.prescriptions.test_import import csv_bytes
-
-
-@pytest.fixture
-def login(client):
-    def log_in(user):
-        client.post("/logout")
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-    return log_in
 
 
 def test_the_meeting_page_shows_the_scorecard_with_the_sales_effect(org, held, make_doctor,

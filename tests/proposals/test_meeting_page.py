@@ -3,21 +3,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import pytest
 
 from meetings.extensions import db
 from meetings.proposals.models import Status
-from tests.conftest import PASSWORD
 from tests.forms import fill, rendered_form
-
-
-@pytest.fixture
-def login(client):
-    def log_in(user):
-        client.post("/logout")
-        assert client.post("/login", data={"username": user.username, "password": PASSWORD}).status_code == 302
-        return client
-    return log_in
 
 
 def actions_form(html: str) -> int:

@@ -3,7 +3,6 @@ from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 import re
 
-import pytest
 from flask_babel import gettext, refresh
 from sqlalchemy import func, select
 
@@ -13,17 +12,6 @@ from meetings.labels import field_label
 from meetings.orgs.models import BudgetPool
 from meetings.proposals.models import Meeting, Status
 from meetings.proposals.services import budget_period
-from tests.conftest import PASSWORD
-
-
-@pytest.fixture
-def login(client):
-    def log_in(user):
-        client.post("/logout")
-        response = client.post("/login", data={"username": user.username, "password": PASSWORD})
-        assert response.status_code == 302
-        return client
-    return log_in
 
 
 def local_start(days=3):

@@ -1,20 +1,10 @@
 
-import pytest
 
 from meetings.extensions import db
 from meetings.proposals.models import Status
 from meetings.summary import services
-from tests.conftest import PASSWORD, filled_summary
+from tests.conftest import filled_summary
 from tests.forms import fill
-
-
-@pytest.fixture
-def login(client):
-    def do(user):
-        assert client.post("/login", data={"username": user.username,
-                                           "password": PASSWORD}).status_code == 302
-        return client
-    return do
 
 
 def test_owner_is_sent_to_the_form_which_is_prefilled_from_the_budget(org, login, make_meeting):
