@@ -23,7 +23,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import event  # noqa: E402
 
 from benchmarks.checkin_http import Server, no_prepare, run_phase, token_for  # noqa: E402
-from benchmarks.seed import PASSWORD, bench_app, reset_schema  # noqa: E402
+from benchmarks.seed import add_admin, bench_app, reset_schema  # noqa: E402
 from benchmarks.table import row  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 
@@ -32,16 +32,13 @@ WORKERS, THREADS = 3, 4
 
 def seed(database_url: str, meetings: int) -> dict:
     """`seed-demo --scale` rows and an admin with a password."""
-    from meetings.auth.models import Role, User
     from meetings.scale import seed_scale
 
     app = bench_app(database_url)
     with app.app_context():
         reset_schema()
         seed_scale(meetings)
-        admin = User(username="bench-admin", display_name="admin", role=Role.admin)
-        admin.set_password(PASSWORD)
-        db.session.add(admin)
+        admin = add_admin()
         db.session.commit()
         figures = {"admin": admin.username, "statements": statements_per_page(app, admin.id)}
         db.engine.dispose()

@@ -30,7 +30,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from sqlalchemy import event, func, select  # noqa: E402
 
-from benchmarks.seed import PASSWORD, bench_app, reset_schema  # noqa: E402
+from benchmarks.seed import PASSWORD, add_admin, bench_app, reset_schema  # noqa: E402
 from benchmarks.table import row  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 
@@ -43,9 +43,7 @@ def seed(app, meetings: int) -> dict:
     with app.app_context():
         reset_schema()
         seed_scale(meetings)
-        admin = User(username="bench-admin", display_name="admin", role=Role.admin)
-        admin.set_password(PASSWORD)
-        db.session.add(admin)
+        admin = add_admin()
         busiest = db.session.execute(select(Meeting.province_id, func.count()).group_by(Meeting.province_id)
                                      .order_by(func.count().desc())).first()
         pm = db.session.scalar(select(User).where(User.role == Role.provincial_manager,

@@ -55,6 +55,16 @@ class Org:
     department: object
 
 
+def add_admin(username: str = "bench-admin"):
+    """An administrator with the benchmarks' password: sees every meeting."""
+    from meetings.auth.models import Role, User
+
+    admin = User(username=username, display_name="admin", role=Role.admin)
+    admin.set_password(PASSWORD)
+    db.session.add(admin)
+    return admin
+
+
 def make_org() -> Org:
     from meetings.auth.models import Role, User
     from meetings.doctors.models import Department, Hospital
