@@ -152,3 +152,32 @@ def test_a_full_page_of_500_meetings_costs_what_a_page_of_one_does(app, make_use
         counts[size] = len(seen)
         assert not [s for s in seen if s.lstrip().startswith("SELECT doctors.")], seen
     assert counts[500] <= counts[1] <= MOST, counts
+
+
+ITEM_ONLY = {"warnings", "history", "to_reconfirm"}
+
+
+@pytest.mark.parametrize("role", ["admin", "staff"])
+def test_a_list_item_is_the_meeting_as_its_own_page_shows_it_but_the_item_only_fields(
+        app, make_user, api_as, role):
+    """The list's items are built from rows (dossier/meeting_list.py), the
+    item by MeetingSchema: both must say the same of every meeting — staff of
+    the province also get its checkin_url."""
+    seed_scale(40)
+    meetings = db.session.scalars(select(Meeting).order_by(Meeting.id)).all()
+    staff = make_user("staff", province=meetings[0].province)
+    for meeting in meetings[:3]:
+        meeting.staff.append(staff)
+    meetings[0].product, meetings[1].needs = "阿托伐他汀", "投影仪一台"
+    db.session.commit()
+    api = api_as(staff if role == "staff" else make_user(role))
+    listed = api.get("/meetings?page_size=500").json
+    assert len(listed) >= 10 and any(item["budget"]["lines"] for item in listed)
+    for field in ("drawn_amount", "staff_ids", "product", "needs", "speaker_id"):
+        assert any(item[field] for item in listed), field
+    if role == "staff":
+        assert any(item["checkin_url"] for item in listed)
+    for item in listed:
+        shown = api.get(f"/meetings/{item['id']}").json
+        assert ITEM_ONLY <= set(shown)
+        assert item == {k: v for k, v in shown.items() if k not in ITEM_ONLY}

@@ -1,34 +1,32 @@
-from sqlalchemy.orm import selectinload
-
 from ..rest import ActionArgs, Blueprint, SelectPage, current_user
 from ..pdf.base import pdf_response
 from ..proposals import services
 from .proposal_form import render
-from ..invitees.models import Invitee
-from ..proposals.models import Meeting
-from .meeting_schemas import MeetingArgs, MeetingFilter, MeetingPatchArgs, MeetingSchema
-
-def list_loading() -> tuple:
-    """What MeetingSchema shows of each meeting, loaded for a whole page at once."""
-    return (selectinload(Meeting.budget_lines), selectinload(Meeting.staff),
-            selectinload(Meeting.history),
-            # the invitees with their doctors joined: a page of 500 meetings has
-            # thousands of invitees, and a second selectinload would take their
-            # doctors 500 ids a statement (8 statements instead of none)
-            selectinload(Meeting.invitees).joinedload(Invitee.doctor, innerjoin=True))
+from .meeting_list import list_items
+from .meeting_schemas import (MeetingArgs, MeetingFilter, MeetingListItems, MeetingPatchArgs,
+                              MeetingSchema)
 
 blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
                 description="Meetings (科室会): proposal, approval and the lifecycle")
 
 
+class MeetingPage(SelectPage):
+    """A page of the list as items built from rows (meeting_list.py)."""
+
+    @property
+    def items(self):
+        page = self.page_select()
+        return [] if page is None else list_items(current_user(), page)
+
+
 @blp.route("")
 @blp.arguments(MeetingFilter, location="query")
-@blp.response(200, MeetingSchema(many=True))
-@blp.paginate(SelectPage)
+@blp.response(200, MeetingListItems(many=True))
+@blp.paginate(MeetingPage)
 def list_meetings(args):
-    """Meetings the caller sees, oldest first; a page's budgets, staff,
-    history and invitees are loaded in one statement each."""
-    return services.search_meetings(current_user(), **args).options(*list_loading())
+    """Meetings the caller sees, oldest first. A list item carries what
+    GET /meetings/{id} does but warnings, history and to_reconfirm."""
+    return services.search_meetings(current_user(), **args)
 
 
 @blp.route("", methods=["POST"])

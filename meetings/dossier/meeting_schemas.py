@@ -1,13 +1,12 @@
 import marshmallow as ma
 from flask import g
-from marshmallow import fields, pre_dump, validate
+from marshmallow import fields, validate
 
-from ..rest import Args, Partial, Id, QueryId, LocalDateTime, Money, Name, Text
+from ..rest import Args, Partial, Prebuilt, Id, QueryId, LocalDateTime, Money, Name, Text
 from ..links import external_url
 from ..proposals.models import Audience, BudgetCategory, Format, Purpose, Status
 from ..invitees.services import to_reconfirm
 from ..proposals.services import runs_meeting
-from ..checkin.services import recent_attendance_of
 from .warnings import meeting_warnings
 
 
@@ -80,7 +79,10 @@ class TransitionSchema(ma.Schema):
     comment = fields.String(allow_none=True)
 
 
-class MeetingSchema(ma.Schema):
+class MeetingListItemSchema(ma.Schema):
+    """A meeting as a list shows it: everything but what only the item
+    carries (warnings, history, to_reconfirm: each needs queries of its own,
+    which a page of 500 would multiply; GET /meetings/{id} has them)."""
     id = fields.Integer()
     status = fields.Enum(Status, by_value=True)
     owner_id = fields.Integer()
@@ -108,20 +110,22 @@ class MeetingSchema(ma.Schema):
     needs = fields.String(allow_none=True)
     product = fields.String(allow_none=True)
     drawn_amount = fields.Decimal(as_string=True, places=2, allow_none=True)
+    checkin_url = fields.Method("_checkin_url")
+
+    def _checkin_url(self, meeting):
+        return checkin_url(g.get("api_user"), meeting)
+
+
+class MeetingListItems(Prebuilt, MeetingListItemSchema):
+    """The list's items, built from a page of rows by meeting_list.list_items."""
+
+
+class MeetingSchema(MeetingListItemSchema):
     warnings = fields.Function(meeting_warnings)
     history = fields.List(fields.Nested(TransitionSchema))
-    checkin_url = fields.Method("_checkin_url")
     # SPEC §4 day-before re-confirmation: invitee ids of key invitees not yet
     # confirmed, while the meeting is still ahead (what the reminder job uses).
     to_reconfirm = fields.Method("_to_reconfirm")
-
-    @pre_dump(pass_collection=True)
-    def _count_a_page_at_once(self, data, many, **kwargs):
-        """A list's frequency warnings come from one query for the page,
-        not one per meeting."""
-        if many:
-            recent_attendance_of(list(data))
-        return data
 
     def _to_reconfirm(self, meeting):
         if meeting.status not in (Status.draft, Status.submitted, Status.pending_regional,
@@ -129,8 +133,10 @@ class MeetingSchema(ma.Schema):
             return []
         return [invitee.id for invitee in to_reconfirm(meeting)]
 
-    def _checkin_url(self, meeting):
-        user = g.get("api_user")
-        if user is None or not runs_meeting(user, meeting):
-            return None
-        return external_url("checkin.self_checkin", token=meeting.checkin_token)  # SPEC §10: PUBLIC_URL
+
+def checkin_url(user, meeting) -> str | None:
+    """SPEC §10: the self sign-in page, for those who run the meeting (a
+    meeting or a row of one)."""
+    if user is None or not runs_meeting(user, meeting):
+        return None
+    return external_url("checkin.self_checkin", token=meeting.checkin_token)  # SPEC §10: PUBLIC_URL
