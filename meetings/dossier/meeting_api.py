@@ -3,7 +3,7 @@ from ..pdf.base import pdf_response
 from ..proposals import services
 from .proposal_form import render
 from .meeting_list import list_items
-from .meeting_schemas import (MeetingArgs, MeetingFilter, MeetingListItems, MeetingPatchArgs,
+from .meeting_schemas import (MeetingArgs, MeetingFilter, MeetingListItemSchema, MeetingPatchArgs,
                               MeetingSchema)
 
 blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
@@ -21,7 +21,7 @@ class MeetingPage(SelectPage):
 
 @blp.route("")
 @blp.arguments(MeetingFilter, location="query")
-@blp.response(200, MeetingListItems(many=True))
+@blp.response(200, MeetingListItemSchema(many=True))
 @blp.paginate(MeetingPage)
 def list_meetings(args):
     """Meetings the caller sees, oldest first. A list item carries what

@@ -79,7 +79,7 @@ class TransitionSchema(ma.Schema):
     comment = fields.String(allow_none=True)
 
 
-class MeetingListItemSchema(ma.Schema):
+class MeetingListItemFields(ma.Schema):
     """A meeting as a list shows it: everything but what only the item
     carries (warnings, history, to_reconfirm: each needs queries of its own,
     which a page of 500 would multiply; GET /meetings/{id} has them)."""
@@ -116,11 +116,11 @@ class MeetingListItemSchema(ma.Schema):
         return checkin_url(g.get("api_user"), meeting)
 
 
-class MeetingListItems(Prebuilt, MeetingListItemSchema):
+class MeetingListItemSchema(Prebuilt, MeetingListItemFields):
     """The list's items, built from a page of rows by meeting_list.list_items."""
 
 
-class MeetingSchema(MeetingListItemSchema):
+class MeetingSchema(MeetingListItemFields):
     warnings = fields.Function(meeting_warnings)
     history = fields.List(fields.Nested(TransitionSchema))
     # SPEC §4 day-before re-confirmation: invitee ids of key invitees not yet
