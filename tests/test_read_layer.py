@@ -181,3 +181,18 @@ def test_a_list_item_is_the_meeting_as_its_own_page_shows_it_but_the_item_only_f
         shown = api.get(f"/meetings/{item['id']}").json
         assert ITEM_ONLY <= set(shown)
         assert item == {k: v for k, v in shown.items() if k not in ITEM_ONLY}
+
+
+def test_a_paged_api_request_builds_no_schema_of_its_own(app, make_user, api_as, monkeypatch):
+    """Arguments and paging parameters are loaded by one schema instance per
+    class (rest.OneSchemaParser), not a schema built for every request."""
+    import marshmallow
+
+    api = api_as(make_user("admin"))
+    assert api.get("/meetings?status=approved&page_size=5").status_code == 200  # the first builds them
+    built = []
+    original = marshmallow.Schema.__init__
+    monkeypatch.setattr(marshmallow.Schema, "__init__",
+                        lambda self, *a, **k: (built.append(type(self).__name__), original(self, *a, **k))[1])
+    assert api.get("/meetings?status=approved&page_size=5").status_code == 200
+    assert not [name for name in built if name != "PaginationMetadataSchema"], built
