@@ -461,6 +461,10 @@ def self_check_in(token: str, doctor_id: int | None = None, name: str | None = N
     list, or types name and title as a walk-in. The meeting, the invitee and
     any check-in of theirs come in one statement; a new sign-in is one insert
     on the unique keys."""
+    # Before the first statement, which takes SQLite's write lock: decoding
+    # and re-encoding the signature is the costliest part of a sign-in (a few
+    # ms of Pillow), and a room signing in at once would wait for it in turn.
+    signature = decode_signature(signature)
     if doctor_id is not None:
         meeting, invitee, doctor, earlier = _by_token(token, doctor_id)
         nonce = _check_nonce(nonce)
@@ -482,7 +486,7 @@ def self_check_in(token: str, doctor_id: int | None = None, name: str | None = N
             return retried, False  # a walk-in's retried form, the list filled meanwhile
     checkin, created = _record_checkin(meeting, person, invitee, source=Source.self, nonce=nonce,
                                        checked_in_at=utcnow(), meal_opt_in=meal_opt_in,
-                                       signature=decode_signature(signature), actor=None)
+                                       signature=signature, actor=None)
     if not created and person.doctor is not None and (nonce is None or checkin.nonce != nonce):
         raise _already_signed_in()  # another form of theirs got there first
     return checkin, created
