@@ -67,15 +67,21 @@ def commits(view) -> bool:
     return not _reading() or getattr(view, "read_writes", False)
 
 
+def dialect_insert(table):
+    """INSERT into `table` (a model or a Table) in the session's backend's own
+    construct, the one that takes ON CONFLICT … DO NOTHING / DO UPDATE:
+    PostgreSQL and SQLite spell the clause alike, SQLAlchemy has one each."""
+    dialect = db.session.get_bind().dialect.name
+    return (postgresql.insert if dialect == "postgresql" else sqlite.insert)(table)
+
+
 def insert_once(model, values: dict, conflict: list[str]) -> int | None:
     """INSERT … ON CONFLICT DO NOTHING on the natural key `conflict`.
 
     Returns the new row's id, or None when the row already existed. This is
     how jobs create things "exactly once" even when two processes race: the
     database decides, never a check-then-insert."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
-    statement = (insert(model).values(**values)
+    statement = (dialect_insert(model).values(**values)
                  .on_conflict_do_nothing(index_elements=conflict)
                  .returning(model.id))
     return db.session.execute(statement).scalar_one_or_none()

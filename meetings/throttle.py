@@ -19,6 +19,7 @@ from sqlalchemy import Integer, String, delete, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from .errors import DomainError
+from .database import dialect_insert
 from .extensions import db
 
 
@@ -82,10 +83,7 @@ def hit(key: str, seconds: int) -> int:
         pipe.incr(name)
         pipe.expire(name, seconds + 5)
         return int(pipe.execute()[0])
-    from sqlalchemy.dialects import postgresql, sqlite
-
-    insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
-    statement = insert(ThrottleCounter).values(key=key[:200], window=window, count=1,
+    statement = dialect_insert(ThrottleCounter).values(key=key[:200], window=window, count=1,
                                                expires=(window + 1) * seconds)
     statement = statement.on_conflict_do_update(
         index_elements=["key", "window"], set_={"count": ThrottleCounter.count + 1}

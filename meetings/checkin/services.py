@@ -19,7 +19,6 @@ from datetime import datetime, timedelta
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import and_, case, func, literal, or_, select, union_all
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..auth.models import User
@@ -28,6 +27,7 @@ from ..doctors.services import is_key, key_clause
 from .. import throttle
 from ..throttle import Throttled  # noqa: F401  (the QR page catches it from here)
 from ..errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
+from ..database import dialect_insert
 from ..extensions import db
 from ..actionlog import log_action
 from ..invitees.models import Invitee, InviteeStatus
@@ -277,7 +277,6 @@ def _insert_once(values: dict) -> tuple[CheckIn, bool]:
     that got there first. No SELECT before: the key is the guarantee and the
     usual case (a new sign-in) costs one statement. A first row voided between
     the two statements frees the key: the insert is tried once more."""
-    dialect_insert = postgresql.insert if db.session.get_bind().dialect.name == "postgresql" else sqlite.insert
     for _attempt in range(2):
         new = db.session.scalars(dialect_insert(CheckIn).values(**values).on_conflict_do_nothing()
                                  .returning(CheckIn)).first()

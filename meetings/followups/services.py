@@ -15,7 +15,6 @@ from typing import Callable
 from flask_babel import gettext as _
 from sqlalchemy import (Date, Select, case, cast, delete, func, literal, literal_column, or_, select, text,
                         update)
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
@@ -24,6 +23,7 @@ from ..auth.models import Role, User
 from ..checkin.models import CheckIn
 from ..checkin.services import counted_checkins
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..database import dialect_insert
 from ..extensions import db
 from ..invitees.models import Invitee
 from ..invitees.services import expected_clause
@@ -105,12 +105,10 @@ def _insert_tasks(columns: dict) -> int:
     """INSERT INTO followups (…) SELECT … ON CONFLICT (meeting, subject,
     kind) DO NOTHING: what exists stays, a rerun or a second process adds
     nothing. Returns how many rows were new."""
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     source = columns.pop("_from")
     query = select(*[value.label(name) for name, value in columns.items()]).select_from(source[0])
     query = query.where(*source[1:])
-    statement = (insert(FollowUp).from_select(list(columns), query)
+    statement = (dialect_insert(FollowUp).from_select(list(columns), query)
                  .on_conflict_do_nothing(index_elements=["meeting_id", "subject", "kind"])
                  .returning(FollowUp.id))  # counted: rowcount is -1 here on psycopg
     return len(db.session.execute(statement).all())

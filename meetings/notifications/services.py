@@ -10,11 +10,10 @@ from email.message import EmailMessage
 from flask import current_app
 from sqlalchemy import Select, String, cast, func, literal, select, update
 from sqlalchemy.orm import selectinload
-from sqlalchemy.dialects import postgresql, sqlite
 
 from ..agenda.services import unticked
 from ..auth.models import User
-from ..database import insert_once
+from ..database import dialect_insert, insert_once
 from ..errors import NotFound
 from ..extensions import db
 from ..doctors.models import Doctor, Hospital
@@ -87,8 +86,6 @@ def tell_many(messages: list[dict]) -> int:
     how many were new."""
     if not messages:
         return 0
-    dialect = db.session.get_bind().dialect.name
-    insert = postgresql.insert if dialect == "postgresql" else sqlite.insert
     now = utcnow()
     language = current_app.config.get("BABEL_DEFAULT_LOCALE") or "zh"
     rows = {}
@@ -101,14 +98,14 @@ def tell_many(messages: list[dict]) -> int:
     # Core tables, not the ORM classes: executemany without the ORM's bulk bookkeeping
     table = Notification.__table__
     new = db.session.execute(
-        insert(table).on_conflict_do_nothing(index_elements=["user_id", "key"])
+        dialect_insert(table).on_conflict_do_nothing(index_elements=["user_id", "key"])
         .returning(table.c.id, table.c.user_id, table.c.key), list(rows.values())).all()
     emails = {m["user"].id: m["user"].email for m in messages}
     mails = [dict(notification_id=n.id, to_address=emails[n.user_id], subject=rows[(n.user_id, n.key)]["subject"],
                   body=rows[(n.user_id, n.key)]["body"], status="pending", attempts=0, next_attempt_at=now)
              for n in new if emails[n.user_id]]
     if mails:
-        db.session.execute(insert(OutgoingMail.__table__), mails)
+        db.session.execute(dialect_insert(OutgoingMail.__table__), mails)
     return len(new)
 
 
