@@ -7,6 +7,14 @@ from meetings.proposals import services as proposals
 from meetings.proposals.models import Status
 
 
+def invite(org, meeting, make_doctor, grade: str, backup_for=None):
+    """A new doctor of `grade` on the meeting's list, added by its rep: a
+    primary, or the backup of the invitee `backup_for`."""
+    return services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, grade).id,
+                                role="primary" if backup_for is None else "backup",
+                                backup_for=None if backup_for is None else backup_for.id)
+
+
 def test_submit_needs_a_primary_invitee_who_has_not_declined(org, make_meeting, make_doctor):
     """SPEC §3: a meeting with nobody invited is not a meeting; a declined
     primary is nobody, and a backup never promoted is not a primary."""
@@ -14,27 +22,22 @@ def test_submit_needs_a_primary_invitee_who_has_not_declined(org, make_meeting, 
     with pytest.raises(InviteesMissing) as err:
         proposals.submit(org.rep, meeting)
     assert err.value.field == "invitees" and err.value.http_status == 422
-    first = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
-                                 role="primary")
+    first = invite(org, meeting, make_doctor, "C")
     services.decline(org.rep, meeting, first)  # no backup yet: nobody promoted
-    services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
-                         role="backup", backup_for=first.id)
+    invite(org, meeting, make_doctor, "C", backup_for=first)
     with pytest.raises(InviteesMissing):
         proposals.submit(org.rep, meeting)
     assert meeting.status == Status.draft
     assert [e.action for e in meeting.history] == ["create"]
-    services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "D").id,
-                         role="primary")
+    invite(org, meeting, make_doctor, "D")
     proposals.submit(org.rep, meeting)
     assert meeting.status == Status.submitted
 
 
 def test_a_promoted_backup_is_the_primary_submit_needs(org, make_meeting, make_doctor):
     meeting = make_meeting()
-    primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
-                                   role="primary")
-    services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
-                         role="backup", backup_for=primary.id)
+    primary = invite(org, meeting, make_doctor, "C")
+    invite(org, meeting, make_doctor, "C", backup_for=primary)
     services.decline(org.rep, meeting, primary)
     proposals.submit(org.rep, meeting)
     assert meeting.status == Status.submitted
@@ -52,25 +55,19 @@ def test_a_key_primary_without_backup_blocks_submit(org, make_meeting, make_doct
 
 def test_a_backup_of_equal_grade_lets_submit_through(org, make_meeting, make_doctor):
     meeting = make_meeting()
-    primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "B").id,
-                                   role="primary")
-    services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "B").id,
-                         role="backup", backup_for=primary.id)
+    primary = invite(org, meeting, make_doctor, "B")
+    invite(org, meeting, make_doctor, "B", backup_for=primary)
     proposals.submit(org.rep, meeting)
     assert meeting.status == Status.submitted
 
 
 def test_a_higher_grade_backup_is_fine_a_lower_one_is_refused(org, make_meeting, make_doctor):
     meeting = make_meeting()
-    b_primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "B").id,
-                                     role="primary")
-    services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "A").id,
-                         role="backup", backup_for=b_primary.id)
-    a_primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "A").id,
-                                     role="primary")
+    b_primary = invite(org, meeting, make_doctor, "B")
+    invite(org, meeting, make_doctor, "A", backup_for=b_primary)
+    a_primary = invite(org, meeting, make_doctor, "A")
     with pytest.raises(InvalidInput) as err:
-        services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "B").id,
-                             role="backup", backup_for=a_primary.id)
+        invite(org, meeting, make_doctor, "B", backup_for=a_primary)
     assert err.value.field == "doctor_id"
 
 
@@ -89,8 +86,7 @@ def test_the_same_doctor_twice_is_refused(org, make_meeting, make_doctor):
     services.add_invitee(org.rep, meeting, doctor_id=doctor.id, role="primary")
     with pytest.raises(InvalidInput):
         services.add_invitee(org.rep, meeting, doctor_id=doctor.id, role="primary")
-    primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "A").id,
-                                   role="primary")
+    primary = invite(org, meeting, make_doctor, "A")
     with pytest.raises(InvalidInput):  # already on the list: cannot also be a backup
         services.add_invitee(org.rep, meeting, doctor_id=doctor.id, role="backup",
                              backup_for=primary.id)
@@ -105,10 +101,8 @@ def test_doctors_of_another_hospital_are_refused(org, make_meeting, make_doctor,
 
 def test_decline_promotes_the_backup(org, make_meeting, make_doctor):
     meeting = make_meeting()
-    primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "A").id,
-                                   role="primary")
-    backup = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "A").id,
-                                  role="backup", backup_for=primary.id)
+    primary = invite(org, meeting, make_doctor, "A")
+    backup = invite(org, meeting, make_doctor, "A", backup_for=primary)
     services.decline(org.rep, meeting, primary)
     assert primary.status == InviteeStatus.declined
     assert backup.role == InviteeRole.primary
@@ -128,16 +122,13 @@ def test_only_the_owner_manages_the_list(org, make_meeting, make_doctor):
 def test_the_list_closes_once_the_meeting_ran(org, make_meeting, make_doctor):
     meeting = make_meeting("held")
     with pytest.raises(InvalidTransition):
-        services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
-                             role="primary")
+        invite(org, meeting, make_doctor, "C")
 
 
 def test_removing_a_primary_frees_its_backup_and_only_the_owner_removes(org, make_meeting, make_doctor):
     meeting = make_meeting("draft")
-    primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "B").id,
-                                   role="primary")
-    backup = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "B").id,
-                                  role="backup", backup_for=primary.id)
+    primary = invite(org, meeting, make_doctor, "B")
+    backup = invite(org, meeting, make_doctor, "B", backup_for=primary)
     with pytest.raises(Forbidden):
         services.remove_invitee(org.pm, meeting, primary)
     services.remove_invitee(org.rep, meeting, primary)
@@ -147,8 +138,7 @@ def test_removing_a_primary_frees_its_backup_and_only_the_owner_removes(org, mak
 
 def test_the_list_of_a_meeting_that_ran_is_closed_to_removals(org, make_meeting, make_doctor):
     meeting = make_meeting("approved")
-    invitee = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
-                                   role="primary")
+    invitee = invite(org, meeting, make_doctor, "C")
     held = make_meeting("held")
     with pytest.raises(InvalidTransition):
         services.remove_invitee(org.rep, held, invitee)
@@ -158,10 +148,8 @@ def test_the_list_of_a_meeting_that_ran_is_closed_to_removals(org, make_meeting,
 @pytest.mark.parametrize("case", ["backup_without_primary", "backup_of_a_backup", "primary_with_backup_for"])
 def test_a_backup_must_name_a_primary_and_only_a_backup_may(org, make_meeting, make_doctor, case):
     meeting = make_meeting("draft")
-    primary = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
-                                   role="primary")
-    backup = services.add_invitee(org.rep, meeting, doctor_id=make_doctor(org.hospital, "C").id,
-                                  role="backup", backup_for=primary.id)
+    primary = invite(org, meeting, make_doctor, "C")
+    backup = invite(org, meeting, make_doctor, "C", backup_for=primary)
     role, backup_for = {"backup_without_primary": ("backup", None),
                         "backup_of_a_backup": ("backup", backup.id),
                         "primary_with_backup_for": ("primary", primary.id)}[case]
