@@ -100,16 +100,15 @@ class SelectPage(Page):
 
     @property
     def items(self):
-        page = self.page_select()
-        return [] if page is None else db.session.scalars(page).unique().all()
-
-    def page_select(self):
-        """The collection's select narrowed to this page (None past any
-        table's end: too big for an OFFSET)."""
         params = self.page_params
-        if params.first_item > MAX_ID:
-            return None
-        return self.collection.offset(params.first_item).limit(params.page_size)
+        if params.first_item > MAX_ID:  # past any table's end; too big for an OFFSET
+            return []
+        return self.read(self.collection.offset(params.first_item).limit(params.page_size))
+
+    def read(self, page_select) -> list:
+        """The page's items from its select: the selected objects (a list
+        that builds its items from rows overrides this)."""
+        return db.session.scalars(page_select).unique().all()
 
     @property
     def item_count(self):

@@ -13,10 +13,8 @@ blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
 class MeetingPage(SelectPage):
     """A page of the list as items built from rows (meeting_list.py)."""
 
-    @property
-    def items(self):
-        page = self.page_select()
-        return [] if page is None else list_items(current_user(), page)
+    def read(self, page_select) -> list:
+        return list_items(current_user(), page_select)
 
 
 @blp.route("")
