@@ -16,10 +16,8 @@ from sqlalchemy import Select, select
 
 from ..extensions import db
 from ..proposals.models import BudgetLine, Meeting, meeting_staff
-from ..types import to_local
+from ..types import CENT, to_local
 from .meeting_schemas import checkin_url
-
-CENT = Decimal("0.01")
 
 
 def list_items(user, query: Select) -> list[dict]:
