@@ -4,7 +4,6 @@ import marshmallow as ma
 from marshmallow import fields
 
 from ..database import read_writes
-from ..extensions import db
 from ..dossier.meeting_schemas import MeetingFilter
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, current_user
@@ -17,12 +16,7 @@ FILE = {"type": "string", "format": "binary"}
 
 
 def _send(exporter, fmt):
-    services.record_export(current_user(), exporter, fmt)
-    # The log entry is committed before the file is built, not by the
-    # request's one commit after it: SQLite would hold its write lock (and
-    # PostgreSQL a transaction) open while a large XLSX is written.
-    db.session.commit()
-    return services.download(exporter, fmt)
+    return services.logged_download(current_user(), exporter, fmt)
 
 
 def _list_view(fmt):

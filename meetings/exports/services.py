@@ -9,6 +9,7 @@ from flask_babel import force_locale
 
 from ..actionlog import log_action
 from ..auth.models import User
+from ..extensions import db
 from .registry import Exporter
 from .writers import csv_chunks, file_chunks, xlsx_file
 
@@ -36,6 +37,16 @@ def _localised(exporter: Exporter, fmt: str):
     with force_locale("zh"):
         handle = xlsx_file(header, exporter.rows(), exporter.title)
     return file_chunks(handle)
+
+
+def logged_download(actor: User, exporter: Exporter, fmt: str) -> Response:
+    """The export as a download, its action log entry committed first: not
+    by the request's one commit after the file is built, which would hold
+    SQLite's write lock (and a PostgreSQL transaction) open while a large
+    XLSX is written."""
+    record_export(actor, exporter, fmt)
+    db.session.commit()
+    return download(exporter, fmt)
 
 
 def download(exporter: Exporter, fmt: str) -> Response:

@@ -7,7 +7,6 @@ from flask_login import current_user, login_required
 
 from ..errors import NotFound
 from ..database import read_writes
-from ..extensions import db
 from ..dossier.meeting_schemas import MeetingFilter
 from ..proposals.services import get_meeting
 from ..web.forms import form_dict, parse
@@ -22,12 +21,7 @@ nav_item("exports_web.calendar_page", _l("Calendar"), order=90)
 def _send(exporter, fmt):
     if fmt not in services.FORMATS:
         abort(404)
-    services.record_export(current_user, exporter, fmt)
-    # The log entry is committed before the file is built, not by the
-    # request's one commit after it: SQLite would hold its write lock (and
-    # PostgreSQL a transaction) open while a large XLSX is written.
-    db.session.commit()
-    return services.download(exporter, fmt)
+    return services.logged_download(current_user, exporter, fmt)
 
 
 @bp.route("/meetings/export.<fmt>")
