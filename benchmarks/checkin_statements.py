@@ -29,9 +29,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event  # noqa: E402
-
-from benchmarks.seed import PASSWORD, bench_app, make_doctors, make_meeting, make_org, reset_schema  # noqa: E402
+from benchmarks.seed import (PASSWORD, bench_app, make_doctors, make_meeting, make_org,  # noqa: E402
+                             on_statements, reset_schema)
 from benchmarks.table import row  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 
@@ -42,16 +41,13 @@ CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
 def count(app, send) -> tuple[list[str], object]:
     seen: list[str] = []
 
-    def note(_conn, _cursor, statement, *_args):
+    def note(statement, *_args):
         if not statement.lstrip().upper().startswith("BEGIN"):
             seen.append(" ".join(statement.split()))
     with app.app_context():
         engine = db.engine
-    event.listen(engine, "before_cursor_execute", note)
-    try:
+    with on_statements(engine, note):
         response = send()
-    finally:
-        event.remove(engine, "before_cursor_execute", note)
     return seen, response
 
 

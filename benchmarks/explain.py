@@ -33,9 +33,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, func, select, text, update  # noqa: E402
+from sqlalchemy import func, select, text, update  # noqa: E402
 
-from benchmarks.seed import PASSWORD, bench_app  # noqa: E402
+from benchmarks.seed import PASSWORD, bench_app, on_statements  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 
 INTERESTING = re.compile(r"Seq Scan|Index|Sort|Bitmap|Hash Join|Nested Loop|Merge Join|Aggregate")
@@ -148,7 +148,7 @@ def capture(app, users: dict, context: dict, only: str | None) -> list[tuple[str
     seen: list[tuple[str, str, str, object]] = []
     current = {"label": None, "role": None}
 
-    def note(_conn, _cursor, statement, parameters, _context, executemany):
+    def note(statement, parameters, executemany):
         if not executemany and not statement.lstrip().upper().startswith(("BEGIN", "SAVEPOINT", "RELEASE")):
             seen.append((current["role"], current["label"], statement, parameters))
 
@@ -164,16 +164,13 @@ def capture(app, users: dict, context: dict, only: str | None) -> list[tuple[str
             headers = {"Authorization": f"Bearer {token}"} if kind == "api" else {}
             with app.app_context():
                 engine = db.engine
-            event.listen(engine, "before_cursor_execute", note)
-            try:
+            with on_statements(engine, note):
                 if method == "GET":
                     response = client.get(path, headers=headers)
                 elif kind == "api":
                     response = client.post(path, json=body, headers=headers)
                 else:
                     response = client.post(path, data=body)
-            finally:
-                event.remove(engine, "before_cursor_execute", note)
             if response.status_code >= 400:
                 print(f"!! {role} {method} {path}: {response.status_code}", file=sys.stderr)
     return seen

@@ -20,10 +20,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event  # noqa: E402
-
 from benchmarks.checkin_http import Server, no_prepare, run_phase, token_for  # noqa: E402
-from benchmarks.seed import add_admin, bench_app, reset_schema  # noqa: E402
+from benchmarks.seed import add_admin, bench_app, on_statements, reset_schema  # noqa: E402
 from benchmarks.table import row  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 
@@ -55,13 +53,9 @@ def statements_per_page(app, admin_id: int) -> dict[int, int]:
     client = app.test_client()
     for size in (1, 50, 500):
         seen = []
-        listener = lambda *a, **k: seen.append(1)  # noqa: E731
-        event.listen(db.engine, "before_cursor_execute", listener)
-        try:
+        with on_statements(db.engine, lambda *statement: seen.append(statement)):
             response = client.get(f"/api/v1/meetings?page_size={size}",
                                   headers={"Authorization": f"Bearer {token}"})
-        finally:
-            event.remove(db.engine, "before_cursor_execute", listener)
         assert response.status_code == 200, response.status_code
         counts[size] = len(seen)
     return counts

@@ -24,13 +24,14 @@ import statistics
 import sys
 import tempfile
 import time
+from contextlib import nullcontext
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from sqlalchemy import event, func, select  # noqa: E402
+from sqlalchemy import func, select  # noqa: E402
 
-from benchmarks.seed import PASSWORD, add_admin, bench_app, reset_schema  # noqa: E402
+from benchmarks.seed import PASSWORD, add_admin, bench_app, on_statements, reset_schema  # noqa: E402
 from benchmarks.table import row  # noqa: E402
 from meetings.extensions import db  # noqa: E402
 
@@ -56,19 +57,14 @@ def seed(app, meetings: int) -> dict:
 def measure(fn, rounds: int) -> tuple[float, int]:
     """(median ms, SQL statements of one call)."""
     statements = []
-
-    def count(*_args, **_kwargs):
-        statements.append(1)
     times = []
     for i in range(rounds + 1):  # the first call warms caches and is not timed
-        if i == 1:
-            event.listen(db.engine, "before_cursor_execute", count)
-        start = time.perf_counter()
-        fn()
-        if i:
-            times.append((time.perf_counter() - start) * 1000)
-        if i == 1:
-            event.remove(db.engine, "before_cursor_execute", count)
+        counting = on_statements(db.engine, lambda *statement: statements.append(statement))
+        with counting if i == 1 else nullcontext():
+            start = time.perf_counter()
+            fn()
+            if i:
+                times.append((time.perf_counter() - start) * 1000)
         db.session.remove()
     return statistics.median(times), len(statements)
 

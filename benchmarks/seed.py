@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import io
 import sys
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import timedelta
 from decimal import Decimal
@@ -23,8 +24,23 @@ ROOT = Path(__file__).resolve().parent.parent
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
+from sqlalchemy import event  # noqa: E402
+
 from meetings import create_app  # noqa: E402
 from meetings.extensions import db  # noqa: E402
+
+
+@contextmanager
+def on_statements(engine, note):
+    """note(statement, parameters, executemany) for every SQL statement
+    `engine` sends inside the block (how the scripts count and collect them)."""
+    def listener(_conn, _cursor, statement, parameters, _context, executemany):
+        note(statement, parameters, executemany)
+    event.listen(engine, "before_cursor_execute", listener)
+    try:
+        yield
+    finally:
+        event.remove(engine, "before_cursor_execute", listener)
 
 PASSWORD = "bench-pass-123"
 # potential, support → grade (SPEC §2 defaults): A and B are key customers
