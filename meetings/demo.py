@@ -21,7 +21,7 @@ from .proposals import services as proposals
 from .actionlog import recorded_at
 from .questions import services as questions
 from .summary import services as summary
-from .types import local_zone, quarter_of, utcnow
+from .types import local_date, local_zone, month_index, month_text, quarter_of, utcnow
 
 PASSWORD = "demo-password"
 
@@ -197,11 +197,8 @@ def _answer_questions(meeting, marketing) -> None:
 
 def _import_prescriptions(marketing, docs, held) -> None:
     """Marketing's monthly import, through the same CSV path as a real one."""
-    start = held.starts_at.astimezone(local_zone())
-    months = []
-    for back in (3, 2, 1):
-        index = start.year * 12 + start.month - 1 - back
-        months.append(f"{index // 12:04d}-{index % 12 + 1:02d}")
+    held_month = month_index(local_date(held.starts_at))
+    months = [month_text(held_month - back) for back in (3, 2, 1)]
     lines = ["doctor_id,month,product,boxes"]
     for index, boxes in BOXES_BEFORE.items():
         lines += [f"{docs[index].id},{month},{PRODUCT},{n}" for month, n in zip(months, boxes)]

@@ -89,3 +89,13 @@ def enum_column(enum_cls, **kw):
     """Enums stored by value as VARCHAR, portable across SQLite and PostgreSQL."""
     return Enum(enum_cls, native_enum=False, length=32, validate_strings=True,
                 values_callable=lambda e: [m.value for m in e], **kw)
+
+
+# Months as prescriptions count them ('YYYY-MM'): an index (months since
+# year 0) is shifted by adding, then written back with month_text.
+def month_index(day: date) -> int:
+    return day.year * 12 + day.month - 1
+
+
+def month_text(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"

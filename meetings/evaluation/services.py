@@ -30,7 +30,7 @@ every doctor's grade; a stored percent would need all of those to refresh it.
 from __future__ import annotations
 
 from collections import defaultdict
-from datetime import date, datetime
+from datetime import date
 from decimal import Decimal
 from functools import reduce
 from operator import add
@@ -73,21 +73,6 @@ DIGITS = 4
 def weights() -> dict[str, Decimal]:
     cfg = current_app.config
     return {name: Decimal(cfg[f"SCORE_WEIGHT_{name.upper()}"]) for name in PARTS}
-
-
-# ---------------------------------------------------------------- months
-
-def month_index(day: date) -> int:
-    return day.year * 12 + day.month - 1
-
-
-def month_text(index: int) -> str:
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"
-
-
-def meeting_month(meeting_starts_at: datetime) -> int:
-    """The meeting's month is that of its local start date (TIMEZONE)."""
-    return month_index(local_date(meeting_starts_at))
 
 
 # ---------------------------------------------------------------- SQL pieces

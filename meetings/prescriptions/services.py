@@ -25,7 +25,7 @@ from ..doctors.models import Department, Doctor
 from ..doctors.services import computed_grade, visible_hospitals
 from ..errors import Forbidden, InvalidInput
 from ..extensions import db
-from ..types import local_date, utcnow
+from ..types import local_date, month_index, month_text, utcnow
 from .models import Prescription
 
 MAX_BYTES = 10 * 1024 * 1024
@@ -160,8 +160,7 @@ def _whole(value, name: str) -> int:
 def month_bounds(today: date | None = None) -> tuple[str, str]:
     """From 2000-01 to 12 months after the current (local) month."""
     today = today or local_date(utcnow())
-    index = today.year * 12 + today.month - 1 + 12
-    return "2000-01", f"{index // 12:04d}-{index % 12 + 1:02d}"
+    return "2000-01", month_text(month_index(today) + 12)
 
 
 def _month(value, bounds: tuple[str, str]) -> str:

@@ -9,6 +9,7 @@ from sqlalchemy import event, select
 
 from meetings.evaluation import services
 from meetings.extensions import db
+from meetings.types import local_date, month_index, month_text
 from meetings.followups.models import FollowUp
 from tests.evaluation.conftest import SHANGHAI, next_local
 
@@ -22,8 +23,8 @@ def card_of(meeting, **kw):
 
 
 def months_around(meeting):
-    mid = services.meeting_month(meeting.starts_at)
-    return {k: services.month_text(mid + k) for k in range(-4, 5)}
+    mid = month_index(local_date(meeting.starts_at))  # the meeting's local month
+    return {k: month_text(mid + k) for k in range(-4, 5)}
 
 
 @pytest.fixture
