@@ -8,6 +8,7 @@ from sqlalchemy.exc import SAWarning
 from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE_DIR, Defaults, check_secret, from_env
+from .jsonio import JSONProvider
 from . import extensions
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
@@ -79,6 +80,7 @@ def _harden(app: Flask) -> None:
 def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
     app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
+    app.json = JSONProvider(app)
     app.config.from_object(Defaults)
     app.config.update(from_env(require_secret="SECRET_KEY" not in config))
     app.config.update(config)
