@@ -96,14 +96,32 @@ def current_user():
 
 
 class SelectPage(Page):
-    """Pages a SQLAlchemy select without loading the whole collection."""
+    """Pages a SQLAlchemy select without loading the whole collection.
 
-    @property
-    def items(self):
+    The page is read before the total: a page that is not full tells the
+    total itself (what came before it and what it holds), so the COUNT(*) —
+    a scan of every visible meeting at national scale — runs only for a full
+    page or one past the end. Most of a rep's lists fit on their first page."""
+
+    def __init__(self, collection, page_params):
+        self.collection = collection
+        self.page_params = page_params
+        self._items = self._read_page()
+        read = len(self._items)
+        if 0 < read < page_params.page_size or (read == 0 and page_params.first_item == 0):
+            page_params.item_count = page_params.first_item + read
+        else:
+            page_params.item_count = self.item_count
+
+    def _read_page(self) -> list:
         params = self.page_params
         if params.first_item > MAX_ID:  # past any table's end; too big for an OFFSET
             return []
         return self.read(self.collection.offset(params.first_item).limit(params.page_size))
+
+    @property
+    def items(self):
+        return self._items
 
     def read(self, page_select) -> list:
         """The page's items from its select: the selected objects (a list

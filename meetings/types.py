@@ -60,12 +60,13 @@ def local_zone() -> ZoneInfo:
     return ZoneInfo(current_app.config["TIMEZONE"])
 
 
-def to_local(value: datetime) -> datetime:
+def to_local(value: datetime, zone: ZoneInfo | None = None) -> datetime:
     """Never raises: a stored time at the calendar's edge (year 1 or 9999,
     which no input lets in any more) is shown in UTC rather than breaking
-    every list that contains it."""
+    every list that contains it. `zone`: local_zone(), looked up once by a
+    caller converting a whole page."""
     try:
-        return value.astimezone(local_zone())
+        return value.astimezone(zone or local_zone())
     except (OverflowError, ValueError):
         return value.astimezone(timezone.utc) if value.tzinfo else value.replace(tzinfo=timezone.utc)
 

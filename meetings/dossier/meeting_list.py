@@ -10,57 +10,86 @@ with what GET /meetings/{id} shows of the same meeting, field by field.
 """
 from __future__ import annotations
 
+from collections import namedtuple
 from decimal import Decimal
+from functools import cache
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, String, bindparam, select, type_coerce
 
 from ..extensions import db
 from ..proposals.models import BudgetLine, Meeting, meeting_staff
-from ..types import CENT, to_local
+from ..types import CENT, local_zone, to_local
 from .meeting_schemas import checkin_url
+
+
+def _stored(enum_column):
+    """An enum column as stored, its value's text (types.enum_column): the
+    item shows that text, so the Enum round trip is skipped."""
+    return type_coerce(enum_column, String).label(enum_column.key)
+
+
+@cache
+def _statements():
+    """What an item shows, and no more (each column selected is a column
+    converted per row), built once per process on first use: building a
+    select costs more than running it on a page of 50 (0.1–0.3 ms each)."""
+    columns = (Meeting.id, _stored(Meeting.status), Meeting.owner_id, Meeting.province_id,
+               Meeting.hospital_id, Meeting.department_id, Meeting.topic, _stored(Meeting.purpose),
+               _stored(Meeting.audience), _stored(Meeting.format), Meeting.venue, Meeting.starts_at,
+               Meeting.expected_attendees, Meeting.speaker_id, Meeting.needs, Meeting.product,
+               Meeting.supply_channel_open, Meeting.department_head_agreed, Meeting.relations_ok,
+               Meeting.drawn_amount, Meeting.checkin_token)
+    lines = (select(BudgetLine.meeting_id, _stored(BudgetLine.category), BudgetLine.amount, BudgetLine.note)
+             .where(BudgetLine.meeting_id.in_(bindparam("ids", expanding=True))).order_by(BudgetLine.id))
+    staff = (select(meeting_staff.c.meeting_id, meeting_staff.c.user_id)
+             .where(meeting_staff.c.meeting_id.in_(bindparam("ids", expanding=True)))
+             .order_by(meeting_staff.c.user_id))
+    return namedtuple("MeetingRow", [column.key for column in columns]), columns, lines, staff
 
 
 def list_items(user, query: Select) -> list[dict]:
     """The meetings `query` (a search_meetings select, paged) selects, as the
-    list shows them to `user`."""
-    rows = db.session.execute(query.with_only_columns(*Meeting.__table__.c)).all()
+    list shows them to `user`. Rows come through the session's connection:
+    nothing here becomes an object, so the ORM's result layer is skipped.
+    Each row is read by position into a named tuple: a Row's attribute costs
+    ~0.8 µs a read, 20 of them a meeting."""
+    meeting_row, columns, lines_select, staff_select = _statements()
+    connection = db.session.connection()
+    rows = [meeting_row._make(row) for row in connection.execute(query.with_only_columns(*columns))]
     if not rows:
         return []
-    ids = [row.id for row in rows]
+    ids = {"ids": [row.id for row in rows]}
     lines: dict[int, list] = {}
-    for line in db.session.execute(select(BudgetLine.meeting_id, BudgetLine.category, BudgetLine.amount,
-                                          BudgetLine.note)
-                                   .where(BudgetLine.meeting_id.in_(ids)).order_by(BudgetLine.id)):
-        lines.setdefault(line.meeting_id, []).append(line)
+    for meeting_id, category, amount, note in connection.execute(lines_select, ids):
+        lines.setdefault(meeting_id, []).append((category, amount, note))
     staff: dict[int, list[int]] = {}
-    for meeting_id, user_id in db.session.execute(
-            select(meeting_staff.c.meeting_id, meeting_staff.c.user_id)
-            .where(meeting_staff.c.meeting_id.in_(ids)).order_by(meeting_staff.c.user_id)):
+    for meeting_id, user_id in connection.execute(staff_select, ids):
         staff.setdefault(meeting_id, []).append(user_id)
-    return [_item(row, lines.get(row.id, ()), staff.get(row.id, []), user) for row in rows]
+    zone = local_zone()
+    return [_item(row, lines.get(row.id, ()), staff.get(row.id, []), user, zone) for row in rows]
 
 
-def _item(row, lines, staff_ids: list[int], user) -> dict:
+def _item(row, lines, staff_ids: list[int], user, zone) -> dict:
     return {
         "id": row.id,
-        "status": row.status.value,
+        "status": row.status,
         "owner_id": row.owner_id,
         "province_id": row.province_id,
         "hospital_id": row.hospital_id,
         "department_id": row.department_id,
         "topic": row.topic,
-        "purpose": row.purpose.value,
-        "audience": row.audience.value,
-        "format": row.format.value,
+        "purpose": row.purpose,
+        "audience": row.audience,
+        "format": row.format,
         "venue": row.venue,
-        "starts_at": to_local(row.starts_at).isoformat(),
+        "starts_at": to_local(row.starts_at, zone).isoformat(),
         "expected_attendees": row.expected_attendees,
         "speaker_id": row.speaker_id,
         "staff_ids": staff_ids,
         "budget": {
-            "lines": [{"category": line.category.value, "amount": _money(line.amount), "note": line.note}
-                      for line in lines],
-            "total": str(sum((line.amount for line in lines), Decimal("0.00"))),
+            "lines": [{"category": category, "amount": _money(amount), "note": note}
+                      for category, amount, note in lines],
+            "total": str(sum((amount for _category, amount, _note in lines), Decimal("0.00"))),
         },
         "preconditions": {
             "supply_channel_open": row.supply_channel_open,
