@@ -85,9 +85,12 @@ def requests_for(role: str, context: dict) -> list[tuple[str, str, str, dict | N
            ("api", "GET", "/api/v1/followups?page_size=50&status=overdue", None),
            ("api", "GET", "/api/v1/questions?page_size=50", None),
            ("api", "GET", "/api/v1/notifications?page_size=50", None)]
-    meeting, doctor = context["meeting_id"], context["doctor_id"]
+    # a rep sees only their own meetings (SPEC §1): theirs, not the staff's
+    meeting = context["rep_meeting_id"] if role == "rep" else context["meeting_id"]
+    doctor = context["doctor_id"]
     api += [("api", "GET", f"/api/v1/{name}?page_size=50", None)
-            for name in ("hospitals", "departments", "doctors", "users", "provinces", "regions")]
+            for name in ("hospitals", "departments", "doctors", "provinces", "regions")
+            + (("users",) if role == "admin" else ())]  # the user list is the admin's
     api += [("api", "GET", f"/api/v1/meetings/{meeting}", None),
             ("api", "GET", f"/api/v1/meetings/{meeting}/invitees", None),
             ("api", "GET", f"/api/v1/doctors/{doctor}/spend", None)]
@@ -136,10 +139,13 @@ def sign_in_context(users: dict) -> dict:
     free = db.session.scalars(select(Invitee.doctor_id).where(Invitee.meeting_id == meeting.id,
                                                               Invitee.doctor_id.not_in(signed))
                               .order_by(Invitee.id)).all()
+    rep_meeting_id = db.session.scalar(select(Meeting.id).where(Meeting.owner_id == users["rep"][0])
+                                       .order_by(Meeting.starts_at.desc()))
     db.session.commit()
     if len(free) < 3:
         raise SystemExit("the meeting picked for the sign-in requests has everyone signed in: seed afresh")
-    return {"meeting_id": meeting.id, "token": meeting.checkin_token, "province_id": province_id,
+    return {"meeting_id": meeting.id, "rep_meeting_id": rep_meeting_id, "token": meeting.checkin_token,
+            "province_id": province_id,
             "staff_doctor": free[0], "qr_doctor": free[1], "doctor_id": free[2], "now": now}
 
 
