@@ -50,6 +50,25 @@ class Blueprint(_Blueprint):
         if not public:
             self.before_request(authenticate_request)
 
+    @staticmethod
+    def _make_pagination_metadata(page, page_size, item_count):
+        """flask-smorest's X-Pagination values, without the schema it builds
+        on every paged request to dump them (integers, dumped as they are:
+        0.1–0.2 ms of every list); the OpenAPI document keeps that schema."""
+        metadata = {"total": item_count}
+        if item_count == 0:
+            metadata["total_pages"] = 0
+            return metadata
+        last_page = (item_count - 1) // page_size + 1
+        metadata.update(total_pages=last_page, first_page=1, last_page=last_page)
+        if page <= last_page:
+            metadata["page"] = page
+            if page > 1:
+                metadata["previous_page"] = page - 1
+            if page < last_page:
+                metadata["next_page"] = page + 1
+        return metadata
+
     def response(self, status_code, schema=None, **kwargs):
         """flask-smorest's response, and the request's one commit: a write
         (any method but GET/HEAD, or a read marked database.read_writes) that
