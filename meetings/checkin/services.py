@@ -14,8 +14,8 @@ import binascii
 import io
 import secrets
 from dataclasses import dataclass
-from functools import cache
 from datetime import datetime, timedelta
+from functools import cache
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
