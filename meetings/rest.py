@@ -129,8 +129,13 @@ class SelectPage(Page):
         read = len(self._items)
         if 0 < read < page_params.page_size or (read == 0 and page_params.first_item == 0):
             page_params.item_count = page_params.first_item + read
+        elif self.counted is not None:
+            page_params.item_count = self.counted
         else:
             page_params.item_count = self.item_count
+
+    # the total, when read() learned it with the page (in the same statement)
+    counted: int | None = None
 
     def _read_page(self) -> list:
         params = self.page_params

@@ -11,10 +11,12 @@ blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
 
 
 class MeetingPage(SelectPage):
-    """A page of the list as items built from rows (meeting_list.py)."""
+    """A page of the list as items built from rows (meeting_list.py), the
+    total counted in the page's statement: one statement for the page."""
 
     def read(self, page_select) -> list:
-        return list_items(current_user(), page_select)
+        items, self.counted = list_items(current_user(), page_select, self.collection)
+        return items
 
 
 @blp.route("")
