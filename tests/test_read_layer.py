@@ -187,6 +187,11 @@ def test_a_list_item_is_the_meeting_as_its_own_page_shows_it_but_the_item_only_f
         assert any(item[field] for item in listed), field
     if role == "staff":
         assert any(item["checkin_url"] for item in listed)
+        from meetings.links import external_url
+        tokens = dict(db.session.execute(select(Meeting.id, Meeting.checkin_token)).all())
+        with app.test_request_context():  # the address url_for gives, each token in it
+            assert all(item["checkin_url"] == external_url("checkin.self_checkin", token=tokens[item["id"]])
+                       for item in listed if item["checkin_url"])
     for item in listed:
         shown = api.get(f"/meetings/{item['id']}").json
         assert ITEM_ONLY <= set(shown)

@@ -20,7 +20,7 @@ from sqlalchemy import Select, String, cast, func, select, type_coerce
 from ..extensions import db
 from ..proposals.models import BudgetLine, Meeting, meeting_staff
 from ..types import CENT, local_zone, to_local
-from .meeting_schemas import checkin_url
+from .meeting_schemas import checkin_urls
 
 
 def _stored(enum_column):
@@ -74,7 +74,8 @@ def list_items(user, page: Select, everything: Select | None = None) -> tuple[li
         columns = (*columns, total.correlate(None).scalar_subquery().label("total"))
     rows = connection.execute(page.with_only_columns(*columns)).all()
     zone = local_zone()
-    items = [_item(meeting_row._make(row[:len(meeting_row._fields)]), user, zone) for row in rows]
+    url = checkin_urls(user)
+    items = [_item(meeting_row._make(row[:len(meeting_row._fields)]), url, zone) for row in rows]
     return items, (rows[0][-1] if rows and everything is not None else None)
 
 
@@ -83,7 +84,7 @@ def _lines(text: str | None) -> list:
     return sorted(loads(text)) if text else []
 
 
-def _item(row, user, zone) -> dict:
+def _item(row, checkin_url, zone) -> dict:
     lines = [{"category": category, "amount": amount, "note": note}
              for _id, category, amount, note in _lines(row.lines)]
     return {
@@ -114,7 +115,7 @@ def _item(row, user, zone) -> dict:
         "needs": row.needs,
         "product": row.product,
         "drawn_amount": None if row.drawn_amount is None else _money(row.drawn_amount),
-        "checkin_url": checkin_url(user, row),
+        "checkin_url": checkin_url(row),
     }
 
 

@@ -137,6 +137,24 @@ class MeetingSchema(MeetingListItemFields):
 def checkin_url(user, meeting) -> str | None:
     """SPEC §10: the self sign-in page, for those who run the meeting (a
     meeting or a row of one)."""
-    if user is None or not runs_meeting(user, meeting):
-        return None
-    return external_url("checkin.self_checkin", token=meeting.checkin_token)  # SPEC §10: PUBLIC_URL
+    return checkin_urls(user)(meeting)
+
+
+_TOKEN = "checkin-token"
+
+
+def checkin_urls(user):
+    """checkin_url(user, ·) for a page of meetings: the address is built
+    once (url_for costs ~8 µs, and every meeting on a rep's page is theirs)
+    and each meeting's token put into it — check-in tokens are URL-safe
+    (secrets.token_urlsafe), so url_for would not have quoted them."""
+    parts = []
+
+    def url(meeting) -> str | None:
+        if user is None or not runs_meeting(user, meeting):
+            return None
+        if not parts:
+            # SPEC §10: under PUBLIC_URL
+            parts.extend(external_url("checkin.self_checkin", token=_TOKEN).rpartition(_TOKEN)[::2])
+        return parts[0] + meeting.checkin_token + parts[1]
+    return url
