@@ -145,9 +145,11 @@ def register_request_log(app: Flask) -> None:
     def _log(response):
         rid = current_request_id()
         response.headers[REQUEST_ID_HEADER] = rid
+        level = logging.DEBUG if request.path in _QUIET_PATHS and response.status_code < 400 else logging.INFO
+        if not request_log.isEnabledFor(level):  # LOG_LEVEL above it: nothing to gather
+            return response
         started = request.environ.get("meetings.started")
         duration = round((time.perf_counter() - started) * 1000, 1) if started else None
-        level = logging.DEBUG if request.path in _QUIET_PATHS and response.status_code < 400 else logging.INFO
         request_log.log(level, "%s %s %s", request.method, request.path, response.status_code,
                         extra={"method": request.method, "path": request.path,
                                "status": response.status_code, "duration_ms": duration,
