@@ -54,39 +54,41 @@ def _columns(dialect: str):
                _stored(m.purpose), _stored(m.audience), _stored(m.format), m.venue, m.starts_at,
                m.expected_attendees, m.speaker_id, m.needs, m.product, m.supply_channel_open,
                m.department_head_agreed, m.relations_ok, m.drawn_amount, m.checkin_token, lines, staff_ids)
-    return namedtuple("MeetingRow", [column.key for column in columns]), columns
+    return namedtuple("MeetingRow", [column.key for column in columns] + ["total"]), columns
 
 
-def list_items(user, page: Select, everything: Select | None = None) -> tuple[list[dict], int | None]:
+def list_items(user, page: Select, everything: Select) -> tuple[list[dict], int | None]:
     """The meetings `page` (a search_meetings select with its offset and
-    limit) selects, as the list shows them to `user`, in one statement; and
-    how many `everything` (the same search unpaged) selects, counted in that
-    statement (None when not asked or the page is empty). Rows come through
-    the session's connection: nothing here becomes an object, so the ORM's
-    result layer is skipped. Each row is read by position into a named
-    tuple: a Row's attribute costs ~0.8 µs a read, 20 of them a meeting."""
+    limit) selects, as the list shows them to `user`, and how many
+    `everything` (the same search unpaged) selects — None for an empty page —
+    in one statement. Rows come through the session's connection: nothing
+    here becomes an object, so the ORM's result layer is skipped. Each row is
+    read by position into a named tuple: a Row's attribute costs ~0.8 µs a
+    read, 20 of them a meeting."""
     connection = db.session.connection()
     meeting_row, columns = _columns(connection.dialect.name)
-    if everything is not None:
-        # uncorrelated (its own FROM meetings, not the page's row): the
-        # database counts once per statement, not once per row
-        total = everything.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
-        columns = (*columns, total.correlate(None).scalar_subquery().label("total"))
-    rows = connection.execute(page.with_only_columns(*columns)).all()
-    zone = local_zone()
-    url = checkin_urls(user)
-    items = [_item(meeting_row._make(row[:len(meeting_row._fields)]), url, zone) for row in rows]
-    return items, (rows[0][-1] if rows and everything is not None else None)
+    # uncorrelated (its own FROM meetings, not the page's row): the database
+    # counts once per statement, not once per row
+    total = everything.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
+    statement = page.with_only_columns(*columns, total.correlate(None).scalar_subquery().label("total"))
+    rows = [meeting_row._make(row) for row in connection.execute(statement)]
+    zone, url = local_zone(), checkin_urls(user)
+    return [_item(row, url, zone) for row in rows], (rows[0].total if rows else None)
 
 
-def _lines(text: str | None) -> list:
-    """(id, category, amount as text with two decimals, note) arrays, in id order."""
-    return sorted(loads(text)) if text else []
+ZERO = Decimal("0.00")
+
+
+def _budget(lines_json: str | None) -> dict:
+    """The budget of an item from its (id, category, amount as text with two
+    decimals, note) arrays, in id order; the total summed as Decimals."""
+    lines = sorted(loads(lines_json)) if lines_json else ()
+    return {"lines": [{"category": category, "amount": amount, "note": note}
+                      for _id, category, amount, note in lines],
+            "total": str(sum(map(Decimal, [line[2] for line in lines]), ZERO))}
 
 
 def _item(row, checkin_url, zone) -> dict:
-    lines = [{"category": category, "amount": amount, "note": note}
-             for _id, category, amount, note in _lines(row.lines)]
     return {
         "id": row.id,
         "status": row.status,
@@ -103,10 +105,7 @@ def _item(row, checkin_url, zone) -> dict:
         "expected_attendees": row.expected_attendees,
         "speaker_id": row.speaker_id,
         "staff_ids": sorted(loads(row.staff_ids)) if row.staff_ids else [],
-        "budget": {
-            "lines": lines,
-            "total": str(sum((Decimal(line["amount"]) for line in lines), Decimal("0.00"))),
-        },
+        "budget": _budget(row.lines),
         "preconditions": {
             "supply_channel_open": row.supply_channel_open,
             "department_head_agreed": row.department_head_agreed,

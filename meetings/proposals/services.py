@@ -94,8 +94,16 @@ def is_provincial_manager_of(user: User, meeting: Meeting) -> bool:
 
 def runs_meeting(user: User, meeting: Meeting) -> bool:
     """Who may run the day: the owner, the speaker, or staff of the province."""
-    return (user.id in (meeting.owner_id, meeting.speaker_id)
-            or (user.role == Role.staff and user.province_id == meeting.province_id))
+    return runner(user)(meeting)
+
+
+def runner(user: User):
+    """runs_meeting(user, ·) for a page of meetings (or rows of them): the
+    user's attributes read once, not once a meeting."""
+    user_id = user.id
+    staff_province = user.province_id if user.role == Role.staff else None
+    return lambda meeting: (user_id in (meeting.owner_id, meeting.speaker_id)
+                            or (staff_province is not None and staff_province == meeting.province_id))
 
 
 # ---------------------------------------------------------------- proposal content
