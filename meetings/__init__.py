@@ -72,8 +72,11 @@ def _harden(app: Flask) -> None:
 
     @app.after_request
     def security_headers(response):
+        # one pass over the headers a view set, not one per header added
+        present = {name.lower() for name in response.headers.keys()}
         for name, value in SECURITY_HEADERS.items():
-            response.headers.setdefault(name, value)
+            if name.lower() not in present:
+                response.headers.add(name, value)
         return response
 
 
