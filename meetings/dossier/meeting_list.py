@@ -71,7 +71,7 @@ def list_items(user, page: Select, everything: Select) -> tuple[list[dict], int 
     # counts once per statement, not once per row
     total = everything.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
     statement = page.with_only_columns(*columns, total.correlate(None).scalar_subquery().label("total"))
-    rows = [meeting_row._make(row) for row in connection.execute(statement)]
+    rows = [meeting_row._make(row) for row in connection.execute(statement).all()]  # fetchall, not a fetchone a row
     zone, url = local_zone(), checkin_urls(user)
     return [_item(row, url, zone) for row in rows], (rows[0].total if rows else None)
 
