@@ -141,16 +141,16 @@ class SelectPage(Page):
         params = self.page_params
         if params.first_item > MAX_ID:  # past any table's end; too big for an OFFSET
             return []
-        return self.read(self.collection.offset(params.first_item).limit(params.page_size))
+        return self.read(params.first_item, params.page_size)
 
     @property
     def items(self):
         return self._items
 
-    def read(self, page_select) -> list:
-        """The page's items from its select: the selected objects (a list
+    def read(self, first_item: int, page_size: int) -> list:
+        """The page's items: the objects the select selects there (a list
         that builds its items from rows overrides this)."""
-        return db.session.scalars(page_select).unique().all()
+        return db.session.scalars(self.collection.offset(first_item).limit(page_size)).unique().all()
 
     @property
     def item_count(self):

@@ -265,3 +265,28 @@ def test_the_pagination_header_says_what_flask_smorests_does():
             for page in (1, 2, 3, 21, 10_000):
                 assert (Blueprint._make_pagination_metadata(page, size, total)
                         == Upstream._make_pagination_metadata(page, size, total)), (page, size, total)
+
+
+def test_a_search_built_once_per_shape_shows_each_user_their_own(app, org, make_user, make_province,
+                                                                 make_meeting, api_as):
+    """The list's statement is built once per shape of search (who asks,
+    which filters) and run with each user's values: two reps, two provincial
+    managers share a statement, never their meetings; a statement run without
+    the values fails instead of showing anyone's."""
+    import sqlalchemy.exc
+
+    from meetings.proposals.services import meeting_search
+
+    other_rep = make_user("rep", province=org.province)
+    mine, theirs = make_meeting(), make_meeting(owner=other_rep)
+    elsewhere = make_province(region=org.region)
+    far_pm = make_user("provincial_manager", province=elsewhere)
+    assert meeting_search(org.rep).statement is meeting_search(other_rep).statement
+    assert meeting_search(org.pm).statement is meeting_search(far_pm).statement
+    assert meeting_search(org.rep).statement is not meeting_search(org.rep, province_id=1).statement
+    for user, expected in ((org.rep, [mine.id]), (other_rep, [theirs.id]),
+                           (org.pm, [mine.id, theirs.id]), (far_pm, [])):
+        listed = api_as(user).get("/meetings").json
+        assert sorted(item["id"] for item in listed) == sorted(expected), user.username
+    with pytest.raises(sqlalchemy.exc.StatementError, match="scope_owner_id"):
+        db.session.execute(meeting_search(org.rep).statement)

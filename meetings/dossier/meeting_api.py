@@ -2,7 +2,7 @@ from ..rest import ActionArgs, Blueprint, SelectPage, current_user
 from ..pdf.base import pdf_response
 from ..proposals import services
 from .proposal_form import render
-from .meeting_list import list_items
+from .meeting_list import count_meetings, list_items
 from .meeting_schemas import (MeetingArgs, MeetingFilter, MeetingListItemSchema, MeetingPatchArgs,
                               MeetingSchema)
 
@@ -11,12 +11,17 @@ blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
 
 
 class MeetingPage(SelectPage):
-    """A page of the list as items built from rows (meeting_list.py), the
-    total counted in the page's statement: one statement for the page."""
+    """A page of the list as items built from rows (meeting_list.py): the
+    search (proposals.services.Search) run as one statement built once per
+    shape of search, the total counted in it."""
 
-    def read(self, page_select) -> list:
-        items, self.counted = list_items(current_user(), page_select, self.collection)
+    def read(self, first_item: int, page_size: int) -> list:
+        items, self.counted = list_items(current_user(), self.collection, first_item, page_size)
         return items
+
+    @property
+    def item_count(self):
+        return count_meetings(self.collection)
 
 
 @blp.route("")
@@ -26,7 +31,7 @@ class MeetingPage(SelectPage):
 def list_meetings(args):
     """Meetings the caller sees, oldest first. A list item carries what
     GET /meetings/{id} does but warnings, history and to_reconfirm."""
-    return services.search_meetings(current_user(), **args)
+    return services.meeting_search(current_user(), **args)
 
 
 @blp.route("", methods=["POST"])

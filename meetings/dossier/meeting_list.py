@@ -15,10 +15,11 @@ from decimal import Decimal
 from functools import cache
 
 from orjson import loads
-from sqlalchemy import Select, String, cast, func, select, type_coerce
+from sqlalchemy import Integer, Select, String, bindparam, cast, func, select, type_coerce
 
 from ..extensions import db
 from ..proposals.models import BudgetLine, Meeting, meeting_staff
+from ..proposals.services import Search
 from ..types import CENT, local_zone, to_local
 from .meeting_schemas import checkin_urls
 
@@ -30,16 +31,21 @@ def _stored(enum_column):
 
 
 @cache
-def _columns(dialect: str):
-    """What an item shows, and no more (each column selected is a column
-    converted per row), built once per process and dialect on first use:
-    building a select costs more than running it on a page of 50.
+def _page(dialect: str, search: Select) -> Select:
+    """A page of `search` (a proposals.services.Search statement: one per
+    shape of search) as the list reads it, built once per process, dialect
+    and shape: building it and its cache key cost more than running it on a
+    page of 50. Offset and size are bound parameters, as the search's values.
 
-    A meeting's budget lines and staff come in its own row, as JSON arrays
-    aggregated by the database (SQLite's JSON1, PostgreSQL's json_agg): one
-    statement instead of three, and no row of theirs through the result
-    layer. Amounts travel as text, so no float ever holds money; the arrays'
-    order is not the aggregate's, it is sorted here by id."""
+    What an item shows, and no more (each column selected is a column
+    converted per row). A meeting's budget lines and staff come in its own
+    row, as JSON arrays aggregated by the database (SQLite's JSON1,
+    PostgreSQL's json_agg): one statement instead of three, and no row of
+    theirs through the result layer. Amounts travel as text, so no float
+    ever holds money; the arrays' order is not the aggregate's, it is sorted
+    here by id. The total is the same search counted, uncorrelated (its own
+    FROM meetings, not the page's row): the database counts once per
+    statement, not once per row."""
     m = Meeting.__table__.c  # the table's columns: the ORM's annotated copies cost a comparison each per request
     line, staff = BudgetLine.__table__.c, meeting_staff.c
     if dialect == "postgresql":  # numeric(14, 2) as text has its two decimals
@@ -50,30 +56,44 @@ def _columns(dialect: str):
              .where(line.meeting_id == m.id).scalar_subquery().label("lines"))
     staff_ids = (select(cast(aggregate(staff.user_id), String))
                  .where(staff.meeting_id == m.id).scalar_subquery().label("staff_ids"))
-    columns = (m.id, _stored(m.status), m.owner_id, m.province_id, m.hospital_id, m.department_id, m.topic,
-               _stored(m.purpose), _stored(m.audience), _stored(m.format), m.venue, m.starts_at,
-               m.expected_attendees, m.speaker_id, m.needs, m.product, m.supply_channel_open,
-               m.department_head_agreed, m.relations_ok, m.drawn_amount, m.checkin_token, lines, staff_ids)
-    return namedtuple("MeetingRow", [column.key for column in columns] + ["total"]), columns
+    total = (search.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
+             .correlate(None).scalar_subquery().label("total"))
+    return (search.with_only_columns(
+                m.id, _stored(m.status), m.owner_id, m.province_id, m.hospital_id, m.department_id, m.topic,
+                _stored(m.purpose), _stored(m.audience), _stored(m.format), m.venue, m.starts_at,
+                m.expected_attendees, m.speaker_id, m.needs, m.product, m.supply_channel_open,
+                m.department_head_agreed, m.relations_ok, m.drawn_amount, m.checkin_token, lines, staff_ids,
+                total)
+            .offset(bindparam("page_first", type_=Integer)).limit(bindparam("page_size", type_=Integer)))
 
 
-def list_items(user, page: Select, everything: Select) -> tuple[list[dict], int | None]:
-    """The meetings `page` (a search_meetings select with its offset and
-    limit) selects, as the list shows them to `user`, and how many
-    `everything` (the same search unpaged) selects — None for an empty page —
-    in one statement. Rows come through the session's connection: nothing
-    here becomes an object, so the ORM's result layer is skipped. Each row is
-    read by position into a named tuple: a Row's attribute costs ~0.8 µs a
-    read, 20 of them a meeting."""
+MeetingRow = namedtuple("MeetingRow", (
+    "id", "status", "owner_id", "province_id", "hospital_id", "department_id", "topic", "purpose",
+    "audience", "format", "venue", "starts_at", "expected_attendees", "speaker_id", "needs", "product",
+    "supply_channel_open", "department_head_agreed", "relations_ok", "drawn_amount", "checkin_token",
+    "lines", "staff_ids", "total"))
+
+
+def list_items(user, search: Search, first_item: int, page_size: int) -> tuple[list[dict], int | None]:
+    """The meetings of `search` from `first_item`, at most `page_size`, as
+    the list shows them to `user`, and how many the search finds in all —
+    None for an empty page — in one statement. Rows come through the
+    session's connection: nothing here becomes an object, so the ORM's result
+    layer is skipped. Each row is read by position into a named tuple: a
+    Row's attribute costs ~0.8 µs a read, 20 of them a meeting."""
     connection = db.session.connection()
-    meeting_row, columns = _columns(connection.dialect.name)
-    # uncorrelated (its own FROM meetings, not the page's row): the database
-    # counts once per statement, not once per row
-    total = everything.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
-    statement = page.with_only_columns(*columns, total.correlate(None).scalar_subquery().label("total"))
-    rows = [meeting_row._make(row) for row in connection.execute(statement).all()]  # fetchall, not a fetchone a row
+    statement = _page(connection.dialect.name, search.statement)
+    result = connection.execute(statement, {**search.values, "page_first": first_item, "page_size": page_size})
+    rows = [MeetingRow._make(row) for row in result.all()]  # fetchall, not a fetchone a row
     zone, url = local_zone(), checkin_urls(user)
     return [_item(row, url, zone) for row in rows], (rows[0].total if rows else None)
+
+
+def count_meetings(search: Search) -> int:
+    """How many meetings `search` finds (a page past the end, which has no
+    row to carry the total)."""
+    return db.session.scalar(select(func.count()).select_from(search.statement.order_by(None).subquery()),
+                             search.values)
 
 
 ZERO = Decimal("0.00")

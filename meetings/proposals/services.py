@@ -6,10 +6,12 @@ from __future__ import annotations
 import secrets
 from datetime import datetime, timedelta
 from decimal import Decimal
+from functools import cache
+from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, bindparam, or_, select
 
 from ..auth.models import Role, User
 from ..doctors.models import Department, Hospital
@@ -18,7 +20,7 @@ from ..errors import (ComplianceCapExceeded, Forbidden, InvalidInput, InvalidTra
                       NotFound, PreconditionsMissing, TooEarly)
 from ..extensions import db
 from ..orgs import services as orgs
-from ..orgs.scope import provinces_for
+from ..orgs.scope import provinces_in, scope_of
 from ..doctors.services import visible_hospitals
 from ..signals import meeting_created, meeting_transitioned
 from ..types import as_aware, local_date, money, quarter_of, utcnow
@@ -42,33 +44,72 @@ PROPOSERS = {Role.rep, Role.provincial_manager}
 
 # ---------------------------------------------------------------- visibility
 
-def visible_meetings(user: User) -> Select:
+def meeting_scope(user: User) -> tuple[str, dict]:
     """SPEC §1: a rep sees their own meetings; a provincial manager and staff
-    their province; a regional manager their region; marketing and admin all."""
-    query = select(Meeting)
+    their province; a regional manager their region; marketing and admin all.
+    As a kind of scope and its values (orgs.scope.scope_of)."""
     if user.role == Role.rep:
-        return query.where(Meeting.owner_id == user.id)
-    in_scope = provinces_for(user, Meeting.province_id)
+        return "own", {"scope_owner_id": user.id}
+    return scope_of(user)
+
+
+@cache
+def _visible(kind: str) -> Select:
+    query = select(Meeting)
+    if kind == "own":
+        return query.where(Meeting.owner_id == bindparam("scope_owner_id", required=True))
+    in_scope = provinces_in(kind, Meeting.province_id)
     return query if in_scope is None else query.where(in_scope)
 
 
-def search_meetings(user: User, *, status: Status | None = None, province_id: int | None = None,
-                    from_: datetime | None = None, to: datetime | None = None,
-                    newest_first: bool = False) -> Select:
+def visible_meetings(user: User) -> Select:
+    """The meetings `user` sees (meeting_scope), as a select to narrow."""
+    kind, values = meeting_scope(user)
+    return _visible(kind).params(values)
+
+
+class Search(NamedTuple):
+    """A meeting search as a statement built once per shape — who asks (the
+    kind of scope), which filters are set, the order — and the values to run
+    it with. Building the select and its cache key on every request cost a
+    list page more than running it."""
+    statement: Select
+    values: dict
+
+
+FILTERS = ("status", "province_id", "from_", "to")
+
+
+def meeting_search(user: User, *, status: Status | None = None, province_id: int | None = None,
+                   from_: datetime | None = None, to: datetime | None = None,
+                   newest_first: bool = False) -> Search:
     """The meeting list within the user's visibility, with the list's filters:
-    one search for the API, the pages and the exports."""
-    query = visible_meetings(user)
-    if status is not None:
-        query = query.where(Meeting.status == status)
-    if province_id is not None:
-        query = query.where(Meeting.province_id == province_id)
-    if from_ is not None:
-        query = query.where(Meeting.starts_at >= from_)
-    if to is not None:
-        query = query.where(Meeting.starts_at <= to)
+    one search for the API, the pages and the exports (search_meetings)."""
+    kind, values = meeting_scope(user)
+    given = {f"filter_{name}": value for name, value in zip(FILTERS, (status, province_id, from_, to))
+             if value is not None}
+    return Search(_search(kind, frozenset(given), newest_first), {**values, **given})
+
+
+@cache
+def _search(kind: str, given: frozenset, newest_first: bool) -> Select:
+    query = _visible(kind)
+    for name, condition in (("filter_status", lambda p: Meeting.status == p),
+                            ("filter_province_id", lambda p: Meeting.province_id == p),
+                            ("filter_from_", lambda p: Meeting.starts_at >= p),
+                            ("filter_to", lambda p: Meeting.starts_at <= p)):
+        if name in given:
+            query = query.where(condition(bindparam(name, required=True)))
     if newest_first:
         return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     return query.order_by(Meeting.starts_at, Meeting.id)
+
+
+def search_meetings(user: User, **filters) -> Select:
+    """meeting_search's statement with its values bound: a select to page,
+    narrow or count like any other."""
+    statement, values = meeting_search(user, **filters)
+    return statement.params(values)
 
 
 def get_meeting(user: User, meeting_id: int, *, for_update: bool = False) -> Meeting:
