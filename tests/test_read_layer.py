@@ -290,3 +290,21 @@ def test_a_search_built_once_per_shape_shows_each_user_their_own(app, org, make_
         assert sorted(item["id"] for item in listed) == sorted(expected), user.username
     with pytest.raises(sqlalchemy.exc.StatementError, match="scope_owner_id"):
         db.session.execute(meeting_search(org.rep).statement)
+
+
+def test_each_filter_of_the_list_and_all_of_them_together_select_what_they_say(app, make_user, api_as):
+    """The search is built once per set of filters given (meeting_search):
+    each set selects the meetings a plain reading of the filters would."""
+    seed_scale(60)
+    meetings = sorted(db.session.scalars(select(Meeting)).all(), key=lambda m: (m.starts_at, m.id))
+    lo, hi = meetings[10].starts_at, meetings[45].starts_at
+    province, status = meetings[20].province_id, meetings[20].status
+    filters = {"status": (status.value, lambda m: m.status == status),
+               "province_id": (province, lambda m: m.province_id == province),
+               "from": (lo.isoformat(), lambda m: m.starts_at >= lo),
+               "to": (hi.isoformat(), lambda m: m.starts_at <= hi)}
+    api = api_as(make_user("admin"))
+    for given in ([], ["status"], ["province_id"], ["from"], ["to"], ["from", "to"], list(filters)):
+        listed = api.get("/meetings", query_string={"page_size": 500, **{k: filters[k][0] for k in given}})
+        expected = [m.id for m in meetings if all(filters[k][1](m) for k in given)]
+        assert expected and [item["id"] for item in listed.json] == expected, given

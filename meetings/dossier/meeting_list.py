@@ -5,8 +5,9 @@ Loading 50 meetings as ORM objects with their relationships and dumping them
 field by field through marshmallow cost 25–40 ms a page: 30–100 times a
 hello world. Here a page is one statement — the meetings' columns, their
 budget lines and staff as JSON arrays, the list's total — and each item a
-dict built in one expression (about 1 ms for 50). The shape is MeetingListItemSchema's; a test compares every item
-with what GET /meetings/{id} shows of the same meeting, field by field.
+dict built in one expression (about 1 ms for 50). The shape is
+MeetingListItemSchema's; a test compares every item with what
+GET /meetings/{id} shows of the same meeting, field by field.
 """
 from __future__ import annotations
 
