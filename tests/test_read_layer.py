@@ -175,6 +175,7 @@ def test_a_list_item_is_the_meeting_as_its_own_page_shows_it_but_the_item_only_f
     for meeting in meetings[:3]:
         meeting.staff.append(staff)
     meetings[0].product, meetings[1].needs = "阿托伐他汀", "投影仪一台"
+    meetings[1].drawn_amount = Decimal("987.65")
     # cents, a note JSON must escape, lines in id order behind the seeded ones
     meetings[0].budget_lines += [
         BudgetLine(category=BudgetCategory.materials, amount=Decimal("1234.56"), note='资料 "A4" \\ 彩印'),

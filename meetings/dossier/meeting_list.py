@@ -16,12 +16,12 @@ from decimal import Decimal
 from functools import cache
 
 from orjson import loads
-from sqlalchemy import Integer, Select, String, bindparam, cast, func, select, type_coerce
+from sqlalchemy import Integer, Select, String, bindparam, case, cast, func, select, type_coerce
 
 from ..extensions import db
 from ..proposals.models import BudgetLine, Meeting, meeting_staff
 from ..proposals.services import Search
-from ..types import CENT, local_zone, to_local
+from ..types import local_zone, to_local
 from .meeting_schemas import checkin_urls
 
 
@@ -42,18 +42,20 @@ def _page(dialect: str, search: Select) -> Select:
     converted per row). A meeting's budget lines and staff come in its own
     row, as JSON arrays aggregated by the database (SQLite's JSON1,
     PostgreSQL's json_agg): one statement instead of three, and no row of
-    theirs through the result layer. Amounts travel as text, so no float
-    ever holds money; the arrays' order is not the aggregate's, it is sorted
-    here by id. The total is the same search counted, uncorrelated (its own
+    theirs through the result layer. Amounts — the lines' and the drawn
+    one — come as the text the item shows, so no float ever holds money and
+    no Decimal is made only to be written out again; the arrays' order is
+    not the aggregate's, it is sorted here by id. The total is the same search counted, uncorrelated (its own
     FROM meetings, not the page's row): the database counts once per
     statement, not once per row."""
     m = Meeting.__table__.c  # the table's columns: the ORM's annotated copies cost a comparison each per request
     line, staff = BudgetLine.__table__.c, meeting_staff.c
-    if dialect == "postgresql":  # numeric(14, 2) as text has its two decimals
-        aggregate, array, amount = func.json_agg, func.json_build_array, cast(line.amount, String)
-    else:  # SQLite keeps a NUMERIC as an integer or a real
-        aggregate, array, amount = func.json_group_array, func.json_array, func.printf("%.2f", line.amount)
-    lines = (select(cast(aggregate(array(line.id, line.category, amount, line.note)), String))
+    if dialect == "postgresql":
+        aggregate, array = func.json_agg, func.json_build_array
+    else:
+        aggregate, array = func.json_group_array, func.json_array
+    lines = (select(cast(aggregate(array(line.id, line.category, _money_text(dialect, line.amount), line.note)),
+                         String))
              .where(line.meeting_id == m.id).scalar_subquery().label("lines"))
     staff_ids = (select(cast(aggregate(staff.user_id), String))
                  .where(staff.meeting_id == m.id).scalar_subquery().label("staff_ids"))
@@ -63,9 +65,20 @@ def _page(dialect: str, search: Select) -> Select:
                 m.id, _stored(m.status), m.owner_id, m.province_id, m.hospital_id, m.department_id, m.topic,
                 _stored(m.purpose), _stored(m.audience), _stored(m.format), m.venue, m.starts_at,
                 m.expected_attendees, m.speaker_id, m.needs, m.product, m.supply_channel_open,
-                m.department_head_agreed, m.relations_ok, m.drawn_amount, m.checkin_token, lines, staff_ids,
+                m.department_head_agreed, m.relations_ok,
+                _money_text(dialect, m.drawn_amount).label("drawn_amount"), m.checkin_token, lines, staff_ids,
                 total)
             .offset(bindparam("page_first", type_=Integer)).limit(bindparam("page_size", type_=Integer)))
+
+
+def _money_text(dialect: str, amount):
+    """An amount as the item shows it, text with two decimals, made by the
+    database: PostgreSQL's numeric(14, 2) as text has them; SQLite keeps a
+    NUMERIC as an integer or a real, which printf writes with two (its
+    printf writes 0.00 for a NULL, so NULL stays NULL first)."""
+    if dialect == "postgresql":
+        return cast(amount, String)
+    return case((amount.is_(None), None), else_=func.printf("%.2f", amount))
 
 
 MeetingRow = namedtuple("MeetingRow", (
@@ -134,10 +147,6 @@ def _item(row, checkin_url, zone) -> dict:
         },
         "needs": row.needs,
         "product": row.product,
-        "drawn_amount": None if row.drawn_amount is None else _money(row.drawn_amount),
+        "drawn_amount": row.drawn_amount,
         "checkin_url": checkin_url(row),
     }
-
-
-def _money(value: Decimal) -> str:
-    return format(value.quantize(CENT), "f")
