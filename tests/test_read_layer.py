@@ -294,18 +294,48 @@ def test_a_search_built_once_per_shape_shows_each_user_their_own(app, org, make_
 
 
 def test_each_filter_of_the_list_and_all_of_them_together_select_what_they_say(app, make_user, api_as):
-    """The search is built once per set of filters given (meeting_search):
-    each set selects the meetings a plain reading of the filters would."""
+    """The search is built once per set of filters given (meeting_search),
+    and for the call with its values bound (search_meetings, the pages and
+    exports): each set selects the meetings a plain reading of the filters
+    would, through the API and through search_meetings."""
+    from datetime import datetime, timedelta, timezone
+
+    from meetings.proposals.services import search_meetings
+
     seed_scale(60)
     meetings = sorted(db.session.scalars(select(Meeting)).all(), key=lambda m: (m.starts_at, m.id))
     lo, hi = meetings[10].starts_at, meetings[45].starts_at
     province, status = meetings[20].province_id, meetings[20].status
     filters = {"status": (status.value, lambda m: m.status == status),
                "province_id": (province, lambda m: m.province_id == province),
-               "from": (lo.isoformat(), lambda m: m.starts_at >= lo),
-               "to": (hi.isoformat(), lambda m: m.starts_at <= hi)}
-    api = api_as(make_user("admin"))
+               # in another zone than the stored UTC: the column's type converts them
+               "from": (lo.astimezone(timezone(timedelta(hours=8))).isoformat(), lambda m: m.starts_at >= lo),
+               "to": (hi.astimezone(timezone(timedelta(hours=-5))).isoformat(), lambda m: m.starts_at <= hi)}
+    admin = make_user("admin")
+    api = api_as(admin)
+    parsed = {"status": status, "province_id": province, "from": datetime.fromisoformat(filters["from"][0]),
+              "to": datetime.fromisoformat(filters["to"][0])}
     for given in ([], ["status"], ["province_id"], ["from"], ["to"], ["from", "to"], list(filters)):
         listed = api.get("/meetings", query_string={"page_size": 500, **{k: filters[k][0] for k in given}})
         expected = [m.id for m in meetings if all(filters[k][1](m) for k in given)]
         assert expected and [item["id"] for item in listed.json] == expected, given
+        bound = search_meetings(admin, **{("from_" if k == "from" else k): parsed[k] for k in given})
+        assert db.session.scalars(bound).all() == [db.session.get(Meeting, i) for i in expected], given
+
+
+def test_searches_combined_in_one_statement_keep_their_own_values(app, org, make_user, make_meeting):
+    """The searches share their statements' shapes (meeting_search), so their
+    parameters share names: bound as unique parameters, two of them in one
+    statement keep their own values instead of one taking the other's."""
+    from sqlalchemy import or_
+
+    from meetings.proposals.services import search_meetings, visible_meetings
+
+    other_rep = make_user("rep", province=org.province)
+    mine, theirs = make_meeting(status="approved"), make_meeting(owner=other_rep)
+    ids = (lambda *searches: set(db.session.scalars(select(Meeting.id).where(
+        or_(*(Meeting.id.in_(s.with_only_columns(Meeting.id).order_by(None)) for s in searches))))))
+    assert ids(visible_meetings(org.rep), visible_meetings(other_rep)) == {mine.id, theirs.id}
+    admin = make_user("admin")
+    assert ids(search_meetings(admin, status=Status.approved),
+               search_meetings(admin, status=Status.draft)) == {mine.id, theirs.id}

@@ -4,6 +4,7 @@ through meetings) narrows by this."""
 from __future__ import annotations
 
 from sqlalchemy import bindparam, select
+from sqlalchemy.types import NullType
 
 from ..roles import Role
 from .models import Province
@@ -24,19 +25,28 @@ def scope_of(user) -> tuple[str, dict]:
     return "province", {"scope_province_id": user.province_id}
 
 
+def parameter(key: str, values: dict | None):
+    """A statement's parameter `key`, to compare a column with: with
+    `values`, its value bound in as a unique parameter (two such statements
+    in one keep their own values); without, required — a statement built
+    once for many users and run without a user's values fails rather than
+    showing someone else's rows. Untyped either way, so the column compared
+    with gives it its type (a time in any zone made UTC, an enum stored by
+    value) instead of a type guessed from the value."""
+    if values is None:
+        return bindparam(key, required=True)
+    return bindparam(key, values[key], unique=True, type_=NullType())
+
+
 def provinces_in(kind: str, column, values: dict | None = None):
     """The condition on `column` (a province id) for a kind of scope, None
-    for the whole country; with `values` (scope_of's) bound in, else as
-    required parameters: a statement built once and run without scope_of's
-    values fails rather than showing someone else's provinces."""
-    def value(key):
-        return bindparam(key, required=True) if values is None else bindparam(key, values[key], unique=True)
-
+    for the whole country; its parameters are scope_of's `values`, or left
+    to be given when the statement runs (parameter())."""
     if kind == "country":
         return None
     if kind == "region":
-        return column.in_(select(Province.id).where(Province.region_id == value("scope_region_id")))
-    return column == value("scope_province_id")
+        return column.in_(select(Province.id).where(Province.region_id == parameter("scope_region_id", values)))
+    return column == parameter("scope_province_id", values)
 
 
 def provinces_for(user, column):

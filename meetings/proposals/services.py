@@ -11,7 +11,7 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, bindparam, or_, select
+from sqlalchemy import Select, or_, select
 
 from ..auth.models import Role, User
 from ..doctors.models import Department, Hospital
@@ -20,7 +20,7 @@ from ..errors import (ComplianceCapExceeded, Forbidden, InvalidInput, InvalidTra
                       NotFound, PreconditionsMissing, TooEarly)
 from ..extensions import db
 from ..orgs import services as orgs
-from ..orgs.scope import provinces_in, scope_of
+from ..orgs.scope import parameter, provinces_in, scope_of
 from ..doctors.services import visible_hospitals
 from ..signals import meeting_created, meeting_transitioned
 from ..types import as_aware, local_date, money, quarter_of, utcnow
@@ -53,19 +53,20 @@ def meeting_scope(user: User) -> tuple[str, dict]:
     return scope_of(user)
 
 
-@cache
-def _visible(kind: str) -> Select:
+def _visible(kind: str, values: dict | None = None) -> Select:
+    """The meetings a kind of scope sees, its parameters `values` or left to
+    be given when the statement runs (orgs.scope.parameter)."""
     query = select(Meeting)
     if kind == "own":
-        return query.where(Meeting.owner_id == bindparam("scope_owner_id", required=True))
-    in_scope = provinces_in(kind, Meeting.province_id)
+        return query.where(Meeting.owner_id == parameter("scope_owner_id", values))
+    in_scope = provinces_in(kind, Meeting.province_id, values)
     return query if in_scope is None else query.where(in_scope)
 
 
 def visible_meetings(user: User) -> Select:
     """The meetings `user` sees (meeting_scope), as a select to narrow."""
     kind, values = meeting_scope(user)
-    return _visible(kind).params(values)
+    return _visible(kind, values)
 
 
 class Search(NamedTuple):
@@ -80,36 +81,53 @@ class Search(NamedTuple):
 FILTERS = ("status", "province_id", "from_", "to")
 
 
+def _terms(user: User, status, province_id, from_, to) -> tuple[str, dict]:
+    """The kind of scope and the values of a search: the scope's and each
+    filter given (the filters' names say which are set)."""
+    kind, values = meeting_scope(user)
+    given = {f"filter_{name}": value for name, value in zip(FILTERS, (status, province_id, from_, to))
+             if value is not None}
+    return kind, {**values, **given}
+
+
 def meeting_search(user: User, *, status: Status | None = None, province_id: int | None = None,
                    from_: datetime | None = None, to: datetime | None = None,
                    newest_first: bool = False) -> Search:
     """The meeting list within the user's visibility, with the list's filters:
     one search for the API, the pages and the exports (search_meetings)."""
-    kind, values = meeting_scope(user)
-    given = {f"filter_{name}": value for name, value in zip(FILTERS, (status, province_id, from_, to))
-             if value is not None}
-    return Search(_search(kind, frozenset(given), newest_first), {**values, **given})
+    kind, values = _terms(user, status, province_id, from_, to)
+    return Search(_search_shape(kind, frozenset(values), newest_first), values)
 
 
-@cache
-def _search(kind: str, given: frozenset, newest_first: bool) -> Select:
-    query = _visible(kind)
+def _search(kind: str, given, newest_first: bool, values: dict | None = None) -> Select:
+    """The search for a kind of scope and the filters named in `given`,
+    its parameters `values` or left to be given when it runs."""
+    query = _visible(kind, values)
     for name, condition in (("filter_status", lambda p: Meeting.status == p),
                             ("filter_province_id", lambda p: Meeting.province_id == p),
                             ("filter_from_", lambda p: Meeting.starts_at >= p),
                             ("filter_to", lambda p: Meeting.starts_at <= p)):
         if name in given:
-            query = query.where(condition(bindparam(name, required=True)))
+            query = query.where(condition(parameter(name, values)))
     if newest_first:
         return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     return query.order_by(Meeting.starts_at, Meeting.id)
 
 
-def search_meetings(user: User, **filters) -> Select:
-    """meeting_search's statement with its values bound: a select to page,
-    narrow or count like any other."""
-    statement, values = meeting_search(user, **filters)
-    return statement.params(values)
+@cache
+def _search_shape(kind: str, given: frozenset, newest_first: bool) -> Select:
+    return _search(kind, given, newest_first)
+
+
+def search_meetings(user: User, *, status: Status | None = None, province_id: int | None = None,
+                    from_: datetime | None = None, to: datetime | None = None,
+                    newest_first: bool = False) -> Select:
+    """The same search as a select with its values bound in, to page,
+    narrow, count or combine like any other: built for the call, its
+    parameters unique, so two searches in one statement (held or approved,
+    one user's and another's) keep their own values."""
+    kind, values = _terms(user, status, province_id, from_, to)
+    return _search(kind, values, newest_first, values)
 
 
 def get_meeting(user: User, meeting_id: int, *, for_update: bool = False) -> Meeting:
