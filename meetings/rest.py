@@ -154,8 +154,12 @@ class SelectPage(Page):
 
     @property
     def item_count(self):
-        return db.session.scalar(select(func.count()).select_from(
-            self.collection.order_by(None).subquery()))
+        return count_of(self.collection)
+
+
+def count_of(statement, values: dict | None = None) -> int:
+    """How many rows `statement` selects (run with `values`, if it takes any)."""
+    return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()), values)
 
 
 class Prebuilt:

@@ -32,11 +32,12 @@ def _stored(enum_column):
 
 
 @cache
-def _page(dialect: str, search: Select) -> Select:
+def _page(dialect: str, search: Select):
     """A page of `search` (a proposals.services.Search statement: one per
     shape of search) as the list reads it, built once per process, dialect
     and shape: building it and its cache key cost more than running it on a
     page of 50. Offset and size are bound parameters, as the search's values.
+    With the named tuple its rows are read into (the columns' keys).
 
     What an item shows, and no more (each column selected is a column
     converted per row). A meeting's budget lines and staff come in its own
@@ -45,9 +46,9 @@ def _page(dialect: str, search: Select) -> Select:
     theirs through the result layer. Amounts — the lines' and the drawn
     one — come as the text the item shows, so no float ever holds money and
     no Decimal is made only to be written out again; the arrays' order is
-    not the aggregate's, it is sorted here by id. The total is the same search counted, uncorrelated (its own
-    FROM meetings, not the page's row): the database counts once per
-    statement, not once per row."""
+    not the aggregate's, it is sorted here by id. The total is the same
+    search counted, uncorrelated (its own FROM meetings, not the page's
+    row): the database counts once per statement, not once per row."""
     m = Meeting.__table__.c  # the table's columns: the ORM's annotated copies cost a comparison each per request
     line, staff = BudgetLine.__table__.c, meeting_staff.c
     if dialect == "postgresql":
@@ -61,7 +62,7 @@ def _page(dialect: str, search: Select) -> Select:
                  .where(staff.meeting_id == m.id).scalar_subquery().label("staff_ids"))
     total = (search.order_by(None).with_only_columns(func.count(), maintain_column_froms=True)
              .correlate(None).scalar_subquery().label("total"))
-    return (search.with_only_columns(
+    statement = (search.with_only_columns(
                 m.id, _stored(m.status), m.owner_id, m.province_id, m.hospital_id, m.department_id, m.topic,
                 _stored(m.purpose), _stored(m.audience), _stored(m.format), m.venue, m.starts_at,
                 m.expected_attendees, m.speaker_id, m.needs, m.product, m.supply_channel_open,
@@ -69,6 +70,7 @@ def _page(dialect: str, search: Select) -> Select:
                 _money_text(dialect, m.drawn_amount).label("drawn_amount"), m.checkin_token, lines, staff_ids,
                 total)
             .offset(bindparam("page_first", type_=Integer)).limit(bindparam("page_size", type_=Integer)))
+    return statement, namedtuple("MeetingRow", [column.key for column in statement.selected_columns])
 
 
 def _money_text(dialect: str, amount):
@@ -81,13 +83,6 @@ def _money_text(dialect: str, amount):
     return case((amount.is_(None), None), else_=func.printf("%.2f", amount))
 
 
-MeetingRow = namedtuple("MeetingRow", (
-    "id", "status", "owner_id", "province_id", "hospital_id", "department_id", "topic", "purpose",
-    "audience", "format", "venue", "starts_at", "expected_attendees", "speaker_id", "needs", "product",
-    "supply_channel_open", "department_head_agreed", "relations_ok", "drawn_amount", "checkin_token",
-    "lines", "staff_ids", "total"))
-
-
 def list_items(user, search: Search, first_item: int, page_size: int) -> tuple[list[dict], int | None]:
     """The meetings of `search` from `first_item`, at most `page_size`, as
     the list shows them to `user`, and how many the search finds in all —
@@ -96,18 +91,11 @@ def list_items(user, search: Search, first_item: int, page_size: int) -> tuple[l
     layer is skipped. Each row is read by position into a named tuple: a
     Row's attribute costs ~0.8 µs a read, 20 of them a meeting."""
     connection = db.session.connection()
-    statement = _page(connection.dialect.name, search.statement)
+    statement, meeting_row = _page(connection.dialect.name, search.statement)
     result = connection.execute(statement, {**search.values, "page_first": first_item, "page_size": page_size})
-    rows = [MeetingRow._make(row) for row in result.all()]  # fetchall, not a fetchone a row
+    rows = [meeting_row._make(row) for row in result.all()]  # fetchall, not a fetchone a row
     zone, url = local_zone(), checkin_urls(user)
     return [_item(row, url, zone) for row in rows], (rows[0].total if rows else None)
-
-
-def count_meetings(search: Search) -> int:
-    """How many meetings `search` finds (a page past the end, which has no
-    row to carry the total)."""
-    return db.session.scalar(select(func.count()).select_from(search.statement.order_by(None).subquery()),
-                             search.values)
 
 
 ZERO = Decimal("0.00")
