@@ -18,6 +18,8 @@ fresh invitee for every staff POST. Drives a bounded load from this process
   qr post again    POST /checkin/<token>           an invitee again from another form: 422, "already signed in"
   hello 16         GET / on the hello app          the floor for the staff phase, --staff-clients clients
   staff check-in   POST /api/v1/meetings/<id>/checkins   staff sign a new invitee in (bearer token): 201
+  bare check-in    the same POST to benchmarks/bare_checkin.py (SQLite only): the least a check-in
+                   can cost on Flask and sqlite3, no ORM and no rules — where the bars sit
 
 Each QR POST carries the form's CSRF token and the session cookie from a GET
 made by the same client beforehand (untimed), and a fresh nonce; the answer
@@ -307,7 +309,8 @@ def token_for(port: int, username: str) -> str:
     return json.loads(body)["token"]
 
 
-def run_round(port: int, hello_port: int, meeting: dict, staff: dict, args) -> list[Result]:
+def run_round(port: int, hello_port: int, bare_port: int | None, meeting: dict, staff: dict,
+              args) -> list[Result]:
     token, doctor_ids = meeting["token"], meeting["doctor_ids"]
     signature = signature_data_url(1)
     warm_up(port, hello_port, token, args.clients)
@@ -349,6 +352,12 @@ def run_round(port: int, hello_port: int, meeting: dict, staff: dict, args) -> l
     results.append(run_phase(
         "staff check-in", port, clients=args.staff_clients, total=args.staff_requests, seconds=args.seconds,
         prepare=no_prepare, make=staff_post))
+    if bare_port is not None:  # the same request to the bare check-in (benchmarks/bare_checkin.py)
+        run_phase("warm-up", bare_port, clients=args.staff_clients, total=WARM_UP_POSTS, seconds=30,
+                  prepare=no_prepare, make=staff_post)
+        results.append(run_phase(
+            "bare check-in", bare_port, clients=args.staff_clients, total=args.staff_requests,
+            seconds=args.seconds, prepare=no_prepare, make=staff_post))
     return results
 
 
@@ -361,26 +370,33 @@ def load_average() -> str:
 
 def benchmark(label: str, database_url: str, args) -> None:
     t0 = time.perf_counter()
-    meetings, staff = seed(database_url, args.rounds, args.rounds * (args.staff_requests + WARM_UP_POSTS))
+    sqlite_file = database_url.removeprefix("sqlite:///") if database_url.startswith("sqlite:///") else None
+    check_ins = args.rounds * (args.staff_requests + WARM_UP_POSTS) * (2 if sqlite_file else 1)
+    meetings, staff = seed(database_url, args.rounds, check_ins)
     print(f"\n== {label}: seeded {args.rounds} meeting(s) × {meetings[0]['invitees']} invitees "
           f"({meetings[0]['primaries']} primaries) and {len(staff['doctor_ids']):,} for the staff "
           f"in {time.perf_counter() - t0:.1f}s")
     server = Server(database_url, args.workers, args.threads, env=UNTHROTTLED)
     hello = Server(database_url, args.workers, args.threads, app="benchmarks.hello:app", ready_path="/")
+    bare = (Server(database_url, args.workers, args.threads, app="benchmarks.bare_checkin:app", ready_path="/",
+                   env={"BARE_CHECKIN_DB": sqlite_file}) if sqlite_file else None)
     rounds: list[list[Result]] = []
     try:
         server.wait_ready()
         hello.wait_ready()
+        if bare:
+            bare.wait_ready()
         staff = {**staff, "token": token_for(server.port, staff["username"]),
                  "doctor_ids": iter(staff["doctor_ids"])}
         for number, meeting in enumerate(meetings, 1):
             before = load_average()
-            rounds.append(run_round(server.port, hello.port, meeting, staff, args))
+            rounds.append(run_round(server.port, hello.port, bare.port if bare else None, meeting, staff, args))
             print(f"   round {number}: load average {before} → {load_average()}; "
                   + ", ".join(f"{r.name} {r.rps:.0f}/s" for r in rounds[-1]), flush=True)
     finally:
-        server.stop()
-        hello.stop()
+        for process in (server, hello, bare):
+            if process:
+                process.stop()
     print(f"\n{label} — gunicorn -w {args.workers} --threads {args.threads}, {args.clients} client "
           f"threads ({args.staff_clients} for hello 16 and the staff), median of {len(rounds)} round(s)")
     print(f"{'phase':<18}{'requests':>9}{'errors':>7}{'req/s':>9}{'p50 ms':>9}{'p95 ms':>9}{'p99 ms':>9}")
@@ -401,6 +417,14 @@ def benchmark(label: str, database_url: str, args) -> None:
     row(f"staff check-in throughput vs hello, req/s ({label})",
         m["staff check-in"]["rps"], m["hello 16"]["rps"], "≥ 0.3×")
     row(f"staff check-in errors ({label})", m["staff check-in"]["errors"], bar="0")
+    if "bare check-in" in m:  # where the bars sit against what Flask and sqlite3 allow at the least
+        bare_rows = (("p50", "p50 vs hello p50", "ms"), ("p95", "p95 vs hello p95", "ms"),
+                     ("rps", "throughput vs hello", "req/s"))
+        for key, what, unit in bare_rows:
+            row(f"bare check-in (Flask + sqlite3, no rules) {what}, {unit} ({label})",
+                m["bare check-in"][key], m["hello 16"][key])
+        row(f"staff check-in throughput vs the bare check-in's, req/s ({label})",
+            m["staff check-in"]["rps"], m["bare check-in"]["rps"])
     row(f"QR sign-in POST (invitee) p50 vs hello p50, {args.clients} clients, ms ({label})",
         m["qr post invitee"]["p50"], m["hello"]["p50"])
     row(f"QR sign-in errors, every phase ({label})",
