@@ -74,7 +74,7 @@ LABELS: dict[str, dict[str, object]] = {
     "QuestionStatus": {"open": _l("Awaiting an answer"), "answered": _l("Answered")},
     "FollowUpKind": {"visit": _l("Follow-up visit"), "gift_delivery": _l("Gift delivery"),
                      "answer_relay": _l("Relay marketing's answer")},
-    "FollowUpStatus": {"open": _l("Open"), "done": _l("Done")},
+    "FollowUpStatus": {"open": _l("To do"), "done": _l("Done")},  # not "Open": a button's word
     "Outcome": {"committed": _l("Committed — agreed to prescribe"), "ambiguous": _l("Ambiguous"),
                 "declined": _l("Declined")},
     # the meeting's history (Transition.action)
@@ -84,7 +84,28 @@ LABELS: dict[str, dict[str, object]] = {
         "start": _l("Started"), "finish": _l("Finished"), "close": _l("Closed"),
         "promote_backup": _l("Backup promoted"), "summary": _l("Summary submitted"),
         "summary_edit": _l("Summary edited"), "void_checkin": _l("Sign-in voided"),
+        # the rest of the action log's actions (the admin's action log page)
+        "update": _l("Changed"), "add_invitee": _l("Invitee added"), "remove_invitee": _l("Invitee removed"),
+        "confirm": _l("Attendance confirmed"), "decline": _l("Invitation declined"),
+        "allocate": _l("Budget allocated"), "set_amount": _l("Budget amount set"),
+        "draw": _l("Drawn from the budget"), "refund": _l("Given back to the budget"),
+        "settle": _l("Settled at the actual spend"), "check_in": _l("Signed in"), "void": _l("Sign-in voided"),
+        "purge_signatures": _l("Old signatures removed"), "complete": _l("Follow-up completed"),
+        "support_update": _l("Support updated from prescriptions"), "grade_override": _l("Grade set by hand"),
+        "erase": _l("Personal data erased"), "export": _l("Exported"), "import": _l("Imported"),
+        "login": _l("Logged in"), "login_failed": _l("Login failed"), "password_change": _l("Password changed"),
+        "calendar_reset": _l("Calendar address renewed"),
     },
+    # what an action log entry is about (ActionLogEntry.object_type)
+    "object_type": {
+        "meeting": _l("Meeting"), "invitee": _l("Invitee"), "checkin": _l("Sign-in"),
+        "followup": _l("Follow-up task"), "budget": _l("Budget pool"), "province": _l("Province"),
+        "hospital": _l("Hospital"), "department": _l("Department"), "doctor": _l("Doctor"),
+        "user": _l("User"), "prescriptions": _l("Prescription data"),
+    },
+    "login_failure": {"unknown_user": _l("Unknown user name"), "wrong_password": _l("Wrong password"),
+                      "inactive": _l("Account deactivated")},
+    "export": {"meetings": _l("Meeting list"), "attendance": _l("Sign-in list")},
     "precondition": {
         "supply_channel_open": _l("Supply channel open: the drug can be had in the pharmacy"),
         "department_head_agreed": _l("The department head has agreed"),
@@ -125,6 +146,20 @@ FIELDS: dict[str, object] = {
     "position": _l("Position"), "level": _l("Level"), "city": _l("City"),
     "grade_override": _l("Grade override"), "grade_override_reason": _l("Reason for the override"),
     "allocated": _l("Allocated"), "walk_in_name": _l("Name"),
+    # keys of the action log's before/after values (the admin's action log page)
+    "meeting_id": _l("Meeting"), "invitee_id": _l("Invitee"), "replaces_doctor_id": _l("In place of doctor"),
+    "replaces_invitee_id": _l("In place of invitee"), "budget_total": _l("Budget total"),
+    "actual_total": _l("Actual total"), "spent": _l("Drawn so far"), "charged": _l("Charged to the budget"),
+    "grade": _l("Grade"), "computed": _l("Computed grade"), "override": _l("Grade set by hand"),
+    "active": _l("Active"), "signed": _l("Signed"), "voided": _l("Voided"),
+    "notes_changed": _l("Notes changed"), "texts_changed": _l("Texts changed"),
+    "signed_before": _l("Signed before"), "count": _l("Number"), "rows": _l("Rows"),
+    "inserted": _l("New rows"), "updated": _l("Changed rows"), "unchanged": _l("Unchanged rows"),
+    "errors": _l("Rows with errors"), "support_updated": _l("Doctors' support updated"),
+    "export": _l("Export"), "from": _l("From"), "to": _l("To"),
+    "invitations": _l("Invitations"), "checkins": _l("Sign-ins"), "followups": _l("Follow-up tasks"),
+    "spend": _l("Spend by year"), "followup_notes": _l("Follow-up notes cleared"),
+    "texts_rewritten": _l("Texts rewritten"), "prescriptions": _l("Prescription rows"),
 }
 
 _FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*): ")

@@ -12,7 +12,7 @@ from ..extensions import db
 from ..web.forms import integers
 from ..web.nav import nav_item
 from ..web.pages import roles_required
-from . import services
+from . import services, words
 from .schemas import AuditQueryArgs
 
 bp = Blueprint("audit_web", __name__, url_prefix="/admin/audit")
@@ -31,4 +31,6 @@ def log():
         raise InvalidInput(f"{name}: {messages[0]}", field=name) from None
     query = services.search(current_user._get_current_object(), **filters)
     page = db.paginate(query, per_page=100, error_out=False)
-    return render_template("audit/log.html", page=page, entries=page.items, filters=sent)
+    return render_template("audit/log.html", page=page, filters=sent,
+                           entries=[(entry, words.entry_words(entry)) for entry in page.items],
+                           actions=words.options("action"), object_types=words.options("object_type"))

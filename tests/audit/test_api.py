@@ -3,8 +3,11 @@ from __future__ import annotations
 
 import json
 
+from flask_babel import force_locale
+
 from meetings.actionlog import log_action
 from meetings.extensions import db
+from meetings.labels import label
 from tests.conftest import PASSWORD
 
 
@@ -38,7 +41,9 @@ def test_the_admin_page_lists_and_filters_entries(client, org, make_meeting):
     meeting = make_meeting("submitted")
     client.post("/login", data={"username": org.admin.username, "password": PASSWORD})
     html = client.get(f"/admin/audit?object_type=meeting&object_id={meeting.id}").get_data(as_text=True)
-    assert "<code>submit</code>" in html and "<code>create</code>" in html and "<code>login</code>" not in html
+    with force_locale("zh"):
+        submitted, created, logged_in = (label(action, "action") for action in ("submit", "create", "login"))
+    assert f">{submitted}</td>" in html and f">{created}</td>" in html and f">{logged_in}</td>" not in html
     assert client.get("/admin/audit?actor_id=x").status_code == 422
     client.post("/logout")
     client.post("/login", data={"username": org.rep.username, "password": PASSWORD})
