@@ -425,6 +425,7 @@ def benchmark(label: str, database_url: str, args) -> None:
                 m["bare check-in"][key], m["hello 16"][key])
         row(f"staff check-in throughput vs the bare check-in's, req/s ({label})",
             m["staff check-in"]["rps"], m["bare check-in"]["rps"])
+        row(f"bare check-in errors ({label})", m["bare check-in"]["errors"], bar="0")
     row(f"QR sign-in POST (invitee) p50 vs hello p50, {args.clients} clients, ms ({label})",
         m["qr post invitee"]["p50"], m["hello"]["p50"])
     row(f"QR sign-in errors, every phase ({label})",
