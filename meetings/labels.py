@@ -229,7 +229,8 @@ def field_label(key: str) -> str:
     return " · ".join(words)
 
 
-def _colon() -> str:
+def colon() -> str:
+    """": " in English, "：" in Chinese: after a label, before its value."""
     locale = get_locale()
     return "：" if locale is not None and locale.language == "zh" else ": "
 
@@ -243,7 +244,7 @@ def humanize(message) -> str:
     for part in message.split("; "):
         match = _FIELD_PREFIX.match(part)
         if match:
-            part = field_label(match.group(1)) + _colon() + part[match.end():]
+            part = field_label(match.group(1)) + colon() + part[match.end():]
         parts.append(part)
     return "; ".join(parts)
 

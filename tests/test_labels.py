@@ -11,7 +11,8 @@ import pytest
 from flask_babel import force_locale
 
 import meetings
-from meetings.labels import LABELS, bilingual, field_label, humanize, label, validation_message
+from meetings.labels import LABELS, bilingual, colon, field_label, humanize, label, validation_message
+from tests.conftest import PASSWORD
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
 
@@ -74,3 +75,13 @@ def test_printed_labels_carry_both_languages(app):
     from meetings.proposals.models import Status
     with app.test_request_context():
         assert bilingual(Status.held) == "已召开 Held"
+
+
+def test_a_label_and_its_value_are_joined_by_the_readers_colon(app, client, org):
+    with app.test_request_context(), force_locale("zh"):
+        assert colon() == "："
+    with app.test_request_context(), force_locale("en"):
+        assert colon() == ": "
+    client.post("/login", data={"username": org.admin.username, "password": PASSWORD})
+    html = client.get(f"/admin/users/{org.rep.id}/edit").get_data(as_text=True)
+    assert f"用户名：<strong>{org.rep.username}</strong>" in html and "用户名:" not in html

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from marshmallow import Schema
 
 from ..errors import Conflict, InvalidInput, NotFound
-from ..labels import humanize, label, options
+from ..labels import colon, humanize, label, options
 from .forms import attempt, form_dict
 
 
@@ -58,9 +58,10 @@ def enum_options(enum_cls) -> list[tuple[str, object]]:
 
 
 def register_template_helpers(bp) -> None:
-    """Make `label`, `enum_options` and the master-data enums available in
+    """Make `label`, `colon`, `enum_options` and the master-data enums available in
     every template (a domain adds its enums: doctors' `enum_options(doctor_titles)`)."""
     bp.add_app_template_global(label, "label")
+    bp.add_app_template_global(colon, "colon")  # "：" after a Chinese label, ": " after an English one
     bp.add_app_template_filter(label, "label")
     bp.add_app_template_filter(humanize, "humanize")
     bp.add_app_template_global(enum_options, "enum_options")
