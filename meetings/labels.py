@@ -229,10 +229,19 @@ def field_label(key: str) -> str:
     return " · ".join(words)
 
 
+def _chinese() -> bool:
+    locale = get_locale()
+    return locale is not None and locale.language == "zh"
+
+
 def colon() -> str:
     """": " in English, "：" in Chinese: after a label, before its value."""
-    locale = get_locale()
-    return "：" if locale is not None and locale.language == "zh" else ": "
+    return "：" if _chinese() else ": "
+
+
+def listed(items) -> str:
+    """Words in a row: "餐费 1400.00、礼品 600.00", "Meals 1400.00, Gifts 600.00"."""
+    return ("、" if _chinese() else ", ").join(items)
 
 
 def humanize(message) -> str:

@@ -9,10 +9,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timezone
 
-from flask_babel import get_locale, gettext
+from flask_babel import gettext
 
 from ..actionlog import ActionLogEntry
-from ..labels import FIELDS, LABELS, label, label_text
+from ..labels import FIELDS, LABELS, label, label_text, listed
 from ..types import to_local
 
 # The kind of code a value is, by its key — by the entry's object type where
@@ -67,13 +67,13 @@ def value_words(key: str, value, entry: ActionLogEntry) -> str:
     if isinstance(value, bool):
         return gettext("Yes") if value else gettext("No")
     if key in BUDGET_LISTS and isinstance(value, list):
-        return _listed(" ".join(_budget_line(line)) for line in value)
+        return listed(" ".join(_budget_line(line)) for line in value)
     if key in FIELD_LISTS and isinstance(value, list):
-        return _listed(field_words(str(name), entry) for name in value)
+        return listed(field_words(str(name), entry) for name in value)
     if isinstance(value, list):
-        return _listed(value_words(key, item, entry) for item in value)
+        return listed(value_words(key, item, entry) for item in value)
     if isinstance(value, dict):
-        return _listed(f"{field_words(k, entry)} {value_words(k, v, entry)}" for k, v in value.items())
+        return listed(f"{field_words(k, entry)} {value_words(k, v, entry)}" for k, v in value.items())
     if isinstance(value, str):
         kind = _kind(key, entry.object_type)
         if kind is not None and label_text(value, kind) is not None:
@@ -85,11 +85,6 @@ def value_words(key: str, value, entry: ActionLogEntry) -> str:
         if entry.action == "export" and key == "format":
             return value.upper()
     return str(value)
-
-
-def _listed(items) -> str:
-    locale = get_locale()
-    return ("、" if locale is not None and locale.language == "zh" else ", ").join(items)
 
 
 def _budget_line(line) -> tuple[str, str]:
