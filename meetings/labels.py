@@ -83,7 +83,7 @@ LABELS: dict[str, dict[str, object]] = {
         "return": _l("Returned"), "reject": _l("Rejected"), "cancel": _l("Cancelled"),
         "start": _l("Started"), "finish": _l("Finished"), "close": _l("Closed"),
         "promote_backup": _l("Backup promoted"), "summary": _l("Summary submitted"),
-        "summary_edit": _l("Summary edited"), "void_checkin": _l("Sign-in voided"),
+        "summary_edit": _l("Summary edited"),
         # the rest of the action log's actions (the admin's action log page)
         "update": _l("Changed"), "add_invitee": _l("Invitee added"), "remove_invitee": _l("Invitee removed"),
         "confirm": _l("Attendance confirmed"), "decline": _l("Invitation declined"),
