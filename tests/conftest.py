@@ -327,6 +327,31 @@ def make_meeting(app, org, default_guest):
 
 # ---------------------------------------------------------------- API helpers
 
+def in_own_context(request):
+    """Run request() — a test client call, reading the whole body — on a thread
+    of its own, as a server runs it: with no app context of the test's around
+    it, so the request's app context ends with it and takes the database session
+    along (inside the test's context Flask shares one, and an object the request
+    committed would still be there to reload). Returns what request() returns."""
+    import threading
+    outcome = {}
+    db.session.commit()  # the test's own reads end first (on SQLite they may hold the write lock)
+
+    def run():
+        try:
+            response = request()
+            response.get_data()  # a streamed body runs here, as it would on the wire
+            outcome["response"] = response
+        except BaseException as exc:  # noqa: BLE001 — re-raised in the test's thread
+            outcome["error"] = exc
+    thread = threading.Thread(target=run)
+    thread.start()
+    thread.join()
+    if "error" in outcome:
+        raise outcome["error"]
+    return outcome["response"]
+
+
 class ApiClient:
     def __init__(self, client, token=None):
         self.client, self.token = client, token

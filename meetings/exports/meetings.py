@@ -37,14 +37,16 @@ class MeetingList(Exporter):
                _l("Expected attendees"), _l("Budget total (yuan)"), _l("Actual spend (yuan)"))
 
     def __init__(self, user: User, filters: dict):
-        self.user, self.filters = user, filters
+        self.filters = filters
+        # the user's search as a statement now: the rows are read after the request
+        self._ids = search_meetings(user, **filters).with_only_columns(Meeting.id).order_by(None)
 
     def detail(self) -> dict:
         return {key.rstrip("_"): getattr(value, "value", None) or str(value)
                 for key, value in self.filters.items()}
 
     def _query(self):
-        ids = search_meetings(self.user, **self.filters).with_only_columns(Meeting.id).order_by(None)
+        ids = self._ids
         owner, speaker = aliased(User), aliased(User)
         budget = (select(BudgetLine.meeting_id, func.sum(BudgetLine.amount).label("total"))
                   .where(BudgetLine.meeting_id.in_(ids)).group_by(BudgetLine.meeting_id).subquery())
@@ -86,19 +88,19 @@ class Attendance(Exporter):
                _l("Signed in at"), _l("Stays for the meal"))
 
     def __init__(self, meeting: Meeting):
-        self.meeting = meeting
+        self.meeting_id = meeting.id  # the id, not the object: the rows are read after the request
 
     @property
     def object_id(self) -> int:
-        return self.meeting.id
+        return self.meeting_id
 
     @property
     def filename(self) -> str:
-        return f"attendance-{self.meeting.id}"
+        return f"attendance-{self.meeting_id}"
 
     def rows(self) -> Iterator[list]:
         query = (select(CheckIn, Doctor).outerjoin(Doctor, Doctor.id == CheckIn.doctor_id)
-                 .where(CheckIn.meeting_id == self.meeting.id, counted_checkins())
+                 .where(CheckIn.meeting_id == self.meeting_id, counted_checkins())
                  .order_by(CheckIn.checked_in_at, CheckIn.id))
         for checkin, doctor in db.session.execute(query.execution_options(yield_per=BATCH)):
             yield [checkin.name, label(checkin.title), grade_of(doctor).value if doctor else "",

@@ -1,6 +1,12 @@
 """One class per export (pretix's exporters): it names its file and its
 columns and yields its rows; the writers turn rows into CSV or XLSX and the
-service streams the result. Adding an export is adding a class here."""
+service streams the result. Adding an export is adding a class here.
+
+A CSV is written after its request has ended (the response streams; Flask
+pushes the request's context again for it, with a new database session): an
+exporter takes what its rows need from the request in __init__ — ids, the
+user's search as a statement — and never keeps an ORM object for rows(), which
+by then belongs to a closed session."""
 from __future__ import annotations
 
 from typing import Iterator

@@ -12,7 +12,7 @@ from meetings.actionlog import ActionLogEntry
 from meetings.auth.models import Role
 from meetings.exports.writers import csv_chunks, neutralise
 from meetings.extensions import db
-from tests.conftest import PASSWORD
+from tests.conftest import PASSWORD, in_own_context
 
 
 
@@ -85,6 +85,31 @@ def test_meeting_list_xlsx_opens_and_keeps_the_filters(org, exported, api_as):
     assert mine[1].startswith("'=")
     province = api_as(org.admin).get(f"/meetings/export.xlsx?province_id={exported.other.province.id}")
     assert [r[0] for r in read_xlsx(province)[1:]] == [exported.theirs.id]
+
+
+@pytest.mark.parametrize("fmt", ["csv", "xlsx"])
+def test_an_export_is_written_after_its_request_has_committed_the_log_entry(org, exported, api_as, fmt):
+    # the entry is committed before the file is streamed; the file's rows must
+    # not need the request's objects (the user) once that commit expired them
+    pm = api_as(org.pm)
+    response = in_own_context(lambda: pm.get(f"/meetings/export.{fmt}"))
+    assert response.status_code == 200
+    if fmt == "csv":
+        assert len(read_csv(response)) == len(read_csv(pm.get("/meetings/export.csv")))
+    else:
+        assert load_workbook(io.BytesIO(response.data)).active.max_row > 1
+    mine = exported.mine.id  # read here: the thread has no app context to load it in
+    attendance = in_own_context(lambda: pm.get(f"/meetings/{mine}/attendance.{fmt}"))
+    assert attendance.status_code == 200 and attendance.data
+
+
+def test_the_pages_export_after_the_request_too(org, exported, client):
+    client.post("/login", data={"username": org.pm.username, "password": PASSWORD})
+    response = in_own_context(lambda: client.get("/meetings/export.csv"))
+    assert response.status_code == 200 and len(read_csv(response)) > 1
+    mine = exported.mine.id
+    attendance = in_own_context(lambda: client.get(f"/meetings/{mine}/attendance.csv"))
+    assert len(read_csv(attendance)) == 3
 
 
 def test_exports_are_not_paged(org, make_meeting, api_as):
