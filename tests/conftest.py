@@ -9,10 +9,13 @@ from __future__ import annotations
 import contextlib
 import itertools
 import os
+import threading
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal
 
 import pytest
+from flask import has_app_context
+from flask.testing import FlaskClient
 from sqlalchemy import text
 
 from meetings import create_app
@@ -62,11 +65,43 @@ def _empty_tables() -> None:
     db.session.commit()
 
 
+class ServerLikeClient(FlaskClient):
+    """The test client, each request on a thread of its own, as a server runs
+    it: no app context of the test's around it, so the request's context ends
+    with it and takes its database session along. Inside the test's context
+    Flask shares one context and one session with the test, which hid an
+    object used after its session had closed (a streamed CSV export answered
+    500 under a real server). The body is read on that thread too, as the
+    server writes it. The test's own transaction is committed first: its reads
+    may hold SQLite's write lock, as another client's never would."""
+
+    def open(self, *args, **kwargs):
+        if not has_app_context():  # a redirect followed from the request's thread, or no test context
+            return super().open(*args, **kwargs)
+        db.session.commit()
+        outcome = {}
+
+        def serve():
+            try:
+                response = super(ServerLikeClient, self).open(*args, **kwargs)
+                response.get_data()
+                outcome["response"] = response
+            except BaseException as exc:  # noqa: BLE001 — raised again in the test's thread
+                outcome["error"] = exc
+        thread = threading.Thread(target=serve, name="test-request")
+        thread.start()
+        thread.join()
+        if "error" in outcome:
+            raise outcome["error"]
+        return outcome["response"]
+
+
 @pytest.fixture
 def app(_schema):
     app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": _schema,
                       "TESTING": True, "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost",
                       "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+    app.test_client_class = ServerLikeClient
     with app.app_context():
         _empty_tables()
         yield app
@@ -326,31 +361,6 @@ def make_meeting(app, org, default_guest):
 
 
 # ---------------------------------------------------------------- API helpers
-
-def in_own_context(request):
-    """Run request() — a test client call, reading the whole body — on a thread
-    of its own, as a server runs it: with no app context of the test's around
-    it, so the request's app context ends with it and takes the database session
-    along (inside the test's context Flask shares one, and an object the request
-    committed would still be there to reload). Returns what request() returns."""
-    import threading
-    outcome = {}
-    db.session.commit()  # the test's own reads end first (on SQLite they may hold the write lock)
-
-    def run():
-        try:
-            response = request()
-            response.get_data()  # a streamed body runs here, as it would on the wire
-            outcome["response"] = response
-        except BaseException as exc:  # noqa: BLE001 — re-raised in the test's thread
-            outcome["error"] = exc
-    thread = threading.Thread(target=run)
-    thread.start()
-    thread.join()
-    if "error" in outcome:
-        raise outcome["error"]
-    return outcome["response"]
-
 
 class ApiClient:
     def __init__(self, client, token=None):
