@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import time
 
-from flask import current_app, g, session
+from flask import current_app, session
 
 from .agenda.views import bp as agenda_web
 from .audit.views import bp as audit_web
@@ -69,13 +69,6 @@ def register_web(app) -> None:
         for endpoint, view in list(app.view_functions.items()):
             if endpoint.startswith(f"{blueprint.name}."):
                 app.view_functions[endpoint] = commit_writes(view)
-
-    @app.before_request
-    def load_the_user_afresh():
-        # flask-login caches the user in g; when requests share an app
-        # context (the test client inside a test's context) that would carry
-        # one request's user into the next and skip the session checks.
-        g.pop("_login_user", None)
 
     @app.context_processor
     def inject():
