@@ -9,7 +9,7 @@ from werkzeug.routing import IntegerConverter
 
 from .config import INSTANCE_DIR, Defaults, check_secret, from_env
 from .jsonio import JSONProvider
-from . import extensions
+from . import database, extensions
 from .extensions import babel, bootstrap, csrf, db, login_manager, migrate
 
 # SQLite stores NUMERIC as text-affinity numbers; Money quantises on the way
@@ -80,9 +80,26 @@ def _harden(app: Flask) -> None:
         return response
 
 
+class App(Flask):
+    """The application: Flask with one unit of work per request."""
+
+    def dispatch_request(self):
+        """The view's answer, and the request's one commit (database.finish_request):
+        kept when the view returns an answer below 400, rolled back when it
+        raises (meetings/errors.py) or answers with an error. For the API and
+        the pages alike — no blueprint, decorator or form helper commits."""
+        try:
+            response = self.make_response(super().dispatch_request())
+        except BaseException:
+            db.session.rollback()
+            raise
+        database.finish_request(response.status_code)
+        return response
+
+
 def create_app(config: dict | None = None) -> Flask:
     config = dict(config or {})
-    app = Flask(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
+    app = App(__name__, template_folder="../templates", instance_path=str(INSTANCE_DIR))
     app.json = JSONProvider(app)
     app.config.from_object(Defaults)
     app.config.update(from_env(require_secret="SECRET_KEY" not in config))
@@ -93,7 +110,7 @@ def create_app(config: dict | None = None) -> Flask:
     if app.config["SQLALCHEMY_DATABASE_URI"].startswith("sqlite:///"):
         INSTANCE_DIR.mkdir(exist_ok=True)
 
-    from . import database, logs
+    from . import logs
     logs.configure_logging(app)
     logs.register_request_log(app)
     database.engine_options(app.config)

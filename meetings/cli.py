@@ -1,11 +1,14 @@
-"""flask --app wsgi … commands (SPEC §10). Thin: call a service, commit, print."""
+"""flask --app wsgi … commands (SPEC §10). Thin: call a service in one
+transaction (database.transaction), print."""
 from __future__ import annotations
 
 import click
 from flask import Flask
 from sqlalchemy import select
 
+from .database import transaction
 from .extensions import db
+from .roles import Role
 
 
 def register_cli(app: Flask) -> None:
@@ -13,8 +16,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--username", required=True)
     @click.option("--password", required=True)
     @click.option("--role", required=True,
-                  type=click.Choice(["rep", "provincial_manager", "regional_manager", "marketing",
-                                     "staff", "admin"]))
+                  type=click.Choice([role.value for role in Role]))
     @click.option("--province", default=None, help="province name")
     @click.option("--region", default=None, help="region name")
     @click.option("--display-name", default=None)
@@ -34,13 +36,12 @@ def register_cli(app: Flask) -> None:
             if region_id is None:
                 raise click.ClickException(f"no region named {region!r}")
         try:
-            user = create_user(None, username=username, password=password, role=role,
-                               display_name=display_name, province_id=province_id,
-                               region_id=region_id)
+            with transaction():
+                user = create_user(None, username=username, password=password, role=role,
+                                   display_name=display_name, province_id=province_id,
+                                   region_id=region_id)
         except DomainError as exc:
-            db.session.rollback()
             raise click.ClickException(exc.message)
-        db.session.commit()
         click.echo(f"created {user.username} ({user.role.value})")
 
     @app.cli.command("seed-demo")
@@ -54,15 +55,15 @@ def register_cli(app: Flask) -> None:
         from .jobs import JOBS, run_job
 
         if reset:
-            reset_demo()
-            db.session.commit()
-        logins = seed_demo()
-        if scale:
-            from .scale import seed_scale
+            with transaction():
+                reset_demo()
+        with transaction():
+            logins = seed_demo()
+            if scale:
+                from .scale import seed_scale
 
-            counts = seed_scale(scale)
-            click.echo("Added " + ", ".join(f"{v} {k}" for k, v in counts.items()))
-        db.session.commit()
+                counts = seed_scale(scale)
+                click.echo("Added " + ", ".join(f"{v} {k}" for k, v in counts.items()))
         for name in JOBS:  # the day-before reminder, the follow-up week, the mail outbox
             run_job(name)
         click.echo("Demo data loaded. Logins:")
@@ -82,11 +83,10 @@ def register_cli(app: Flask) -> None:
         with open(path, "rb") as handle:
             data = handle.read(MAX_BYTES + 1)
         try:
-            report = import_file(None, data, refresh_support=update_support)
+            with transaction():
+                report = import_file(None, data, refresh_support=update_support)
         except DomainError as exc:
-            db.session.rollback()
             raise click.ClickException(exc.message)
-        db.session.commit()
         click.echo(f"rows {report.rows}, inserted {report.inserted}, updated {report.updated}, "
                    f"unchanged {report.unchanged}, errors {report.errors_total}"
                    + (f", support updated {report.support_updated}" if update_support else ""))

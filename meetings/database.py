@@ -6,10 +6,23 @@ concurrent request waits its turn instead of failing with "database is locked"
 half way (SPEC §10). GET requests read without the lock.
 PostgreSQL uses row locks and conditional updates in the services instead.
 
-Also the rule of the request's one commit, which the API's blueprint
-(rest.Blueprint.response) and the pages (web.commit_writes) both apply.
+Also the unit of work, and the only place that commits (tests/test_unit_of_work.py
+keeps it so):
+
+- a request is one transaction, for the API and the pages alike (the app's
+  dispatch_request calls `finish_request`, as Indico's RH.process does): a
+  write (any method but GET/HEAD) whose view returns an answer below 400 is
+  committed once, after the answer is built; an exception or an error answer
+  rolls it back. A GET or HEAD never writes, and nothing of it is kept;
+- a job run or a command is one transaction (`transaction()`), a job that
+  works in batches commits each (`commit_job_batch`);
+- the few deliberate early commits are named for their reason below
+  (`commit_throttle_count`, `commit_refused_login`, `commit_export_log`).
+  Services never commit.
 """
 from __future__ import annotations
+
+from contextlib import contextmanager
 
 from flask import has_request_context, request
 from sqlalchemy import event
@@ -52,19 +65,64 @@ def _reading() -> bool:
     return has_request_context() and request.method in ("GET", "HEAD")
 
 
-def read_writes(view):
-    """Mark a GET handler whose read writes (an older meeting's default agenda
-    made on first read, a feed token on first use), so the request's one
-    commit covers it like any write. Put it below the route (and below
-    flask-smorest's response): the mark is read when the view is wrapped."""
-    view.read_writes = True
-    return view
+# ---------------------------------------------------------------- the unit of work
+
+def finish_request(status_code: int) -> None:
+    """The request's one commit, once its view has returned an answer built
+    from the objects as the request left them (after the commit every one of
+    them would be read again): a write answered below 400 is kept, anything
+    else is rolled back. A refusal raised by the view never gets here: it is
+    rolled back by its handler (meetings/errors.py). A GET or HEAD is left
+    alone: its session closes unwritten when the request ends, after a
+    streamed body (an export) has been read out."""
+    if _reading():
+        return
+    if status_code < 400:
+        db.session.commit()
+    else:
+        db.session.rollback()
 
 
-def commits(view) -> bool:
-    """Whether the request's one commit applies to `view` in this request:
-    every method but GET/HEAD, and a read marked @read_writes."""
-    return not _reading() or getattr(view, "read_writes", False)
+@contextmanager
+def transaction():
+    """One unit of work outside a request (a job run, a command): committed
+    when the block ends, rolled back when it raises."""
+    try:
+        yield
+    except BaseException:
+        db.session.rollback()
+        raise
+    db.session.commit()
+
+
+# ---------------------------------------------------------------- the named early commits
+
+def commit_throttle_count() -> None:
+    """The QR sign-in page's attempt is counted (SPEC §11) whatever happens
+    next: a refused or failed sign-in rolls its request back, and the count
+    must survive that, or a guesser would never be slowed down."""
+    db.session.commit()
+
+
+def commit_refused_login() -> None:
+    """A refused login (page or API token) answers 401, which rolls back; its
+    failure count (the throttle) and its action-log entry are kept first."""
+    db.session.commit()
+
+
+def commit_export_log() -> None:
+    """An export's action-log entry (SPEC §9/§11: who took which data) is kept
+    before the file streams: a GET keeps nothing, and a large XLSX written
+    inside the transaction would hold SQLite's write lock (and a PostgreSQL
+    transaction) open the whole time."""
+    db.session.commit()
+
+
+def commit_job_batch() -> None:
+    """A job keeps each batch it finished (SPEC §8): a run killed half way
+    keeps what it did (a mail sent is marked sent) and the next run does the
+    rest."""
+    db.session.commit()
 
 
 def dialect_insert(table):

@@ -1,5 +1,6 @@
-"""The scheduled jobs (SPEC §8). Each is thin — a service call and a commit —
-and idempotent: the services insert on natural keys (ON CONFLICT DO NOTHING),
+"""The scheduled jobs (SPEC §8). Each is thin — a service call in one
+transaction (database.transaction; a job that works in batches commits each
+with database.commit_job_batch) — and idempotent: the services insert on natural keys (ON CONFLICT DO NOTHING),
 and a per-job lock keeps two runs from working side by side."""
 from __future__ import annotations
 
@@ -8,6 +9,7 @@ import signal
 from dataclasses import dataclass, field
 from typing import Callable
 
+from .database import transaction
 from .extensions import db
 from .followups.services import schedule_pending
 from .locks import exclusive
@@ -73,13 +75,8 @@ def deliver_mail() -> dict:
 
 
 def run_job(name: str) -> dict:
-    with exclusive(f"job:{name}", wait=True):
-        try:
-            result = JOBS[name].func() or {}
-            db.session.commit()
-        except Exception:
-            db.session.rollback()
-            raise
+    with exclusive(f"job:{name}", wait=True), transaction():
+        result = JOBS[name].func() or {}
     log.info("job %s: %s", name, result)
     return result
 

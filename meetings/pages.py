@@ -26,7 +26,7 @@ from .summary.views import bp as summary_web
 from .prescriptions.views import bp as prescriptions_web
 from .evaluation.views import bp as evaluation_web
 from .types import to_local
-from .web import bp, commit_writes
+from .web import bp
 from .web.nav import items_for
 from .web.panels import render_panels
 from .web.sessions import within
@@ -66,9 +66,6 @@ def register_web(app) -> None:
                       checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web,
                       prescriptions_web, evaluation_web, audit_web, exports_web, reports_web):
         app.register_blueprint(blueprint)
-        for endpoint, view in list(app.view_functions.items()):
-            if endpoint.startswith(f"{blueprint.name}."):
-                app.view_functions[endpoint] = commit_writes(view)
 
     @app.context_processor
     def inject():

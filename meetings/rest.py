@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime, timezone
-from functools import wraps
 
 import marshmallow as ma
 from flask import g, request
@@ -14,7 +13,6 @@ from webargs.flaskparser import FlaskParser
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
-from .database import commits
 from .errors import Unauthorized
 from .extensions import db
 from .types import as_aware, to_local
@@ -68,27 +66,6 @@ class Blueprint(_Blueprint):
             if page < last_page:
                 metadata["next_page"] = page + 1
         return metadata
-
-    def response(self, status_code, schema=None, **kwargs):
-        """flask-smorest's response, and the request's one commit: a write
-        (any method but GET/HEAD, or a read marked database.read_writes) that
-        returns is committed before its answer is sent; a refusal raises and
-        is rolled back (meetings/errors.py). The answer is serialised first,
-        from the objects as the request left them: after the commit every one
-        of them would be read again."""
-        respond = super().response(status_code, schema, **kwargs)
-
-        def decorator(func):
-            responding = respond(func)
-
-            @wraps(responding)
-            def committed(*args, **kw):
-                response = responding(*args, **kw)
-                if commits(func):
-                    db.session.commit()
-                return response
-            return committed
-        return decorator
 
 
 _token_loader = None

@@ -78,20 +78,10 @@ def _add_default_agenda(meeting: Meeting) -> list[AgendaSegment]:
     return segments
 
 
-def _ensure_prepared(meeting: Meeting) -> None:
-    """A meeting created before agendas existed gets the defaults on first
-    read, under the meeting's row lock so two readers never double them. An
-    agenda is never empty once made, so its absence marks such a meeting (an
-    owner may empty the checklist on purpose)."""
-    if segments_of(meeting):
-        return
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
-    if not segments_of(meeting):
-        prepare(meeting)
-
-
 def agenda(meeting: Meeting) -> list[AgendaSegment]:
-    _ensure_prepared(meeting)
+    """The meeting's plan. Every meeting has one: a new meeting gets the
+    default at creation (prepare), older ones got it from the data migration
+    2026_12_07_5d1e0c4b7a92."""
     return segments_of(meeting)
 
 
@@ -306,8 +296,8 @@ def _items_of(meeting: Meeting) -> list[ChecklistItem]:
 
 
 def checklist(meeting: Meeting) -> list[ChecklistItem]:
-    """The meeting's checklist; older meetings get the default on first read."""
-    _ensure_prepared(meeting)
+    """The meeting's checklist (the default one from its creation, or from
+    the data migration for a meeting older than checklists)."""
     return _items_of(meeting)
 
 
@@ -358,7 +348,6 @@ def update_checklist(actor: User, meeting: Meeting, *, items: list[dict]) -> lis
 def snapshot_checklist(meeting: Meeting) -> None:
     """The checklist as it stands when the meeting starts (SPEC §9 hardware):
     it stays editable during the meeting, so the start records it."""
-    _ensure_prepared(meeting)  # a meeting older than checklists gets the default first
     items, ticked = db.session.execute(
         select(func.count(ChecklistItem.id),
                func.coalesce(func.sum(case((ChecklistItem.ticked.is_(True), 1), else_=0)), 0))

@@ -8,7 +8,6 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..database import read_writes
 from ..proposals.services import get_meeting, runs_meeting
 from ..types import utcnow
 from ..web.forms import attempt
@@ -68,7 +67,6 @@ def _form_rows(segments) -> list[dict]:
 
 @bp.route("/<int:meeting_id>/agenda", methods=["GET", "POST"])
 @login_required
-@read_writes  # an older meeting's default agenda, made on first read
 def edit_agenda(meeting_id):
     user = _user()
     meeting = get_meeting(user, meeting_id, for_update=request.method == "POST")
@@ -97,7 +95,6 @@ def edit_agenda(meeting_id):
 
 @bp.route("/<int:meeting_id>/run")
 @login_required
-@read_writes  # as the editor: an older meeting's default agenda
 def run(meeting_id):
     user = _user()
     meeting = get_meeting(user, meeting_id)
@@ -129,7 +126,6 @@ def checklist_from_form(form) -> dict:
 
 @bp.route("/<int:meeting_id>/checklist", methods=["GET", "POST"])
 @login_required
-@read_writes  # an older meeting's default checklist, made on first read
 def checklist(meeting_id):
     user = _user()
     meeting = get_meeting(user, meeting_id, for_update=request.method == "POST")

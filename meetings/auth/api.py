@@ -2,6 +2,7 @@ from flask import request
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from ..database import commit_refused_login
 from ..errors import Forbidden, NotFound, Unauthorized
 from ..extensions import db
 from ..rest import Blueprint, SelectPage, current_user, token_loader
@@ -23,7 +24,7 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User
 def issue_token(args):
     user = services.login(args["username"], args["password"], request.remote_addr)
     if user is None:
-        db.session.commit()  # the failure counts (throttling) and is logged
+        commit_refused_login()
         raise Unauthorized(_("wrong username or password"))
     return {"token": services.issue_token(user)}
 

@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import secrets
 from datetime import datetime
 
 from flask_login import UserMixin
@@ -12,6 +13,10 @@ from ..roles import Role
 from ..types import UTCDateTime, enum_column, utcnow
 
 __all__ = ["Role", "User"]  # Role lives in meetings/roles.py (base layer); re-exported here
+
+
+def new_calendar_token() -> str:
+    return secrets.token_urlsafe(32)
 
 
 class User(UserMixin, db.Model):
@@ -27,8 +32,11 @@ class User(UserMixin, db.Model):
     region_id: Mapped[int | None] = mapped_column(ForeignKey("regions.id"))
     active: Mapped[bool] = mapped_column(default=True)
     # The secret part of the private calendar feed's URL (SPEC §9): random,
-    # ≥ 128 bits, made on first use and replaced by a reset.
-    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    # 256 bits, made with the user (reading the feed's address writes nothing)
+    # and replaced by a reset. Users older than this default got theirs from
+    # the data migration 2026_12_07_5d1e0c4b7a92.
+    calendar_token: Mapped[str | None] = mapped_column(String(64), unique=True,
+                                                       default=new_calendar_token)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     # Bumped by logout-everywhere, a password change and deactivation: every
     # session cookie and API token carries the version it was made under and

@@ -7,6 +7,7 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
+from ..database import commit_refused_login
 from ..extensions import db
 from ..orgs.models import Province, Region
 from ..web.nav import nav_item
@@ -52,7 +53,7 @@ def login():
         username = request.form.get("username", "")
         user = services.login(username, request.form.get("password", ""), request.remote_addr)
         if user is None:
-            db.session.commit()  # the failure counts (throttling) and is logged
+            commit_refused_login()
             flash(_("Wrong username or password."), "danger")
             return render_template("auth/login.html", username=username), 401
         start_session(user)

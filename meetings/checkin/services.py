@@ -26,7 +26,6 @@ from ..auth.models import User
 from ..doctors.models import Department, Doctor, Hospital, Title
 from ..doctors.services import is_key, key_clause
 from .. import throttle
-from ..throttle import Throttled  # noqa: F401  (the QR page catches it from here)
 from ..errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..database import dialect_insert
 from ..extensions import db
@@ -34,7 +33,7 @@ from ..actionlog import log_action
 from ..invitees.models import Invitee, InviteeStatus
 from ..invitees.services import expected_clause, is_expected, on_standby
 from ..proposals.models import Meeting, Status
-from ..proposals.services import note_in_history, runs_meeting
+from ..proposals.services import get_meeting, note_in_history, runs_meeting
 from ..signals import checkin_recorded, checkin_voided
 from ..types import UTCDateTime, as_aware, to_local, utcnow
 from .models import SIGNATURE_MAX_BYTES, CheckIn, Source
@@ -59,6 +58,15 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 # ---------------------------------------------------------------- reading
+
+def meeting_to_run(actor: User, meeting_id: int) -> Meeting:
+    """The meeting whose sign-in desk `actor` opens (the staff page and its
+    state): those who run the meeting only. Writes check in their service."""
+    meeting = get_meeting(actor, meeting_id)
+    if not runs_meeting(actor, meeting):
+        raise Forbidden(_("only the owner, the speaker or the province's staff run the meeting"))
+    return meeting
+
 
 def get_checkin(meeting: Meeting, checkin_id: int) -> CheckIn:
     checkin = db.session.get(CheckIn, checkin_id)

@@ -19,11 +19,12 @@ from flask import (Blueprint, flash, jsonify, redirect, render_template, request
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from ..doctors.models import Title
-from ..errors import Conflict, DomainError, Forbidden, InvalidInput, answers_json
+from ..database import commit_throttle_count
+from ..errors import Conflict, DomainError, InvalidInput, answers_json
 from ..labels import humanize
 from ..extensions import db
 from ..pdf.base import pdf_response, title_label
-from ..proposals.services import get_meeting, runs_meeting
+from ..proposals.services import get_meeting
 from ..links import external_url
 from ..proposals.labels import status_text
 from ..web.forms import attempt, form_dict
@@ -62,8 +63,8 @@ def self_checkin_form(form) -> tuple[dict, dict]:
 
 def _public_refusal(exc: DomainError):
     """The QR page's own answers outside its window or past a limit: no app
-    menu, and for a wrong token (404) not a word about any meeting."""
-    db.session.rollback()
+    menu, and for a wrong token (404) not a word about any meeting. (An error
+    answer: the request's one commit rolls back what it began.)"""
     headers = {**NO_STORE, **(exc.headers() if hasattr(exc, "headers") else {})}
     message = exc.message if exc.http_status != 404 else _("This sign-in page does not exist.")
     return render_template("checkin/closed.html", message=message), exc.http_status, headers
@@ -90,7 +91,7 @@ def self_checkin(token: str):
 def self_checkin_post(token: str):
     try:
         services.note_self_attempt(request.remote_addr)
-        db.session.commit()  # the attempt counts whatever happens next
+        commit_throttle_count()
     except DomainError as exc:
         return _public_refusal(exc)
     data, values = self_checkin_form(request.form)
@@ -129,13 +130,6 @@ def self_checkin_done(token: str):
 
 # ---------------------------------------------------------------- staff page
 
-def _run(meeting_id: int):
-    meeting = get_meeting(current_user, meeting_id)
-    if not runs_meeting(current_user, meeting):
-        raise Forbidden(_("only the owner, the speaker or the province's staff run the meeting"))
-    return meeting
-
-
 def _state(meeting) -> dict:
     return {"attendance": AttendanceSchema().dump(services.attendance(meeting)),
             "checkins": CheckInSchema(many=True).dump(services.list_checkins(meeting))}
@@ -144,7 +138,7 @@ def _state(meeting) -> dict:
 @staff_bp.route("/<int:meeting_id>/sign-in")
 @login_required
 def staff_page(meeting_id: int):
-    meeting = _run(meeting_id)
+    meeting = services.meeting_to_run(current_user, meeting_id)
     checkins = services.list_checkins(meeting)
     by_doctor = {c.doctor_id: c for c in checkins if c.doctor_id is not None}
     url = external_url("checkin.self_checkin", token=meeting.checkin_token)
@@ -172,7 +166,7 @@ def _qr_svg(url: str) -> str:
 @login_required
 @answers_json
 def staff_check_in(meeting_id: int):
-    meeting = _run(meeting_id)
+    meeting = get_meeting(current_user, meeting_id)  # the service says who signs people in
     args = CheckInArgs().load(request.get_json(silent=True) or {})  # errors: JSON (meetings/errors.py)
     checkin, created = services.check_in(current_user, meeting, **args)
     return jsonify({"checkin": CheckInSchema().dump(checkin), "created": created,
@@ -183,7 +177,7 @@ def staff_check_in(meeting_id: int):
 @login_required
 def paper_entry(meeting_id: int):
     """A line of the signed paper sheet, typed in with the time written on it."""
-    meeting = _run(meeting_id)
+    meeting = get_meeting(current_user, meeting_id)
     data = {**form_dict(request.form, booleans=("meal_opt_in",)), "source": "paper"}
     _checkin, errors = attempt(CheckInArgs(), data,
                                lambda args: services.check_in(current_user, meeting, **args))
@@ -194,7 +188,7 @@ def paper_entry(meeting_id: int):
 @staff_bp.route("/<int:meeting_id>/sign-in/checkins/<int:checkin_id>/void", methods=["POST"])
 @login_required
 def void_checkin(meeting_id: int, checkin_id: int):
-    meeting = _run(meeting_id)
+    meeting = get_meeting(current_user, meeting_id)
     _checkin, errors = attempt(VoidArgs(), form_dict(request.form), lambda args: services.void_checkin(
         current_user, meeting, checkin_id, args["reason"]))
     _flash_outcome(errors, _("Check-in void."))
@@ -213,7 +207,7 @@ def _flash_outcome(errors: dict, done: str) -> None:
 @login_required
 @answers_json
 def staff_state(meeting_id: int):
-    return jsonify(_state(_run(meeting_id)))
+    return jsonify(_state(services.meeting_to_run(current_user, meeting_id)))
 
 
 @staff_bp.route("/<int:meeting_id>/sign-in/sheet.pdf")

@@ -1,6 +1,6 @@
 """The invitee list's forms on the meeting page (SPEC §4): add, remove,
-confirm, decline. Each parses, calls one service and goes back to (committed by
-web.commit_writes); adding goes through the pages' one form round trip
+confirm, decline. Each parses, calls one service and goes back (the request's
+one commit: database.finish_request); adding goes through the pages' one form round trip
 (web.forms.attempt), other refusals are flashed by the global handler."""
 from __future__ import annotations
 

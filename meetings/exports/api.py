@@ -3,7 +3,6 @@ the calendar feed's URL."""
 import marshmallow as ma
 from marshmallow import fields
 
-from ..database import read_writes
 from ..dossier.meeting_schemas import MeetingFilter
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, current_user
@@ -54,7 +53,6 @@ class CalendarSchema(ma.Schema):
 
 @calendar_blp.route("")
 @calendar_blp.response(200, CalendarSchema)
-@read_writes  # the token, on first use
 def calendar_url():
     """The feed's URL (made on first use)"""
     return {"url": calendar.feed_url(current_user())}

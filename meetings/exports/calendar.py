@@ -3,7 +3,7 @@ meetings at an unguessable URL, readable by a calendar app without a login.
 
 Whose meetings: those the user owns, speaks at or staffs; a provincial or
 regional manager also gets the approved meetings of the area they approve for.
-The URL's token is random (256 bits), kept on the user, made on first use and
+The URL's token is random (256 bits), kept on the user, made with the user and
 replaced by a reset — the old URL then answers 404 like any wrong one."""
 from __future__ import annotations
 
@@ -35,10 +35,8 @@ MANAGERS = (Role.provincial_manager, Role.regional_manager)
 
 
 def feed_url(user: User) -> str:
-    """The user's feed URL, making the token on first use (the caller commits)."""
-    if not user.calendar_token:
-        user.calendar_token = secrets.token_urlsafe(TOKEN_BYTES)
-        db.session.flush()
+    """The user's feed URL. Every user has a token: made with the user
+    (auth.models.User.calendar_token), or by the data migration for older ones."""
     return external_url("exports_web.calendar_feed", token=user.calendar_token)
 
 

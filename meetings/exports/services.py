@@ -9,7 +9,7 @@ from flask_babel import force_locale
 
 from ..actionlog import log_action
 from ..auth.models import User
-from ..extensions import db
+from ..database import commit_export_log
 from .registry import Exporter
 from .writers import csv_chunks, file_chunks, xlsx_file
 
@@ -40,12 +40,10 @@ def _localised(exporter: Exporter, fmt: str):
 
 
 def logged_download(actor: User, exporter: Exporter, fmt: str) -> Response:
-    """The export as a download, its action log entry committed first: not
-    by the request's one commit after the file is built, which would hold
-    SQLite's write lock (and a PostgreSQL transaction) open while a large
-    XLSX is written."""
+    """The export as a download, its action log entry committed first
+    (database.commit_export_log: a GET keeps nothing else)."""
     record_export(actor, exporter, fmt)
-    db.session.commit()
+    commit_export_log()
     return download(exporter, fmt)
 
 

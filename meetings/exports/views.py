@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
 from ..errors import NotFound
-from ..database import read_writes
 from ..dossier.meeting_schemas import MeetingFilter
 from ..proposals.services import get_meeting
 from ..web.forms import form_dict, parse
@@ -45,7 +44,6 @@ def export_attendance(meeting_id, fmt):
 
 @bp.route("/calendar")
 @login_required
-@read_writes  # the token, on first use
 def calendar_page():
     return render_template("exports/calendar.html", url=calendar.feed_url(current_user))
 

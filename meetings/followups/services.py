@@ -23,7 +23,7 @@ from ..auth.models import Role, User
 from ..checkin.models import CheckIn
 from ..checkin.services import counted_checkins
 from ..errors import Conflict, Forbidden, InvalidInput, NotFound
-from ..database import dialect_insert
+from ..database import commit_job_batch, dialect_insert
 from ..extensions import db
 from ..invitees.models import Invitee
 from ..invitees.services import expected_clause
@@ -198,7 +198,7 @@ def schedule_pending(batch: int = 2000, after_each: Callable[[int], None] | None
         rows = db.session.execute(meetings_to_schedule().where(Meeting.id > last).limit(batch)
                                   .with_for_update(of=Meeting)).all()
         if not rows:
-            db.session.commit()
+            commit_job_batch()
             break
         meetings_at: dict[int, list[int]] = defaultdict(list)
         for meeting_id, starts_at in rows:
@@ -208,7 +208,7 @@ def schedule_pending(batch: int = 2000, after_each: Callable[[int], None] | None
         db.session.execute(update(Meeting).where(Meeting.id.in_(ids))
                            .values(followups_scheduled_at=utcnow())
                            .execution_options(synchronize_session=False))
-        db.session.commit()
+        commit_job_batch()
         meetings += len(ids)
         last = ids[-1]
         if after_each is not None:

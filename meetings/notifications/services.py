@@ -13,7 +13,7 @@ from sqlalchemy.orm import selectinload
 
 from ..agenda.services import unticked
 from ..auth.models import User
-from ..database import dialect_insert, insert_once
+from ..database import commit_job_batch, dialect_insert, insert_once
 from ..errors import NotFound
 from ..extensions import db
 from ..doctors.models import Doctor, Hospital
@@ -163,7 +163,7 @@ def deliver_pending(limit: int = 200) -> dict:
              .order_by(OutgoingMail.id).limit(1))
     if db.session.get_bind().dialect.name == "postgresql":
         query = query.with_for_update(skip_locked=True)  # two senders never send one mail twice
-    db.session.commit()
+    commit_job_batch()
     sent = failed = 0
     for _attempt in range(limit):
         mail = db.session.scalar(query)
@@ -174,7 +174,7 @@ def deliver_pending(limit: int = 200) -> dict:
         except (ValueError, TypeError, UnicodeError) as exc:
             mail.status, mail.last_error = "failed", f"cannot build the message: {exc}"[:2000]
             failed += 1
-            db.session.commit()
+            commit_job_batch()
             continue
         try:
             with smtplib.SMTP(cfg["SMTP_HOST"], cfg["SMTP_PORT"], timeout=cfg["SMTP_TIMEOUT"]) as smtp:
@@ -191,7 +191,7 @@ def deliver_pending(limit: int = 200) -> dict:
         else:
             mail.status, mail.sent_at, mail.attempts = "sent", utcnow(), mail.attempts + 1
             sent += 1
-        db.session.commit()
+        commit_job_batch()
     return {"sent": sent, "failed": failed}
 
 
@@ -237,7 +237,7 @@ def escalate_overdue(batch: int = 2000) -> dict:
         ids = [task.id for task in chunk]
         db.session.execute(update(FollowUp).where(FollowUp.id.in_(ids)).values(escalated_at=utcnow())
                            .execution_options(synchronize_session=False))
-        db.session.commit()
+        commit_job_batch()
         tasks += len(ids)
         last = ids[-1]
     return {"overdue_tasks": tasks, "notified": told}

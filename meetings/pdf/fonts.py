@@ -53,8 +53,3 @@ def _register(path: str | None, index: int) -> str:
     name = "Embedded-" + hashlib.sha1(f"{path}#{index}".encode()).hexdigest()[:10]
     pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
     return name
-
-
-def embeds() -> bool:
-    """Whether the forms printed now embed their font."""
-    return configured()[0] is not None

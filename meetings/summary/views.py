@@ -10,7 +10,6 @@ from flask_login import current_user, login_required
 from sqlalchemy import select
 
 from ..doctors.models import Department, Doctor
-from ..database import read_writes
 from ..extensions import db
 from ..proposals.models import BudgetCategory
 from ..proposals.services import get_meeting
@@ -116,7 +115,6 @@ def edit(meeting_id):
 
 @bp.route("/<int:meeting_id>/summary")
 @login_required
-@read_writes  # the report's agenda: an older meeting's default one is kept
 def show(meeting_id):
     user = _user()
     meeting = get_meeting(user, meeting_id)
@@ -131,7 +129,6 @@ def show(meeting_id):
 
 @bp.route("/<int:meeting_id>/summary.pdf")
 @login_required
-@read_writes  # like the page: an older meeting's default agenda is kept
 def pdf(meeting_id):
     """The printable summary form; 404 while there is no summary."""
     meeting = get_meeting(_user(), meeting_id)

@@ -97,10 +97,12 @@ def errors_from(exc: DomainError) -> dict[str, str]:
 
 def attempt(schema: Schema, data: dict, service, *, refused=None) -> tuple[object, FormErrors]:
     """The form round trip every page shares: parse `data` with the API's
-    `schema`, call `service(args)` and commit. Bad input, or a refusal of the
-    kinds in `refused` (default: InvalidInput), rolls back and comes back as
-    field errors for the form to show; other domain errors propagate to the
-    one handler in meetings/errors.py (or to the page's own refusal)."""
+    `schema` and call `service(args)`; the request's one commit keeps what it
+    did (database.finish_request). Bad input, or a refusal of the kinds in
+    `refused` (default: InvalidInput), rolls back what the service began and
+    comes back as field errors for the form to show (a page may still answer
+    with a redirect); other domain errors propagate to the one handler in
+    meetings/errors.py (or to the page's own refusal)."""
     args, errors = parse(schema, data)
     if errors:
         return None, FormErrors(errors)
@@ -109,5 +111,4 @@ def attempt(schema: Schema, data: dict, service, *, refused=None) -> tuple[objec
     except (refused or (InvalidInput,)) as exc:
         db.session.rollback()
         return None, FormErrors(errors_from(exc), exc.http_status)
-    db.session.commit()
     return result, FormErrors()

@@ -226,7 +226,7 @@ def test_staff_see_the_list_and_sign_people_in_exactly_once(client, org, meeting
     assert retry.status_code == 200 and retry.json["checkin"]["id"] == first.json["checkin"]["id"]
     walk_in = client.post(url, json={"name": "吴", "title": "nurse", "nonce": "queued-000002"})
     assert walk_in.status_code == 201 and walk_in.json["attendance"]["present"] == 2
-    db.session.rollback()  # kept by the request's one commit (web.commit_writes), not by this session
+    db.session.rollback()  # kept by the request's one commit (database.finish_request), not by this session
     assert db.session.query(CheckIn).filter_by(meeting_id=meeting.id).count() == 2
     bad = client.post(url, json={"name": "吴", "nonce": "queued-000003"})
     assert bad.status_code == 422 and "title" in bad.json["errors"]
