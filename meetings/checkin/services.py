@@ -32,7 +32,7 @@ from ..extensions import db
 from ..actionlog import log_action
 from ..invitees.models import Invitee, InviteeStatus
 from ..invitees.services import expected_clause, is_expected, on_standby
-from ..proposals.models import Meeting, Status
+from ..proposals.models import GOING_AHEAD, Meeting, Status
 from ..proposals.services import get_meeting, note_in_history, runs_meeting
 from ..signals import checkin_recorded, checkin_voided
 from ..types import UTCDateTime, as_aware, to_local, utcnow
@@ -58,6 +58,17 @@ PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 # ---------------------------------------------------------------- reading
+
+def desk_open(user: User, meeting: Meeting) -> bool:
+    """Whether `user` may open the meeting's sign-in desk now (the staff page)."""
+    return meeting.status in OPEN_FOR[Source.staff] and runs_meeting(user, meeting)
+
+
+def sheet_for(user: User, meeting: Meeting) -> bool:
+    """Whether to offer `user` the printed sign-in sheet: those who run a
+    meeting that goes ahead (approved, on the day or after)."""
+    return meeting.status in GOING_AHEAD and runs_meeting(user, meeting)
+
 
 def meeting_to_run(actor: User, meeting_id: int) -> Meeting:
     """The meeting whose sign-in desk `actor` opens (the staff page and its

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
@@ -19,14 +19,11 @@ from ..labels import LABELS, humanize
 from ..web.forms import attempt, flatten, form_dict, integers, parse
 from ..web.nav import nav_item
 from ..agenda import services as agenda
-from ..checkin import services as checkin
 from ..doctors.services import grade_of, is_key
-from ..invitees import services as invitees
 from ..pdf.base import pdf_response
 from ..proposals import services
-from .invitee_schemas import InviteeSchema
 from .proposal_form import render
-from .warnings import meeting_warnings
+from .meeting_page import meeting_page
 from ..proposals.models import Audience, BudgetCategory, Format, Meeting, Purpose, Status
 from .meeting_schemas import BudgetLineArgs, MeetingArgs, MeetingFilter, MeetingPatchArgs, MeetingSchema
 
@@ -212,23 +209,10 @@ def _load(schema, data):
 @bp.route("/<int:meeting_id>")
 @login_required
 def show_meeting(meeting_id: int):
-    meeting = _visible_meeting(meeting_id)
-    on_the_day = meeting.status in (Status.in_progress, Status.held, Status.summarized, Status.closed)
-    return render_template(
-        "meetings/detail.html", meeting=meeting, Status=Status,
-        runs=services.runs_meeting(current_user, meeting),
-        attendance=checkin.attendance(meeting) if on_the_day else None,
-        to_reconfirm=invitees.to_reconfirm(meeting) if meeting.status == Status.approved else [],
-        unticked=agenda.unticked(meeting) if meeting.status == Status.approved else [],
-        checklist_label=agenda.label_of,
-        invitees=InviteeSchema(many=True).dump(invitees.list_invitees(meeting)),
-        warnings=meeting_warnings(meeting),
-        actions=services.allowed_actions(current_user, meeting),
-        can_edit=services.can_edit(current_user, meeting),
-        manage_invitees=invitees.can_manage(current_user, meeting),
-        doctors=(doctors := invitees.invitable_doctors(meeting)
-                 if invitees.can_manage(current_user, meeting) else []),
-        year_spend=invitees.year_spend(meeting, doctors), annual_cap=current_app.config["DOCTOR_ANNUAL_CAP"])
+    """One read gathers the page (dossier.meeting_page); the template shows
+    what it says."""
+    page = meeting_page(current_user, _visible_meeting(meeting_id))
+    return render_template("meetings/detail.html", checklist_label=agenda.label_of, **vars(page))
 
 
 @bp.route("/<int:meeting_id>/proposal.pdf")

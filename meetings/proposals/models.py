@@ -24,6 +24,13 @@ class Status(str, enum.Enum):
     closed = "closed"
 
 
+# The meeting's phases, named once: rules, reads and pages ask these instead of
+# restating the statuses.
+STARTED = frozenset({Status.in_progress, Status.held, Status.summarized, Status.closed})  # the day came
+HELD = frozenset({Status.held, Status.summarized, Status.closed})  # over: summary, follow-ups
+GOING_AHEAD = frozenset({Status.approved}) | STARTED  # approved and not called off
+
+
 class Purpose(str, enum.Enum):
     new_indication = "new_indication"
     usage_dosage = "usage_dosage"

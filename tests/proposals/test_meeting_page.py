@@ -65,3 +65,23 @@ def test_finishing_asks_for_confirmation(login, org, make_meeting):
     client.post(f"/meetings/{meeting.id}/finish", data=fill(page, index, confirm="yes"))
     db.session.refresh(meeting)
     assert meeting.status == Status.held
+
+
+def test_the_page_offers_the_tools_the_domains_allow_now(app, login, org, make_meeting, make_user):
+    """dossier.meeting_page.tools_for: the sign-in desk while it is open and
+    only to those who run the meeting; run of show from the day on; the
+    summary and follow-ups once held. The template shows what it says."""
+    from meetings.dossier.meeting_page import meeting_page, tools_for
+    approved, held = make_meeting("approved"), make_meeting("held")
+    other_rep = make_user("rep", province=org.province)  # sees the province's meetings, runs none
+    assert tools_for(org.rep, approved) == ["agenda", "checklist", "sign_in", "sign_in_sheet", "proposal_pdf"]
+    assert "sign_in" not in tools_for(other_rep, approved) and "sign_in_sheet" not in tools_for(other_rep, approved)
+    assert tools_for(org.rep, held) == ["agenda", "checklist", "run_of_show", "sign_in_sheet", "summary",
+                                       "followups", "proposal_pdf"]
+    page = meeting_page(org.rep, approved)
+    assert page.attendance is None and "start" in page.actions
+    assert meeting_page(org.rep, held).attendance is not None
+    html = login(org.rep).get(f"/meetings/{approved.id}").get_data(as_text=True)
+    assert f"/meetings/{approved.id}/sign-in" in html and f"/meetings/{approved.id}/summary" not in html
+    html = login(org.rep).get(f"/meetings/{held.id}").get_data(as_text=True)
+    assert f'/meetings/{held.id}/sign-in"' not in html and f"/meetings/{held.id}/summary" in html
