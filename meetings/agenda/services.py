@@ -227,11 +227,6 @@ def timing(segment: AgendaSegment, now: datetime | None = None) -> SegmentTiming
     return SegmentTiming(segment, elapsed, actual, overrun)
 
 
-def next_segment(meeting: Meeting) -> AgendaSegment | None:
-    """The segment that starts next: the first not yet started."""
-    return next((s for s in segments_of(meeting) if s.started_at is None), None)
-
-
 def run_report(meeting: Meeting, now: datetime | None = None) -> dict:
     """Planned vs actual for the whole agenda: what the summary shows."""
     now = now or utcnow()

@@ -1,6 +1,7 @@
-"""Sign-in and attendance (SPEC §5): staff, self (QR) and paper check-ins,
-the meeting's figures, the day-before re-confirmation list and the
-attendance-frequency flag (SPEC §3).
+"""Sign-in (SPEC §5): the rules of staff, self (QR) and paper check-ins, the
+QR page's window, voiding, and the sign-in sheet's rows. The figures and the
+attendance frequency are in checkin/figures.py, the signature image in
+checkin/signature.py (both importable from here too, as callers always did).
 
 Exactly once is the database's job: CheckIn has unique keys on
 (meeting, doctor) and (meeting, nonce). A check-in is inserted with
@@ -9,35 +10,35 @@ there first is returned.
 """
 from __future__ import annotations
 
-import base64
-import binascii
-import io
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 
-from flask import current_app, g, has_request_context
+from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, case, func, literal, or_, select, union_all
+from sqlalchemy import and_, bindparam, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..auth.models import User
 from ..doctors.models import Department, Doctor, Hospital, Title
-from ..doctors.services import is_key, key_clause
+from ..doctors.services import is_key
 from .. import throttle
 from ..errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
 from ..database import dialect_insert
 from ..extensions import db
 from ..actionlog import log_action
 from ..invitees.models import Invitee, InviteeStatus
-from ..invitees.services import expected_clause, is_expected, on_standby
+from ..invitees.services import is_expected, on_standby
 from ..proposals.models import GOING_AHEAD, Meeting, Status
 from ..proposals.services import get_meeting, note_in_history, runs_meeting
 from ..signals import checkin_recorded, checkin_voided
-from ..types import UTCDateTime, as_aware, to_local, utcnow
-from .models import SIGNATURE_MAX_BYTES, CheckIn, Source
-from .models import SIGNATURE_MAX_PIXELS as SIGNATURE_STORED_PIXELS
+from ..types import as_aware, to_local, utcnow
+from .models import CheckIn, Source
+from .figures import (attendance, attendance_counts, counted_checkins, expected_counts,  # noqa: F401
+                      figures, frequency_warnings, is_frequent, present_counts, recent_attendance,
+                      recent_attendance_of)
+from .signature import decode_signature, reencode_signature  # noqa: F401
 from ..proposals.labels import status_text
 
 # Who runs the day signs people in while the meeting is on; a paper sheet is
@@ -53,8 +54,6 @@ SELF_CLOSES_AFTER = timedelta(minutes=120)
 EARLIEST_BEFORE_START = timedelta(hours=24)
 CLOCK_SKEW = timedelta(minutes=5)
 NONCE_ALPHABET = frozenset("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_")
-SIGNATURE_MAX_PIXELS = (2400, 1200)
-PNG_MAGIC = b"\x89PNG\r\n\x1a\n"
 
 
 # ---------------------------------------------------------------- reading
@@ -131,60 +130,6 @@ def sheet_rows(meeting: Meeting) -> SheetRows:
 
 
 # ---------------------------------------------------------------- input checks
-
-def decode_signature(value: str | bytes | None) -> bytes | None:
-    """A signature pad's `data:image/png;base64,…` (or PNG bytes) → PNG bytes,
-    checked to be a real, bounded PNG image."""
-    if value is None or value == "" or value == b"":
-        return None
-    if isinstance(value, str):
-        head, _sep, payload = value.partition(",")
-        if not _sep or head.strip().lower() != "data:image/png;base64":
-            raise InvalidInput(_("signature: send a PNG data URL (data:image/png;base64,…)"),
-                               field="signature")
-        if len(payload) > SIGNATURE_MAX_BYTES * 4 // 3 + 4:
-            raise InvalidInput(_("signature: the image is too large"), field="signature")
-        try:
-            data = base64.b64decode(payload, validate=True)
-        except (binascii.Error, ValueError):
-            raise InvalidInput(_("signature: not valid base64"), field="signature") from None
-    else:
-        data = bytes(value)
-    if len(data) > SIGNATURE_MAX_BYTES:
-        raise InvalidInput(_("signature: the image is too large"), field="signature")
-    if not data.startswith(PNG_MAGIC):
-        raise InvalidInput(_("signature: not a PNG image"), field="signature")
-    return reencode_signature(data)
-
-
-def reencode_signature(data: bytes) -> bytes:
-    """Decodes the whole image and writes it again as a fresh PNG (grey and
-    alpha, at most SIGNATURE_STORED_PIXELS): chunks that are valid around
-    corrupt image data pass Pillow's verify() but not a full decode, and
-    nothing the client wrote besides the pixels is kept."""
-    from PIL import Image
-
-    try:
-        with Image.open(io.BytesIO(data)) as image:
-            if image.format != "PNG":
-                raise ValueError("not a PNG")
-            width, height = image.size  # from the header, before any pixel is decoded
-            if width > SIGNATURE_MAX_PIXELS[0] or height > SIGNATURE_MAX_PIXELS[1]:
-                raise InvalidInput(_("signature: the image is too large"), field="signature")
-            image.load()
-            pixels = image.convert("LA")
-    except InvalidInput:
-        raise
-    except Exception:  # noqa: BLE001 — any decoder error means "not an image"
-        raise InvalidInput(_("signature: not a readable PNG image"), field="signature") from None
-    pixels.thumbnail(SIGNATURE_STORED_PIXELS)
-    out = io.BytesIO()
-    pixels.save(out, format="PNG", optimize=True)
-    stored = out.getvalue()
-    if len(stored) > SIGNATURE_MAX_BYTES:
-        raise InvalidInput(_("signature: the image is too large"), field="signature")
-    return stored
-
 
 def _check_nonce(nonce: str | None) -> str | None:
     if nonce is None or nonce == "":
@@ -561,135 +506,3 @@ def void_checkin(actor: User, meeting: Meeting, checkin_id: int, reason: str | N
     log_action(actor, "void", "checkin", checkin.id, before={"meeting_id": meeting.id, "voided": False},
                after={"meeting_id": meeting.id, "voided": True})
     return checkin
-
-
-# ---------------------------------------------------------------- figures
-
-def _rate(numerator: int, denominator: int) -> float | None:
-    return round(numerator / denominator, 4) if denominator else None
-
-
-def counted_checkins():
-    """SQL: the check-ins that count in the figures: all but the voided ones."""
-    return CheckIn.voided_at.is_(None)
-
-
-def expected_counts(meeting_ids):
-    """SQL, per meeting of `meeting_ids` (a list or a select of ids):
-    meeting_id, expected, key_expected — the invitees SPEC §5 expects."""
-    expected = expected_clause()
-    return (select(Invitee.meeting_id,
-                   func.sum(case((expected, 1), else_=0)).label("expected"),
-                   func.sum(case((and_(expected, key_clause()), 1), else_=0)).label("key_expected"))
-            .join(Doctor, Doctor.id == Invitee.doctor_id)
-            .where(Invitee.meeting_id.in_(meeting_ids)).group_by(Invitee.meeting_id))
-
-
-def present_counts(meeting_ids):
-    """SQL, per meeting of `meeting_ids`: meeting_id, present,
-    attended_invited, key_present over the check-ins that count. A backup
-    who came without being promoted is an invited attendee (and, if A/B, a
-    key one); nurses and interns are never key."""
-    return (select(CheckIn.meeting_id, func.count(CheckIn.id).label("present"),
-                   func.count(Invitee.id).label("attended_invited"),
-                   func.sum(case((and_(Invitee.id.is_not(None), key_clause()), 1), else_=0))
-                   .label("key_present"))
-            .outerjoin(Invitee, and_(Invitee.meeting_id == CheckIn.meeting_id,
-                                     Invitee.doctor_id == CheckIn.doctor_id, *_narrowed(meeting_ids)))
-            .outerjoin(Doctor, Doctor.id == Invitee.doctor_id)
-            .where(CheckIn.meeting_id.in_(meeting_ids), counted_checkins())
-            .group_by(CheckIn.meeting_id))
-
-
-def _narrowed(meeting_ids) -> list:
-    """For a list of ids, the joined invitees narrowed to those meetings too:
-    else PostgreSQL hashes every invitee in the country for a batch (a
-    parallel scan of all of them, 190 ms at 20,000 meetings instead of 5).
-    A select of ids is not repeated there: it is joined row by row through
-    the unique key already, and the condition would rescan it per check-in."""
-    return [Invitee.meeting_id.in_(meeting_ids)] if isinstance(meeting_ids, (list, tuple)) else []
-
-
-def attendance_counts(meeting_ids) -> dict[int, dict]:
-    """The counts behind SPEC §5's figures for many meetings, in two aggregate
-    queries: meeting_id → expected, present, attended_invited, key_expected,
-    key_present."""
-    ids = list(meeting_ids)
-    counts = {m: dict(expected=0, present=0, attended_invited=0, key_expected=0, key_present=0)
-              for m in ids}
-    if not ids:
-        return counts
-    for meeting_id, n, key in db.session.execute(expected_counts(ids)):
-        counts[meeting_id].update(expected=int(n or 0), key_expected=int(key or 0))
-    for meeting_id, present, invited, key in db.session.execute(present_counts(ids)):
-        counts[meeting_id].update(present=int(present), attended_invited=int(invited),
-                                  key_present=int(key or 0))
-    return counts
-
-
-def figures(counts: dict) -> dict:
-    """SPEC §5: the rates over the counts; a rate over an empty denominator is null."""
-    return {
-        **counts,
-        "attendance_rate": _rate(counts["present"], counts["expected"]),
-        "accuracy_rate": _rate(counts["attended_invited"], counts["present"]),
-        "invited_attendance_rate": _rate(counts["attended_invited"], counts["expected"]),
-        "key_attendance_rate": _rate(counts["key_present"], counts["key_expected"]),
-    }
-
-
-def attendance(meeting: Meeting) -> dict:
-    """The figures of SPEC §5 for one meeting."""
-    return figures(attendance_counts([meeting.id])[meeting.id])
-
-
-# ---------------------------------------------------------------- frequency
-
-def recent_attendance(meeting: Meeting) -> dict[int, int]:
-    """doctor_id → how many other meetings each invitee attended in the
-    ATTENDANCE_FREQUENCY_DAYS before this meeting's start (SPEC §3)."""
-    return recent_attendance_of([meeting])[meeting.id]
-
-
-def recent_attendance_of(meetings: list[Meeting]) -> dict[int, dict[int, int]]:
-    """recent_attendance of several meetings in one statement (a page of a
-    list), each meeting's window bound as a row of a VALUES-like CTE; kept
-    per request, so a page asks once however many invitees it shows."""
-    cached = g.setdefault("_recent_attendance", {}) if has_request_context() else {}
-    wanted = [m for m in meetings if m.id not in cached]
-    if wanted:
-        days = timedelta(days=current_app.config["ATTENDANCE_FREQUENCY_DAYS"])
-        windows = union_all(*(
-            select(literal(m.id).label("meeting_id"),
-                   literal(m.starts_at - days, UTCDateTime()).label("opens"),
-                   literal(m.starts_at, UTCDateTime()).label("closes"))
-            for m in wanted)).cte("windows")
-        rows = db.session.execute(
-            select(windows.c.meeting_id, CheckIn.doctor_id, func.count(func.distinct(CheckIn.meeting_id)))
-            .select_from(windows)
-            .join(Invitee, Invitee.meeting_id == windows.c.meeting_id)
-            .join(CheckIn, and_(CheckIn.doctor_id == Invitee.doctor_id, counted_checkins(),
-                                CheckIn.meeting_id != windows.c.meeting_id,
-                                CheckIn.voided_at.is_(None),
-                                CheckIn.checked_in_at >= windows.c.opens,
-                                CheckIn.checked_in_at < windows.c.closes))
-            .group_by(windows.c.meeting_id, CheckIn.doctor_id))
-        for m in wanted:
-            cached[m.id] = {}
-        for meeting_id, doctor_id, n in rows:
-            cached[meeting_id][doctor_id] = n
-    return {m.id: cached[m.id] for m in meetings}
-
-
-def is_frequent(invitee: Invitee) -> bool:
-    limit = current_app.config["ATTENDANCE_FREQUENCY_LIMIT"]
-    return recent_attendance(invitee.meeting).get(invitee.doctor_id, 0) >= limit
-
-
-def frequency_warnings(meeting: Meeting) -> list[str]:
-    limit = current_app.config["ATTENDANCE_FREQUENCY_LIMIT"]
-    days = current_app.config["ATTENDANCE_FREQUENCY_DAYS"]
-    counts = recent_attendance(meeting)
-    return [_("attendance_frequency: %(name)s attended %(n)s meetings in the last %(days)s days",
-              name=i.doctor.name, n=counts[i.doctor_id], days=days)
-            for i in meeting.invitees if counts.get(i.doctor_id, 0) >= limit]

@@ -116,8 +116,9 @@ def test_the_qr_page_decodes_a_signature_before_taking_the_write_lock(client, me
     (doc,) = doctors("C")
     meeting = meeting_with([doc])
     in_transaction = []
-    reencode = services.reencode_signature
-    monkeypatch.setattr(services, "reencode_signature",
+    from meetings.checkin import signature
+    reencode = signature.reencode_signature
+    monkeypatch.setattr(signature, "reencode_signature",
                         lambda data: (in_transaction.append(db.session().in_transaction()), reencode(data))[1])
     form = {"doctor_id": str(doc.id), "nonce": "form-nonce-1", "signature": png_data_url()}
     meeting_id, token, opens = meeting.id, meeting.checkin_token, meeting.starts_at - timedelta(minutes=5)
