@@ -132,6 +132,26 @@ def agenda_warnings(segments: list[AgendaSegment]) -> list[str]:
         return [exc.message]
 
 
+def may_plan(user: User, meeting: Meeting) -> bool:
+    """Whether to offer `user` the agenda editor (replace_agenda's who and when)."""
+    return meeting.owner_id == user.id and meeting.status in PLAN_OPEN
+
+
+def may_tick(user: User, meeting: Meeting) -> bool:
+    """Whether to offer `user` the checklist's form (update_checklist's who and when)."""
+    return meeting.owner_id == user.id and meeting.status in CHECKLIST_OPEN
+
+
+def timed_now(meeting: Meeting) -> bool:
+    """Whether the meeting's segments are started and finished now (on the day)."""
+    return meeting.status == Status.in_progress
+
+
+def may_time(user: User, meeting: Meeting) -> bool:
+    """Whether to offer `user` the segments' start and finish (start_segment's who and when)."""
+    return timed_now(meeting) and runs_meeting(user, meeting)
+
+
 def replace_agenda(actor: User, meeting: Meeting, *, segments: list[dict]) -> list[AgendaSegment]:
     if meeting.owner_id != actor.id:
         raise Forbidden(_("only the meeting's owner plans its agenda"))
@@ -166,7 +186,7 @@ def get_segment(meeting: Meeting, segment_id: int) -> AgendaSegment:
 def _check_running(actor: User, meeting: Meeting) -> None:
     if not runs_meeting(actor, meeting):
         raise Forbidden(_("only the owner, the speaker or the province's staff run the meeting"))
-    if meeting.status != Status.in_progress:
+    if not timed_now(meeting):
         raise InvalidTransition(_("segments are timed while the meeting is in progress; it is %(status)s",
                                   status=status_text(meeting.status)))
 

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..proposals.services import get_meeting, runs_meeting
+from ..proposals.services import get_meeting
 from ..types import utcnow
 from ..web.forms import attempt
 from . import services
@@ -70,7 +70,7 @@ def _form_rows(segments) -> list[dict]:
 def edit_agenda(meeting_id):
     user = _user()
     meeting = get_meeting(user, meeting_id, for_update=request.method == "POST")
-    editable = meeting.owner_id == user.id and meeting.status in services.PLAN_OPEN
+    editable = services.may_plan(user, meeting)
     errors, status = {}, 200
     if request.method == "POST":
         segments, form_rows = rows_from_form(request.form)
@@ -100,7 +100,7 @@ def run(meeting_id):
     meeting = get_meeting(user, meeting_id)
     report = services.run_report(meeting)
     return render_template("agenda/run.html", meeting=meeting, report=report, now=utcnow(),
-                           may_run=runs_meeting(user, meeting))
+                           timed_now=services.timed_now(meeting), may_run=services.may_time(user, meeting))
 
 
 @bp.route("/<int:meeting_id>/run/<int:segment_id>/<any(start, finish):action>", methods=["POST"])
@@ -142,5 +142,4 @@ def checklist(meeting_id):
     return render_template("agenda/checklist.html", meeting=meeting, items=items,
                            label_of=services.label_of, unticked=[i for i in items if not i.ticked],
                            times=services.arrival_times(meeting), errors=errors,
-                           editable=meeting.owner_id == user.id
-                           and meeting.status in services.CHECKLIST_OPEN), status
+                           editable=services.may_tick(user, meeting)), status

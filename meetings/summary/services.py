@@ -30,6 +30,11 @@ TEXT_FIELDS = ("organization", "agenda_notes", "feedback", "chief_endorsed", "ch
 WRITABLE = {Status.held, Status.summarized}
 
 
+def may_write(user: User, meeting: Meeting) -> bool:
+    """Whether to offer `user` the summary form (write_summary's who and when)."""
+    return meeting.owner_id == user.id and meeting.status in WRITABLE
+
+
 def summary_of(meeting: Meeting) -> Summary | None:
     return db.session.scalar(select(Summary).where(Summary.meeting_id == meeting.id))
 

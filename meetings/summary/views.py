@@ -110,7 +110,7 @@ def edit(meeting_id):
                                  .order_by(Doctor.name)).all()
     return render_template("summary/edit.html", meeting=meeting, values=values, errors=errors,
                            doctors=doctors, categories=list(BudgetCategory),
-                           writable=meeting.owner_id == user.id and meeting.status in services.WRITABLE), status
+                           writable=services.may_write(user, meeting)), status
 
 
 @bp.route("/<int:meeting_id>/summary")
@@ -119,12 +119,12 @@ def show(meeting_id):
     user = _user()
     meeting = get_meeting(user, meeting_id)
     if services.summary_of(meeting) is None:
-        if meeting.owner_id == user.id and meeting.status in services.WRITABLE:
+        if services.may_write(user, meeting):
             return redirect(url_for("summary_web.edit", meeting_id=meeting_id))
         return render_template("summary/show.html", meeting=meeting, report=None)
     report = services.report(meeting)
     return render_template("summary/show.html", meeting=meeting, report=report,
-                           writable=meeting.owner_id == user.id and meeting.status in services.WRITABLE)
+                           writable=services.may_write(user, meeting))
 
 
 @bp.route("/<int:meeting_id>/summary.pdf")

@@ -234,3 +234,17 @@ def test_only_the_owner_ticks_and_not_after_the_meeting(make_meeting, org):
         services.update_checklist(org.staff, make_meeting(), items=[])
     with pytest.raises(InvalidTransition):
         services.update_checklist(org.rep, make_meeting("held"), items=[])
+
+
+def test_what_the_pages_offer_is_what_the_services_allow(make_meeting, org):
+    """may_plan / may_tick / may_time: the pages ask these (no status set in a
+    view or template), and they answer as the writes refuse."""
+    draft, running = make_meeting(), make_meeting("in_progress")
+    assert services.may_plan(org.rep, draft) and not services.may_plan(org.staff, draft)
+    assert not services.may_plan(org.rep, running)  # the plan closes when the day starts
+    assert services.may_tick(org.rep, running) and not services.may_tick(org.staff, running)
+    assert services.may_time(org.staff, running) and not services.may_time(org.staff, draft)
+    with pytest.raises(InvalidTransition):
+        services.replace_agenda(org.rep, running, segments=plan(("video", 5), ("talk", 15)))
+    with pytest.raises(InvalidTransition):
+        services.start_segment(org.staff, draft, services.agenda(draft)[0])
