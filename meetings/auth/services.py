@@ -148,7 +148,8 @@ def _check_scope(role: Role, province_id, region_id) -> None:
     regional managers to a region."""
     if role in PROVINCE_ROLES:
         if province_id is None:
-            raise InvalidInput(_("province_id: a %(role)s belongs to a province", role=label(role)), field="province_id")
+            raise InvalidInput(_("province_id: a %(role)s belongs to a province", role=label(role)),
+                               field="province_id")
         if db.session.get(Province, province_id) is None:
             raise InvalidInput(_("province_id: no such province (%(id)s)", id=province_id), field="province_id")
     if role == Role.regional_manager:

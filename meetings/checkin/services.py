@@ -375,7 +375,8 @@ def self_window(meeting: Meeting) -> tuple[datetime, datetime]:
 
 
 def _by_token(token: str, doctor_id: int | None = None, *, lock: bool = False,
-              now: datetime | None = None, options: tuple = ()) -> tuple[Meeting, Invitee | None, Doctor | None, CheckIn | None]:
+              now: datetime | None = None,
+              options: tuple = ()) -> tuple[Meeting, Invitee | None, Doctor | None, CheckIn | None]:
     """The meeting behind a self sign-in token while its page is open and, for
     a doctor picking their name, their place on the list, the doctor and their
     check-in so far: one statement, once per request. `lock` takes the

@@ -132,7 +132,7 @@ class Meeting(db.Model):
         return sum((line.amount for line in self.budget_lines), Decimal("0.00"))
 
     def spend_on(self, category: BudgetCategory) -> Decimal:
-        return sum((l.amount for l in self.budget_lines if l.category == category),
+        return sum((line.amount for line in self.budget_lines if line.category == category),
                    Decimal("0.00"))
 
 
