@@ -14,7 +14,8 @@ counts the statements the database receives for:
 A count is the same on every machine, so it has no floor; the row's bar is
 the issue's. A transaction's BEGIN is not counted: psycopg sends it itself
 (this listener never sees it), while SQLite's BEGIN IMMEDIATE comes through
-the engine; leaving it out counts the same statements on both. Prints the statements themselves with --verbose. Asserts nothing.
+the engine; leaving it out counts the same statements on both. Prints the
+statements themselves with --verbose. Asserts nothing.
 
     python benchmarks/checkin_statements.py [--verbose]
 """

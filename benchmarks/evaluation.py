@@ -128,7 +128,7 @@ def bench_import(doctor_ids) -> list[tuple]:
     db.session.commit()
     for label, payload in (("csv first import", data), ("csv re-import (same)", data),
                            ("csv re-import (10% changed)", as_csv(prescription_rows(doctor_ids, bump=5)))):
-        seconds, report = timed(lambda: (import_file(None, payload), db.session.commit())[0])
+        seconds, report = timed(lambda payload=payload: (import_file(None, payload), db.session.commit())[0])
         out.append((label, len(rows), seconds, floor, report))
     xlsx = as_xlsx(rows)
     seconds, report = timed(lambda: (import_file(None, xlsx), db.session.commit())[0])

@@ -53,7 +53,7 @@ def statements_per_page(app, admin_id: int) -> dict[int, int]:
     client = app.test_client()
     for size in (1, 50, 500):
         seen = []
-        with on_statements(db.engine, lambda *statement: seen.append(statement)):
+        with on_statements(db.engine, lambda *statement, seen=seen: seen.append(statement)):
             response = client.get(f"/api/v1/meetings?page_size={size}",
                                   headers={"Authorization": f"Bearer {token}"})
         assert response.status_code == 200, response.status_code

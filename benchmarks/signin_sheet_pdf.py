@@ -198,9 +198,11 @@ def main() -> None:
                 title, fields, rows, blank_rows = raw_inputs(meeting, kind == "signed")
                 meeting_id = meeting.id
                 # as in a request: a fresh session, the meeting and its rows read from the database
-                real_ms, real_pdf = timed(lambda: render(db.session.get(Meeting, meeting_id)), args.runs,
+                real_ms, real_pdf = timed(lambda meeting_id=meeting_id: render(db.session.get(Meeting, meeting_id)),
+                                          args.runs,
                                           setup=db.session.remove, clock=clock)
-                raw_ms, raw_pdf = timed(lambda: raw_sheet(title, fields, rows, blank_rows), args.runs, clock=clock)
+                raw_ms, raw_pdf = timed(lambda inputs=(title, fields, rows, blank_rows): raw_sheet(*inputs),
+                                        args.runs, clock=clock)
                 for path, ms, pdf in (("meetings/pdf", real_ms, real_pdf), ("raw canvas", raw_ms, raw_pdf)):
                     print(f"{size:>8} {len(rows):>5} {kind:<7} {path:<16}{ms:>9.1f}{pages_of(pdf):>7}"
                           f"{len(pdf):>10,}")

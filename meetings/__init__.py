@@ -73,7 +73,7 @@ def _harden(app: Flask) -> None:
     @app.after_request
     def security_headers(response):
         # one pass over the headers a view set, not one per header added
-        present = {name.lower() for name in response.headers.keys()}
+        present = {name.lower() for name, _value in response.headers}
         for name, value in SECURITY_HEADERS.items():
             if name.lower() not in present:
                 response.headers.add(name, value)

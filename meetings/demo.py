@@ -177,9 +177,11 @@ def _held_meeting(make, invite, rep, pm, staff, docs) -> None:
             rep, meeting,
             organization=(f"科室早交班后在示教室召开。应到 {figures['expected']} 人，实到 {figures['present']} 人"
                           f"（含 1 位未受邀的进修医生），会务提前一小时布置会场。"),
-            agenda_notes="企业视频 7 分钟（计划 5 分钟），产品讲解 17 分钟（计划 15 分钟），共超时 4 分钟；问答和主任点评按计划完成。",
+            agenda_notes=("企业视频 7 分钟（计划 5 分钟），产品讲解 17 分钟（计划 15 分钟），共超时 4 分钟；"
+                          "问答和主任点评按计划完成。"),
             feedback="医生对老年患者剂量调整很关心。", chief_endorsed="认可新适应症的证据。",
-            chief_disputed="对价格有顾虑。", next_steps="一周内逐一拜访到会的 5 位医生（含进修的周医生），向李明副主任转达市场部对肾功能问题的答复。",
+            chief_disputed="对价格有顾虑。",
+            next_steps="一周内逐一拜访到会的 5 位医生（含进修的周医生），向李明副主任转达市场部对肾功能问题的答复。",
             questions=[{"text": "肾功能不全患者是否需要减量？", "doctor_id": docs[1].id}],
             actual_spend=[{"category": "meals", "amount": Decimal("1400")},
                           {"category": "gifts", "amount": Decimal("600")},
@@ -192,7 +194,8 @@ def _held_meeting(make, invite, rep, pm, staff, docs) -> None:
 def _answer_questions(meeting, marketing) -> None:
     """Marketing answered this morning: the rep has the answer to relay."""
     for question in summary.questions_of(meeting):
-        questions.answer(marketing, question, answer="eGFR 30–60 的患者剂量减半，低于 30 不建议使用；详见说明书第 4 节。")
+        questions.answer(marketing, question,
+                         answer="eGFR 30–60 的患者剂量减半，低于 30 不建议使用；详见说明书第 4 节。")
 
 
 def _import_prescriptions(marketing, docs, held) -> None:

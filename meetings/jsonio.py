@@ -19,25 +19,19 @@ _OPTIONS = (orjson.OPT_SORT_KEYS | orjson.OPT_NON_STR_KEYS
             | orjson.OPT_PASSTHROUGH_DATETIME | orjson.OPT_PASSTHROUGH_DATACLASS)
 
 
+# what DefaultJSONProvider.response asks dumps for when it writes compactly
+_COMPACT = {"separators": (",", ":")}
+
+
 class JSONProvider(DefaultJSONProvider):
-    def _encode(self, obj) -> bytes | None:
-        try:
-            return orjson.dumps(obj, default=self.default, option=_OPTIONS)
-        except orjson.JSONEncodeError:
-            return None
+    """Flask's documented provider interface (`app.json_provider_class`):
+    only `dumps` is replaced; `response` stays Flask's, which calls it."""
 
     def dumps(self, obj, **kwargs) -> str:
-        if not kwargs:  # a caller asking for json's own options (indent, …) gets json
-            encoded = self._encode(obj)
-            if encoded is not None:
-                return encoded.decode()
+        # a caller asking for json's own options (indent, …) gets json
+        if not kwargs or kwargs == _COMPACT:
+            try:
+                return orjson.dumps(obj, default=self.default, option=_OPTIONS).decode()
+            except orjson.JSONEncodeError:
+                pass
         return super().dumps(obj, **kwargs)
-
-    def response(self, *args, **kwargs):
-        if self.compact is False or (self.compact is None and self._app.debug):
-            return super().response(*args, **kwargs)  # indented, for people reading it
-        obj = self._prepare_response_obj(args, kwargs)
-        encoded = self._encode(obj)
-        if encoded is None:
-            return super().response(obj)
-        return self._app.response_class(encoded, mimetype=self.mimetype)

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import unicodedata
 from datetime import datetime, timezone
+from decimal import Decimal
+from operator import attrgetter
 
 import marshmallow as ma
 from flask import g, request
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import Page
-from webargs.flaskparser import FlaskParser
 from marshmallow import fields, validate
 from sqlalchemy import func, select
 
@@ -18,54 +19,15 @@ from .extensions import db
 from .types import as_aware, to_local
 
 
-class OneSchemaParser(FlaskParser):
-    """webargs builds a schema given as a class anew for every request (a
-    deep copy of each declared field: 0.05–0.1 ms, twice for a paged list);
-    one instance per class serves every request, since loading keeps no
-    state on the schema (marshmallow 4)."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.instances: dict[type, ma.Schema] = {}
-
-    def _get_schema(self, argmap, req):
-        if isinstance(argmap, type) and issubclass(argmap, ma.Schema):
-            schema = self.instances.get(argmap)
-            if schema is None:
-                schema = self.instances.setdefault(argmap, argmap())
-            return schema
-        return super()._get_schema(argmap, req)
-
-
 class Blueprint(_Blueprint):
     # SPEC §10: page from 1, page_size default 50, at most 500
     DEFAULT_PAGINATION_PARAMETERS = {"page": 1, "page_size": 50, "max_page_size": 500}
-    ARGUMENTS_PARSER = OneSchemaParser()
-    PAGINATION_ARGUMENTS_PARSER = OneSchemaParser()
 
     def __init__(self, *args, public: bool = False, **kwargs):
         super().__init__(*args, **kwargs)
         if not public:
             self.before_request(authenticate_request)
 
-    @staticmethod
-    def _make_pagination_metadata(page, page_size, item_count):
-        """flask-smorest's X-Pagination values, without the schema it builds
-        on every paged request to dump them (integers, dumped as they are:
-        0.1–0.2 ms of every list); the OpenAPI document keeps that schema."""
-        metadata = {"total": item_count}
-        if item_count == 0:
-            metadata["total_pages"] = 0
-            return metadata
-        last_page = (item_count - 1) // page_size + 1
-        metadata.update(total_pages=last_page, first_page=1, last_page=last_page)
-        if page <= last_page:
-            metadata["page"] = page
-            if page > 1:
-                metadata["previous_page"] = page - 1
-            if page < last_page:
-                metadata["next_page"] = page + 1
-        return metadata
 
 
 _token_loader = None
@@ -139,24 +101,16 @@ def count_of(statement, values: dict | None = None) -> int:
     return db.session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()), values)
 
 
-class Prebuilt:
-    """Mixed into a schema whose items a read layer already built as JSON
-    values from plain rows (a list page): the schema documents their shape
-    in OpenAPI, and dumping passes them through, since going over every field
-    of 50–500 items again would cost more than building them."""
-
-    def dump(self, obj, *, many=None):
-        return obj
-
-
 class LocalDateTime(fields.DateTime):
     """ISO 8601 with offset, shown in the deployment's zone; an input without
     an offset is read in that zone."""
 
     def _serialize(self, value, attr, obj, **kwargs):
-        if value is None:
-            return None
-        return to_local(value).isoformat()
+        return self.text(value)
+
+    @staticmethod
+    def text(value: datetime | None) -> str | None:
+        return None if value is None else to_local(value).isoformat()
 
     def _deserialize(self, value, attr, data, **kwargs):
         parsed: datetime = super()._deserialize(value, attr, data, **kwargs)
@@ -287,3 +241,42 @@ def decimals_are_strings(_converter, field, **kwargs) -> dict:
             ret.pop(key, None)
         return {"type": "string", "format": "decimal", "pattern": r"^-?\d+(\.\d+)?$"}
     return {}
+
+
+def plain_dumper(schema: ma.Schema):
+    """A function that dumps one object as `schema.dump` does, derived from
+    the schema's own fields (its public configuration: names, data keys,
+    attributes, Function and Method fields' callables), for a list of many
+    items: marshmallow's per-field machinery costs ~1.5 µs a field, 2 ms for
+    a page of 50 meetings of 22 fields, where this costs a fifth of that.
+    Field kinds it does not know are dumped by the field itself
+    (`Field.serialize`), so the shape is always the schema's; a test dumps
+    rows both ways and compares."""
+    steps = [(field.data_key or name, _field_dumper(schema, field, field.attribute or name))
+             for name, field in schema.dump_fields.items()]
+
+    def dump(obj) -> dict:
+        return {key: value(obj) for key, value in steps}
+    return dump
+
+
+def _field_dumper(schema: ma.Schema, field: fields.Field, attr: str):
+    read = attrgetter(attr)
+    kind = type(field)
+    if kind in (fields.Integer, fields.String, fields.Boolean) and not getattr(field, "as_string", False):
+        return read  # JSON values already (ints, strings, booleans read from the database)
+    if kind is fields.Enum and field.by_value:
+        return lambda obj: None if (value := read(obj)) is None else value.value
+    if kind is fields.List and type(field.inner) in (fields.Integer, fields.String):
+        return lambda obj: None if (value := read(obj)) is None else list(value)
+    if kind is fields.Function:
+        return field.serialize_func
+    if kind is fields.Method:
+        return getattr(schema, field.serialize_method_name)
+    if kind is fields.Decimal and field.as_string and field.places is not None:
+        places, rounding = field.places, field.rounding
+        return lambda obj: (None if (value := read(obj)) is None
+                            else format(Decimal(value).quantize(places, rounding=rounding), "f"))
+    if kind is LocalDateTime:
+        return lambda obj: LocalDateTime.text(read(obj))
+    return lambda obj: field.serialize(attr, obj)

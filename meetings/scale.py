@@ -136,7 +136,7 @@ def seed_scale(n: int, *, seed: int = 1) -> dict[str, int]:
         lines.append({"meeting_id": meeting_id, "category": "meals", "amount": Decimal("1600.00")})
         lines.append({"meeting_id": meeting_id, "category": "gifts", "amount": Decimal("400.00")})
         history.extend(_history(meeting_id, m))
-        for k, doctor_id in enumerate(doctors_of[m["department_id"]][:8]):
+        for doctor_id in doctors_of[m["department_id"]][:8]:
             invitees.append({"meeting_id": meeting_id, "doctor_id": doctor_id, "role": InviteeRole.primary,
                              "status": InviteeStatus.confirmed if m["status"] != Status.draft
                              else InviteeStatus.invited, "created_at": m["created_at"]})

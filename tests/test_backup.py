@@ -43,7 +43,8 @@ def databases(database_url):
 
 
 def _flask(url: str, *args: str) -> None:
-    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "LOG_LEVEL": "WARNING"}
+    env = {**os.environ, "DATABASE_URL": url, "SECRET_KEY": "test-secret-key-0123456789abcdef-0123",
+           "LOG_LEVEL": "WARNING"}
     subprocess.run([sys.executable, "-m", "flask", "--app", "wsgi", *args], cwd=ROOT, env=env,
                    check=True, capture_output=True, timeout=300)
 
@@ -55,7 +56,8 @@ def figures(url: str) -> dict:
 
     from meetings.extensions import db
 
-    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": url,
+                      "TESTING": True})
     client = app.test_client()
     token = client.post("/api/v1/auth/token", json={"username": "admin", "password": PASSWORD}).json["token"]
     auth = {"Authorization": f"Bearer {token}"}

@@ -30,7 +30,8 @@ def test_answers_equal_flasks_own(app):
     assert json.loads(ours.dumps(SAMPLE)) == json.loads(flasks.dumps(SAMPLE))
     body = ours.response(SAMPLE).get_data()
     assert json.loads(body) == json.loads(flasks.dumps(SAMPLE))
-    assert body.startswith(b'{"a":[1,2.5,null,true],"b":1,"by_id":{"3":"another","7":"int key"},')  # keys sorted, as Flask sorts them
+    # keys sorted, as Flask sorts them
+    assert body.startswith(b'{"a":[1,2.5,null,true],"b":1,"by_id":{"3":"another","7":"int key"},')
     assert "新适应症解读".encode() in body  # orjson wrote it (json escapes it as \\u…)
 
 

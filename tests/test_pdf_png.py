@@ -76,7 +76,7 @@ def test_a_grey_alpha_png_whose_rows_do_not_decode_is_left_out():
         png = grey_alpha(data)
         assert passthrough(png) is None
         drawn = []
-        pdf, _image = page(lambda c, png=png: drawn.append(draw_png(c, png, *BOX)))
+        pdf, _image = page(lambda c, png=png, drawn=drawn: drawn.append(draw_png(c, png, *BOX)))
         assert drawn == [False] and b"/Subtype /Image" not in pdf
     assert passthrough(b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00") is None  # a header cut short
 

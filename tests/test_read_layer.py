@@ -195,24 +195,8 @@ def test_a_list_item_is_the_meeting_as_its_own_page_shows_it_but_the_item_only_f
                        for item in listed if item["checkin_url"])
     for item in listed:
         shown = api.get(f"/meetings/{item['id']}").json
-        assert ITEM_ONLY <= set(shown)
+        assert set(shown) >= ITEM_ONLY
         assert item == {k: v for k, v in shown.items() if k not in ITEM_ONLY}
-
-
-def test_a_paged_api_request_builds_no_schema_of_its_own(app, make_user, api_as, monkeypatch):
-    """Arguments and paging parameters are loaded by one schema instance per
-    class (rest.OneSchemaParser), not a schema built for every request; the
-    X-Pagination values are written without one (rest.Blueprint)."""
-    import marshmallow
-
-    api = api_as(make_user("admin"))
-    assert api.get("/meetings?status=approved&page_size=5").status_code == 200  # the first builds them
-    built = []
-    original = marshmallow.Schema.__init__
-    monkeypatch.setattr(marshmallow.Schema, "__init__",
-                        lambda self, *a, **k: (built.append(type(self).__name__), original(self, *a, **k))[1])
-    assert api.get("/meetings?status=approved&page_size=5").status_code == 200
-    assert not built, built
 
 
 PAGES = [  # page, page size, items shown, whether the page alone cannot tell the total
@@ -256,24 +240,12 @@ def test_the_meeting_list_counts_in_the_pages_own_statement(app, make_user, make
     assert len(statements) == (3 if shown == 0 else 2), statements
 
 
-def test_the_pagination_header_says_what_flask_smorests_does():
-    from flask_smorest import Blueprint as Upstream
-
-    from meetings.rest import Blueprint
-
-    for total in (0, 1, 49, 50, 51, 500, 1001):
-        for size in (1, 50, 500):
-            for page in (1, 2, 3, 21, 10_000):
-                assert (Blueprint._make_pagination_metadata(page, size, total)
-                        == Upstream._make_pagination_metadata(page, size, total)), (page, size, total)
-
-
-def test_a_search_built_once_per_shape_shows_each_user_their_own(app, org, make_user, make_province,
-                                                                 make_meeting, api_as):
-    """The list's statement is built once per shape of search (who asks,
-    which filters) and run with each user's values: two reps, two provincial
-    managers share a statement, never their meetings; a statement run without
-    the values fails instead of showing anyone's."""
+def test_a_search_of_one_shape_shows_each_user_their_own(app, org, make_user, make_province,
+                                                         make_meeting, api_as):
+    """The list's statement has one shape per kind of search (who asks,
+    which filters) and runs with each user's values: two reps, two provincial
+    managers share a compiled statement, never their meetings; a statement
+    run without the values fails instead of showing anyone's."""
     import sqlalchemy.exc
 
     from meetings.proposals.services import meeting_search
@@ -282,9 +254,10 @@ def test_a_search_built_once_per_shape_shows_each_user_their_own(app, org, make_
     mine, theirs = make_meeting(), make_meeting(owner=other_rep)
     elsewhere = make_province(region=org.region)
     far_pm = make_user("provincial_manager", province=elsewhere)
-    assert meeting_search(org.rep).statement is meeting_search(other_rep).statement
-    assert meeting_search(org.pm).statement is meeting_search(far_pm).statement
-    assert meeting_search(org.rep).statement is not meeting_search(org.rep, province_id=1).statement
+    shape = lambda search: str(search.statement)  # noqa: E731
+    assert shape(meeting_search(org.rep)) == shape(meeting_search(other_rep))
+    assert shape(meeting_search(org.pm)) == shape(meeting_search(far_pm))
+    assert shape(meeting_search(org.rep)) != shape(meeting_search(org.rep, province_id=1))
     for user, expected in ((org.rep, [mine.id]), (other_rep, [theirs.id]),
                            (org.pm, [mine.id, theirs.id]), (far_pm, [])):
         listed = api_as(user).get("/meetings").json
@@ -333,8 +306,9 @@ def test_searches_combined_in_one_statement_keep_their_own_values(app, org, make
 
     other_rep = make_user("rep", province=org.province)
     mine, theirs = make_meeting(status="approved"), make_meeting(owner=other_rep)
-    ids = (lambda *searches: set(db.session.scalars(select(Meeting.id).where(
-        or_(*(Meeting.id.in_(s.with_only_columns(Meeting.id).order_by(None)) for s in searches))))))
+    def ids(*searches):
+        return set(db.session.scalars(select(Meeting.id).where(
+            or_(*(Meeting.id.in_(s.with_only_columns(Meeting.id).order_by(None)) for s in searches)))))
     assert ids(visible_meetings(org.rep), visible_meetings(other_rep)) == {mine.id, theirs.id}
     admin = make_user("admin")
     assert ids(search_meetings(admin, status=Status.approved),

@@ -33,7 +33,7 @@ def rows_from_form(form) -> tuple[list[dict], list[int]]:
                       if (m := re.fullmatch(r"segments-(\d+)-\w+", key))})
     segments, rows = [], []
     for i in indices:
-        get = lambda name: (form.get(f"segments-{i}-{name}") or "").strip()  # noqa: E731
+        get = lambda name, i=i: (form.get(f"segments-{i}-{name}") or "").strip()  # noqa: E731
         if not get("title") and not get("planned_minutes"):
             continue
         segment = {"kind": get("kind"), "title": get("title"),

@@ -4,11 +4,10 @@ from __future__ import annotations
 import hashlib
 import secrets
 from datetime import timedelta
-from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import bindparam, select
+from sqlalchemy import select
 from werkzeug.security import check_password_hash, generate_password_hash
 
 from .. import throttle
@@ -91,27 +90,15 @@ def _digest_of(token: str) -> str | None:
     return _digest(token) if token and len(token) <= 200 else None
 
 
-@cache
-def _token_select():
-    """Built once per process (on first use: the mappers are complete by
-    then): on every API request, building a select costs about as much as
-    running it."""
-    return select(ApiToken).where(ApiToken.digest == bindparam("digest"))
-
-
-@cache
-def _user_select():
-    """The user behind a token digest, and the token's three columns that
-    decide whether it still holds: one object made per request, not two."""
-    return (select(User, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.session_version)
-            .join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.digest == bindparam("digest")))
-
-
 def user_for_token(token: str) -> User:
     """The user behind a bearer token (every API request): token and user in
     one statement."""
     digest = _digest_of(token)
-    row = db.session.execute(_user_select(), {"digest": digest}).first() if digest else None
+    # the user and the token's three columns that decide whether it still
+    # holds: one object made per request, not two
+    row = db.session.execute(
+        select(User, ApiToken.revoked_at, ApiToken.expires_at, ApiToken.session_version)
+        .join(ApiToken, ApiToken.user_id == User.id).where(ApiToken.digest == digest)).first() if digest else None
     if row is None:
         raise Unauthorized(_("invalid token"))
     user, revoked_at, expires_at, session_version = row
@@ -126,7 +113,7 @@ def user_for_token(token: str) -> User:
 
 def revoke_token(token: str) -> None:
     digest = _digest_of(token)
-    row = db.session.scalar(_token_select(), {"digest": digest}) if digest else None
+    row = db.session.scalar(select(ApiToken).where(ApiToken.digest == digest)) if digest else None
     if row is None:
         raise Unauthorized(_("invalid token"))
     if row.revoked_at is None:
@@ -161,7 +148,8 @@ def _check_scope(role: Role, province_id, region_id) -> None:
     regional managers to a region."""
     if role in PROVINCE_ROLES:
         if province_id is None:
-            raise InvalidInput(_("province_id: a %(role)s belongs to a province", role=label(role)), field="province_id")
+            raise InvalidInput(_("province_id: a %(role)s belongs to a province", role=label(role)),
+                               field="province_id")
         if db.session.get(Province, province_id) is None:
             raise InvalidInput(_("province_id: no such province (%(id)s)", id=province_id), field="province_id")
     if role == Role.regional_manager:

@@ -13,11 +13,10 @@ from __future__ import annotations
 import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import cache
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, bindparam, case, func, or_, select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import contains_eager, joinedload
 
 from ..auth.models import User
@@ -202,23 +201,16 @@ def _live_checkin_join(meeting_id, doctor_id_column):
                 CheckIn.voided_at.is_(None))
 
 
-@cache
-def _doctor_at_select():
-    """Built once per process (on first use): building this four-table
-    select on every sign-in cost a third of running it."""
-    meeting_id = bindparam("meeting_id")
-    return (select(Doctor, Hospital.province_id, Invitee, CheckIn)
-            .join(Department, Department.id == Doctor.department_id)
-            .join(Hospital, Hospital.id == Department.hospital_id)
-            .outerjoin(Invitee, and_(Invitee.meeting_id == meeting_id, Invitee.doctor_id == Doctor.id))
-            .outerjoin(CheckIn, _live_checkin_join(meeting_id, Doctor.id))
-            .where(Doctor.id == bindparam("doctor_id")))
-
-
 def _doctor_at(meeting: Meeting, doctor_id: int) -> tuple[Person, Invitee | None, CheckIn | None]:
     """The doctor (of the meeting's province), their place on the list and
     their check-in so far, in one statement."""
-    row = db.session.execute(_doctor_at_select(), {"meeting_id": meeting.id, "doctor_id": doctor_id}).first()
+    row = db.session.execute(
+        select(Doctor, Hospital.province_id, Invitee, CheckIn)
+        .join(Department, Department.id == Doctor.department_id)
+        .join(Hospital, Hospital.id == Department.hospital_id)
+        .outerjoin(Invitee, and_(Invitee.meeting_id == meeting.id, Invitee.doctor_id == Doctor.id))
+        .outerjoin(CheckIn, _live_checkin_join(meeting.id, Doctor.id))
+        .where(Doctor.id == doctor_id)).first()
     if row is None or row[1] != meeting.province_id:
         raise InvalidInput(_("doctor_id: no such doctor (%(id)s)", id=doctor_id), field="doctor_id")
     doctor, _province, invitee, checkin = row
@@ -243,13 +235,6 @@ def _first(meeting_id: int, doctor_id: int | None, nonce: str | None) -> CheckIn
         .limit(1)).first()
 
 
-@cache
-def _insert_select(_dialect: str):
-    """The check-in's INSERT, built once per process and backend; the values
-    come as parameters."""
-    return dialect_insert(CheckIn).on_conflict_do_nothing().returning(CheckIn)
-
-
 def _insert_once(values: dict) -> tuple[CheckIn, bool]:
     """INSERT … ON CONFLICT DO NOTHING on the check-in's unique keys — (meeting,
     doctor) while it counts, (meeting, nonce) — and when a key refuses, the row
@@ -257,7 +242,8 @@ def _insert_once(values: dict) -> tuple[CheckIn, bool]:
     usual case (a new sign-in) costs one statement. A first row voided between
     the two statements frees the key: the insert is tried once more."""
     for _attempt in range(2):
-        new = db.session.scalars(_insert_select(db.session.get_bind().dialect.name), values).first()
+        new = db.session.scalars(dialect_insert(CheckIn).on_conflict_do_nothing().returning(CheckIn),
+                                 values).first()
         if new is not None:
             return new, True
         first = _first(values["meeting_id"], values["doctor_id"], values["nonce"])
@@ -353,7 +339,8 @@ def self_window(meeting: Meeting) -> tuple[datetime, datetime]:
 
 
 def _by_token(token: str, doctor_id: int | None = None, *, lock: bool = False,
-              now: datetime | None = None, options: tuple = ()) -> tuple[Meeting, Invitee | None, Doctor | None, CheckIn | None]:
+              now: datetime | None = None,
+              options: tuple = ()) -> tuple[Meeting, Invitee | None, Doctor | None, CheckIn | None]:
     """The meeting behind a self sign-in token while its page is open and, for
     a doctor picking their name, their place on the list, the doctor and their
     check-in so far: one statement, once per request. `lock` takes the

@@ -5,8 +5,8 @@ from ..rest import Args, Blueprint, QueryId, SelectPage, current_user
 from ..errors import NotFound
 from . import services
 from .models import Department, Doctor, Hospital
-from .schemas import (DepartmentArgs, DepartmentPatchArgs, DoctorPatchArgs, DepartmentSchema, DoctorArgs, DoctorSchema, GradeOverrideArgs,
-                      HospitalArgs, HospitalPatchArgs, HospitalSchema)
+from .schemas import (DepartmentArgs, DepartmentPatchArgs, DoctorPatchArgs, DepartmentSchema, DoctorArgs,
+                      DoctorSchema, GradeOverrideArgs, HospitalArgs, HospitalPatchArgs, HospitalSchema)
 
 blp = Blueprint("doctors", __name__, url_prefix="/api/v1",
                 description="Hospitals, departments and doctors (HCPs)")

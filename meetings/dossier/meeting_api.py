@@ -11,12 +11,12 @@ blp = Blueprint("meetings", __name__, url_prefix="/api/v1/meetings",
 
 
 class MeetingPage(SelectPage):
-    """A page of the list as items built from rows (meeting_list.py): the
-    search (proposals.services.Search) run as one statement built once per
-    shape of search, the total counted in it."""
+    """A page of the list read as rows (meeting_list.py): the search
+    (proposals.services.Search) run as one statement, the total counted in
+    it."""
 
     def read(self, first_item: int, page_size: int) -> list:
-        items, self.counted = list_items(current_user(), self.collection, first_item, page_size)
+        items, self.counted = list_items(self.collection, first_item, page_size)
         return items
 
     @property

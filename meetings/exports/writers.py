@@ -76,7 +76,7 @@ def xlsx_file(header: list[str], rows: Iterable[list], title: str) -> BinaryIO:
     sheet.append([_xlsx_cell(h) for h in header])
     for row in rows:
         sheet.append([_xlsx_cell(v) for v in row])
-    out = tempfile.TemporaryFile(suffix=".xlsx")
+    out = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115 (returned open: the caller streams and closes it)
     book.save(out)
     out.seek(0)
     return out

@@ -52,7 +52,8 @@ def list_followups():
                                       .where(FollowUp.assignee_id != user.id)
                                       .limit(OVERSEEN_SHOWN)).all()
     return render_template("followups/list.html", groups=services.groups([*open_tasks, *done]),
-                           labels=GROUP_LABELS, overseen=overseen, oversees=user.role in MANAGERS, today=services.today(),
+                           labels=GROUP_LABELS, overseen=overseen, oversees=user.role in MANAGERS,
+                           today=services.today(),
                            person=services.person_name, kind=services.kind_label)
 
 

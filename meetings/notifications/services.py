@@ -243,7 +243,8 @@ def escalate_overdue(batch: int = 2000) -> dict:
     return {"overdue_tasks": tasks, "notified": told}
 
 
-# ---------------------------------------------------------------- day-before reminder (moved from follow-ups: it tells, it creates no task)
+# ---------------------------------------------------------------- day-before reminder
+# (moved from follow-ups: it tells, it creates no task)
 
 def meetings_starting_on(day: date) -> Select:
     start = datetime.combine(day, datetime.min.time(), tzinfo=local_zone())

@@ -108,7 +108,8 @@ def set_budget_amount(actor: User, pool: BudgetPool, amount) -> BudgetPool:
         .values(amount=amount)
     ).rowcount
     if not done:
-        raise Conflict(_("amount: %(amount)s is below what is already spent (%(spent)s)", amount=amount, spent=pool.spent), field="amount")
+        raise Conflict(_("amount: %(amount)s is below what is already spent (%(spent)s)", amount=amount,
+                         spent=pool.spent), field="amount")
     db.session.refresh(pool)
     log_action(actor, "set_amount", "budget", pool.id, before={"amount": old}, after={"amount": pool.amount})
     return pool

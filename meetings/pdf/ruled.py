@@ -65,7 +65,7 @@ def _break(text: str, width: float, size: float, face: str) -> int:
     """How many characters of `text` go on a line `width` wide: as many as
     fit, back to the last space when that would split a Latin word."""
     used, fit = 0.0, 0
-    for fit, char in enumerate(text):
+    for fit, char in enumerate(text):  # noqa: B007 (fit is read after the loop)
         used += stringWidth(char, face, size)
         if used > width:
             break

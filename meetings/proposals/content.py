@@ -139,9 +139,9 @@ def resolve(data: dict, actor: User, meeting: Meeting | None) -> dict:
             if Decimal(line["amount"]) < 0:
                 raise InvalidInput(_("budget.lines.%(i)s.amount: must not be negative", i=index),
                                    field=f"budget.lines.{index}.amount")
-        values["budget_lines"] = [BudgetLine(category=BudgetCategory(l["category"]),
-                                             amount=money(l["amount"]), note=l.get("note"))
-                                  for l in lines]
+        values["budget_lines"] = [BudgetLine(category=BudgetCategory(line["category"]),
+                                             amount=money(line["amount"]), note=line.get("note"))
+                                  for line in lines]
     return values
 
 

@@ -131,11 +131,15 @@ class Meeting(db.Model):
                             cascade="all, delete-orphan", foreign_keys="Invitee.meeting_id")
 
     @property
+    def staff_ids(self) -> list[int]:
+        return [user.id for user in self.staff]
+
+    @property
     def budget_total(self) -> Decimal:
         return sum((line.amount for line in self.budget_lines), Decimal("0.00"))
 
     def spend_on(self, category: BudgetCategory) -> Decimal:
-        return sum((l.amount for l in self.budget_lines if l.category == category),
+        return sum((line.amount for line in self.budget_lines if line.category == category),
                    Decimal("0.00"))
 
 

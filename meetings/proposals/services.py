@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import secrets
 from datetime import datetime, timedelta
-from functools import cache
 from typing import NamedTuple
 
 from flask import current_app
@@ -73,12 +72,18 @@ def visible_meetings(user: User) -> Select:
 
 
 class Search(NamedTuple):
-    """A meeting search as a statement built once per shape — who asks (the
-    kind of scope), which filters are set, the order — and the values to run
-    it with. Building the select and its cache key on every request cost a
-    list page more than running it."""
-    statement: Select
+    """A meeting search: its shape — who asks (the kind of scope), which
+    filters are set, the order — and the values to run it with. Its
+    statement leaves every parameter (the user's scope, the filters given)
+    to those values: SQLAlchemy's compiled cache serves every user's search
+    of a shape, and run without the values it fails instead of showing
+    anyone's meetings."""
+    shape: tuple[str, frozenset, bool]
     values: dict
+
+    @property
+    def statement(self) -> Select:
+        return search_statement(self.shape)
 
 
 FILTERS = ("status", "province_id", "from_", "to")
@@ -99,7 +104,13 @@ def meeting_search(user: User, *, status: Status | None = None, province_id: int
     """The meeting list within the user's visibility, with the list's filters:
     one search for the API, the pages and the exports (search_meetings)."""
     kind, values = _terms(user, status, province_id, from_, to)
-    return Search(_search_shape(kind, frozenset(values), newest_first), values)
+    return Search((kind, frozenset(values), newest_first), values)
+
+
+def search_statement(shape: tuple[str, frozenset, bool]) -> Select:
+    """The statement of a search's shape (Search), its parameters left to be
+    given when it runs."""
+    return _search(*shape)
 
 
 def _search(kind: str, given, newest_first: bool, values: dict | None = None) -> Select:
@@ -115,11 +126,6 @@ def _search(kind: str, given, newest_first: bool, values: dict | None = None) ->
     if newest_first:
         return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
     return query.order_by(Meeting.starts_at, Meeting.id)
-
-
-@cache
-def _search_shape(kind: str, given: frozenset, newest_first: bool) -> Select:
-    return _search(kind, given, newest_first)
 
 
 def search_meetings(user: User, *, status: Status | None = None, province_id: int | None = None,
@@ -155,17 +161,10 @@ def is_provincial_manager_of(user: User, meeting: Meeting) -> bool:
 
 
 def runs_meeting(user: User, meeting: Meeting) -> bool:
-    """Who may run the day: the owner, the speaker, or staff of the province."""
-    return runner(user)(meeting)
-
-
-def runner(user: User):
-    """runs_meeting(user, ·) for a page of meetings (or rows of them): the
-    user's attributes read once, not once a meeting."""
-    user_id = user.id
-    staff_province = user.province_id if user.role == Role.staff else None
-    return lambda meeting: (user_id in (meeting.owner_id, meeting.speaker_id)
-                            or (staff_province is not None and staff_province == meeting.province_id))
+    """Who may run the day: the owner, the speaker, or staff of the province
+    (a meeting or a row of one)."""
+    return (user.id in (meeting.owner_id, meeting.speaker_id)
+            or (user.role == Role.staff and user.province_id == meeting.province_id))
 
 
 # ---------------------------------------------------------------- creating and editing a proposal

@@ -40,7 +40,7 @@ class Summary(db.Model):
         return sum((line.amount for line in self.spend_lines), Decimal("0.00"))
 
     def actual_on(self, category: BudgetCategory) -> Decimal:
-        return sum((l.amount for l in self.spend_lines if l.category == category), Decimal("0.00"))
+        return sum((line.amount for line in self.spend_lines if line.category == category), Decimal("0.00"))
 
 
 class SpendLine(db.Model):

@@ -106,11 +106,11 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
     _check_complete(meeting, texts, actual_spend)
     for i, item in enumerate(questions):
         _check_doctor(meeting, item.get("doctor_id"), f"questions.{i}.doctor_id")
-    lines = [SpendLine(category=BudgetCategory(l["category"]), amount=money(l["amount"]),
-                       note=l.get("note")) for l in actual_spend]
-    meals = sum((l.amount for l in lines if l.category == BudgetCategory.meals), Decimal("0.00"))
+    lines = [SpendLine(category=BudgetCategory(line["category"]), amount=money(line["amount"]),
+                       note=line.get("note")) for line in actual_spend]
+    meals = sum((line.amount for line in lines if line.category == BudgetCategory.meals), Decimal("0.00"))
     check_meal_cap(meals, meeting.expected_attendees, field="actual_spend")
-    actual_total = sum((l.amount for l in lines), Decimal("0.00"))
+    actual_total = sum((line.amount for line in lines), Decimal("0.00"))
     # SPEC §3: the actual spend answers to the per-doctor annual cap as the budget did
     check_primaries_annual_cap(meeting, actual_total)
     check_overspend_reason(meeting, actual_total, texts.get("overspend_reason"))
@@ -169,8 +169,8 @@ def settle_pool(actor: User, meeting: Meeting, actual_total: Decimal) -> None:
 
 
 def _spend_view(lines) -> dict:
-    return {"actual_spend": [[l.category.value, str(money(l.amount))] for l in lines],
-            "actual_total": str(money(sum((l.amount for l in lines), Decimal("0.00"))))}
+    return {"actual_spend": [[line.category.value, str(money(line.amount))] for line in lines],
+            "actual_total": str(money(sum((line.amount for line in lines), Decimal("0.00"))))}
 
 
 def budget_report(meeting: Meeting, summary: Summary) -> dict:

@@ -64,13 +64,13 @@ def _on_rows(errors: dict, rows: dict[str, list[int]]) -> dict:
 
 def _form_values(meeting, summary) -> dict:
     if summary is None:
-        spend = [{"category": l.category.value, "amount": str(l.amount), "note": l.note or ""}
-                 for l in meeting.budget_lines]
+        spend = [{"category": line.category.value, "amount": str(line.amount), "note": line.note or ""}
+                 for line in meeting.budget_lines]
         values = {name: "" for name in services.TEXT_FIELDS}
         questions = []
     else:
-        spend = [{"category": l.category.value, "amount": str(l.amount), "note": l.note or ""}
-                 for l in summary.spend_lines]
+        spend = [{"category": line.category.value, "amount": str(line.amount), "note": line.note or ""}
+                 for line in summary.spend_lines]
         values = {name: getattr(summary, name) or "" for name in services.TEXT_FIELDS}
         questions = [{"text": q.text, "doctor_id": q.doctor_id or ""} for q in services.questions_of(meeting)]
     values["questions"] = questions + [{"text": "", "doctor_id": ""}] * BLANK_ROWS

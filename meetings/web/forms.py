@@ -17,7 +17,7 @@ def form_dict(form: MultiDict, lists: tuple[str, ...] = (), booleans: tuple[str,
     fields stay optional), `lists` keep every value, unchecked checkboxes in
     `booleans` become False."""
     data = {}
-    for key in form.keys():
+    for key in form:
         if key == "csrf_token":
             continue
         if key in lists:

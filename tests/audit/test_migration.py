@@ -14,7 +14,8 @@ from meetings.extensions import db
 
 def test_transitions_and_audit_entries_move_into_the_action_log_in_time_order(tmp_path):
     path = tmp_path / "old.sqlite"
-    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "TESTING": True, "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
+    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "TESTING": True,
+                      "SQLALCHEMY_DATABASE_URI": f"sqlite:///{path}"})
     with app.app_context():
         upgrade(revision="bfbc0992c035")
         db.engine.dispose()

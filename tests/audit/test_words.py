@@ -65,9 +65,9 @@ def _codes_the_services_log() -> dict[str, set[str]]:
                 for keyword in node.keywords:
                     if keyword.arg in ("before", "after") and isinstance(keyword.value, ast.Dict):
                         found["key"] |= {k.value for k in keyword.value.keys if isinstance(k, ast.Constant)}
-                    elif name in ("move", "record_transition") and keyword.arg not in TRANSITION_PARAMETERS:
-                        if keyword.arg is not None:
-                            found["key"].add(keyword.arg)
+                    elif (name in ("move", "record_transition") and keyword.arg not in TRANSITION_PARAMETERS
+                          and keyword.arg is not None):
+                        found["key"].add(keyword.arg)
     found["export"] = set()
     for exporter in EXPORTERS.values():
         found["object_type"].add(exporter.object_type)
@@ -117,7 +117,8 @@ def test_values_read_as_words(app):
         assert (words.action, words.object) == ("已批准", "会议 7")
         assert [(line.field, line.value) for line in words.before] == [("状态", "待大区经理审批")]
         assert _words(_entry(after={"status": "attended"}, object_type="invitee")) == [("状态", "已到会")]
-        assert _words(_entry(after={"status": "open"}, object_type="followup")) == [("状态", "待办")]  # not "查看", the Open button's word
+        # not "查看", the Open button's word
+        assert _words(_entry(after={"status": "open"}, object_type="followup")) == [("状态", "待办")]
         assert _words(_entry(after={"actual_spend": [["meals", "1400.00"], ["gifts", "600.00"]]})) == [
             ("实际花费", "餐费 1400.00、礼品 600.00")]
         assert _words(_entry("check_in", "checkin", after={"meal_opt_in": True, "doctor_id": None,

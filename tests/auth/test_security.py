@@ -11,6 +11,7 @@ from meetings import create_app
 from meetings.auth import services
 from meetings.auth.models import ApiToken
 from meetings.config import ConfigError
+from meetings.errors import InvalidInput
 from meetings.extensions import db
 from tests.conftest import PASSWORD
 
@@ -105,7 +106,7 @@ def test_new_passwords_have_at_least_10_characters(org, api_as):
     assert short.status_code == 422 and "password" in short.json["errors"]
     assert admin.post("/users", {"username": "newbie", "password": "ten-chars!", "role": "marketing"}
                       ).status_code == 201
-    with pytest.raises(Exception):
+    with pytest.raises(InvalidInput):
         services.create_user(None, username="cli", password="short", role="marketing")
 
 

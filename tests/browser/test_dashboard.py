@@ -4,6 +4,7 @@ an export downloads and opens with openpyxl."""
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import load_workbook
@@ -79,6 +80,6 @@ def test_the_meeting_list_export_downloads_and_opens(org, province, live_server,
         page.locator("#list-export a[href*='export.xlsx']").click()
     download = info.value
     assert download.suggested_filename == "meetings.xlsx"
-    book = load_workbook(io.BytesIO(open(download.path(), "rb").read()))
+    book = load_workbook(io.BytesIO(Path(download.path()).read_bytes()))
     rows = list(book.active.iter_rows(values_only=True))
     assert rows[0][0] == "会议编号" and len(rows) == 3

@@ -24,7 +24,8 @@ def _sign_in_everyone(url, meeting_id, actor_id, people, go, results):
     from meetings.checkin import services
     from meetings.proposals.models import Meeting
 
-    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": url, "TESTING": True})
+    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": url,
+                      "TESTING": True})
     with app.app_context():
         actor = db.session.get(User, actor_id)
         db.session.commit()

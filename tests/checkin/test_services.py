@@ -164,13 +164,13 @@ def test_self_sign_in_is_open_from_an_hour_before_to_two_hours_after(meeting_wit
     meeting = meeting_with([doc])
     start = meeting.starts_at
     # the right token outside the window says when it opens, or that it closed (not a 404)
-    with time_machine.travel(start - timedelta(minutes=61), tick=False):
-        with pytest.raises(services.SignInNotOpen) as early:
-            services.self_check_in(meeting.checkin_token, doctor_id=doc.id)
+    with time_machine.travel(start - timedelta(minutes=61), tick=False), \
+            pytest.raises(services.SignInNotOpen) as early:
+        services.self_check_in(meeting.checkin_token, doctor_id=doc.id)
     assert early.value.http_status == 403 and early.value.details["opens_at"]
-    with time_machine.travel(start + timedelta(minutes=121), tick=False):
-        with pytest.raises(services.SignInClosed) as late:
-            services.self_check_in(meeting.checkin_token, doctor_id=doc.id)
+    with time_machine.travel(start + timedelta(minutes=121), tick=False), \
+            pytest.raises(services.SignInClosed) as late:
+        services.self_check_in(meeting.checkin_token, doctor_id=doc.id)
     assert late.value.http_status == 410
     with time_machine.travel(start - timedelta(minutes=59), tick=False):
         checkin, created = services.self_check_in(meeting.checkin_token, doctor_id=doc.id,

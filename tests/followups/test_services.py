@@ -136,7 +136,8 @@ def test_who_sees_which_tasks(org, hold, make_doctor, make_user, make_province, 
     elsewhere = make_province()
     outsider_pm = make_user("provincial_manager", province=elsewhere)
     outsider_rm = make_user("regional_manager", region=make_region())
-    seen = lambda user: len(db.session.scalars(services.list_followups(user)).all())
+    def seen(user):
+        return len(db.session.scalars(services.list_followups(user)).all())
     assert [seen(u) for u in (org.rep, org.pm, org.rm, org.admin, org.marketing)] == [1] * 5
     assert [seen(u) for u in (other_rep, outsider_pm, outsider_rm, org.staff)] == [0] * 4
     task_id = db.session.query(FollowUp).one().id
@@ -198,7 +199,8 @@ def test_overdue_is_open_and_past_the_local_due_date(org, hold, make_doctor):
     meeting = hold(primaries=[doctor, other], present=[doctor, other])
     first, second = tasks_of(meeting)
     due = first.due_on
-    overdue_ids = lambda: [t.id for t in db.session.scalars(services.list_followups(org.rep, status="overdue"))]
+    def overdue_ids():
+        return [t.id for t in db.session.scalars(services.list_followups(org.rep, status="overdue"))]
     with time_machine.travel(at_local(due, 23)):  # the last day, late evening: not yet
         assert not services.is_overdue(first) and overdue_ids() == []
     with time_machine.travel(at_local(due + timedelta(days=1), 0)):  # local midnight (16:00 UTC)

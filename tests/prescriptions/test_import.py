@@ -76,7 +76,7 @@ def test_reimport_changes_nothing_and_a_changed_row_is_updated(org, doctors):
     lines = ["doctor_id,month,product,boxes", f"{a.id},2026-01,P,5", f"{b.id},2026-01,P,6"]
     services.import_file(org.marketing, csv_bytes(*lines))
     db.session.commit()
-    again = services.import_file(org.marketing, xlsx_bytes(*(l.split(",") for l in lines)))
+    again = services.import_file(org.marketing, xlsx_bytes(*(line.split(",") for line in lines)))
     assert report_dict(again) == {"rows": 2, "inserted": 0, "updated": 0, "unchanged": 2}
     lines[2] = f"{b.id},2026-01,P,9"
     changed = services.import_file(org.marketing, csv_bytes(*lines))

@@ -66,7 +66,7 @@ def test_the_export_costs_the_same_statements_for_one_invitation_or_five(org, ma
             make_meeting("submitted", primaries=[doctor])
         db.session.commit()
         db.session.expire_all()  # as a request finds it: nothing loaded yet
-        exported, statements = _statements(lambda: export_doctor(org.admin, doctor.id))
+        exported, statements = _statements(lambda doctor=doctor: export_doctor(org.admin, doctor.id))
         assert len(exported["invitations"]) == invitations
         assert all(row["topic"] for row in exported["invitations"])
         counts.append(statements)

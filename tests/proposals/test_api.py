@@ -30,7 +30,8 @@ def test_token_then_bearer(client, org, api_as):
     assert client.post("/api/v1/auth/token", json={"username": org.rep.username,
                                                   "password": "wrong"}).status_code == 401
     assert api_as().get("/meetings").status_code == 401
-    bad = api_as(); bad.token = "garbage"
+    bad = api_as()
+    bad.token = "garbage"
     response = bad.get("/meetings")
     assert response.status_code == 401
     assert set(response.json) >= {"code", "status", "message"}

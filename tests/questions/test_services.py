@@ -29,7 +29,8 @@ def test_marketing_answers_and_the_owner_gets_a_relay_task(asked, org):
         services.answer(org.marketing, asked, answer="可以, 无相互作用")
     db.session.commit()
     assert asked.status == QuestionStatus.answered and asked.answered_by_id == org.marketing.id
-    task = db.session.query(FollowUp).filter_by(kind=FollowUpKind.answer_relay).one()  # the meeting's own visits and gifts aside
+    # the meeting's own visits and gifts aside
+    task = db.session.query(FollowUp).filter_by(kind=FollowUpKind.answer_relay).one()
     assert (task.kind, task.assignee_id, task.doctor_id, task.question_id, task.meeting_id) == \
         (FollowUpKind.answer_relay, org.rep.id, asked.doctor_id, asked.id, asked.meeting_id)
     assert (task.not_before, task.due_on) == (date(2026, 12, 2), date(2026, 12, 9))
@@ -56,7 +57,8 @@ def test_an_answer_is_not_blank(asked, org):
 def test_the_relay_task_exists_once_per_question(asked, org):
     services.answer(org.marketing, asked, answer="是")
     again = create_answer_relay(asked)
-    assert db.session.query(FollowUp).filter_by(kind=FollowUpKind.answer_relay).count() == 1 and again.question_id == asked.id
+    assert db.session.query(FollowUp).filter_by(kind=FollowUpKind.answer_relay).count() == 1
+    assert again.question_id == asked.id
 
 
 def test_followup_unique_keys(asked, org):

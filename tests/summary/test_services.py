@@ -19,7 +19,8 @@ def spend(**lines):
 
 def test_summary_moves_a_held_meeting_to_summarized(make_meeting, org):
     meeting = make_meeting("held")
-    summary = services.save_summary(org.rep, meeting, **filled_summary(organization="准时开始", feedback="反响好", actual_spend=spend(meals="1200", gifts="600")))
+    summary = services.save_summary(org.rep, meeting, **filled_summary(
+        organization="准时开始", feedback="反响好", actual_spend=spend(meals="1200", gifts="600")))
     assert meeting.status == Status.summarized
     assert meeting.history[-1].action == "summary" and meeting.history[-1].actor_id == org.rep.id
     assert summary.actual_total == Decimal("1800.00") and summary.organization == "准时开始"
@@ -49,9 +50,11 @@ def test_a_closed_meeting_summary_is_final(make_meeting, org):
 
 def test_actual_meals_over_the_cap_per_expected_attendee_are_refused(make_meeting, org):
     meeting = make_meeting("held", expected_attendees=10)
-    services.save_summary(org.rep, meeting, **filled_summary(actual_spend=spend(meals="3000"), overspend_reason="到会医生多于预期，加订了餐"))  # 300 per head: the cap
+    services.save_summary(org.rep, meeting, **filled_summary(  # 300 per head: the cap
+        actual_spend=spend(meals="3000"), overspend_reason="到会医生多于预期，加订了餐"))
     with pytest.raises(ComplianceCapExceeded) as err:
-        services.save_summary(org.rep, meeting, **filled_summary(actual_spend=spend(meals="3000.10"), overspend_reason="到会医生多于预期，加订了餐"))
+        services.save_summary(org.rep, meeting, **filled_summary(
+            actual_spend=spend(meals="3000.10"), overspend_reason="到会医生多于预期，加订了餐"))
     assert err.value.field == "actual_spend"
     assert "300.01" in err.value.message and "300" in err.value.message
     db.session.rollback()
@@ -78,7 +81,8 @@ def test_each_question_goes_to_marketing_once(make_meeting, make_doctor, org):
     db.session.commit()
     first = {q.text: q.id for q in services.questions_of(meeting)}
     assert len(first) == 2 and all(q.status == QuestionStatus.open for q in services.questions_of(meeting))
-    services.save_summary(org.rep, meeting, **filled_summary(questions=asked + [{"text": "儿童剂量?"}], next_steps="下周回访"))
+    services.save_summary(org.rep, meeting, **filled_summary(questions=[*asked, {"text": "儿童剂量?"}],
+                                                             next_steps="下周回访"))
     db.session.commit()
     again = {q.text: q.id for q in services.questions_of(meeting)}
     assert len(again) == 3 and {k: again[k] for k in first} == first
@@ -97,8 +101,8 @@ def test_rewriting_withdraws_open_questions_but_keeps_answered_ones(make_meeting
 
 def test_budget_report_reconciles_actual_against_approved(make_meeting, org):
     meeting = make_meeting("held")  # approved: meals 1500, gifts 500
-    summary = services.save_summary(org.rep, meeting, **filled_summary(actual_spend=spend(meals="1300.50", gifts="650", venue="100"),
-                                                                    overspend_reason="到会医生多于预期，加订了餐"))
+    summary = services.save_summary(org.rep, meeting, **filled_summary(
+        actual_spend=spend(meals="1300.50", gifts="650", venue="100"), overspend_reason="到会医生多于预期，加订了餐"))
     figures = services.budget_report(meeting, summary)
     assert figures["approved_total"] == Decimal("2000.00")
     assert figures["actual_total"] == Decimal("2050.50")
