@@ -27,7 +27,8 @@ from ..doctors.models import Department, Doctor, Hospital, Title
 from ..doctors.services import is_key, key_clause
 from .. import throttle
 from ..throttle import Throttled  # noqa: F401  (the QR page catches it from here)
-from ..errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
+from ..errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound, Problems
+from ..labels import label
 from ..database import dialect_insert
 from ..extensions import db
 from ..actionlog import log_action
@@ -121,20 +122,20 @@ def decode_signature(value: str | bytes | None) -> bytes | None:
     if isinstance(value, str):
         head, _sep, payload = value.partition(",")
         if not _sep or head.strip().lower() != "data:image/png;base64":
-            raise InvalidInput(_("signature: send a PNG data URL (data:image/png;base64,…)"),
+            raise InvalidInput(_("send the signature as a PNG image"),
                                field="signature")
         if len(payload) > SIGNATURE_MAX_BYTES * 4 // 3 + 4:
-            raise InvalidInput(_("signature: the image is too large"), field="signature")
+            raise InvalidInput(_("the image is too large"), field="signature")
         try:
             data = base64.b64decode(payload, validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidInput(_("signature: not valid base64"), field="signature") from None
+            raise InvalidInput(_("not valid base64"), field="signature") from None
     else:
         data = bytes(value)
     if len(data) > SIGNATURE_MAX_BYTES:
-        raise InvalidInput(_("signature: the image is too large"), field="signature")
+        raise InvalidInput(_("the image is too large"), field="signature")
     if not data.startswith(PNG_MAGIC):
-        raise InvalidInput(_("signature: not a PNG image"), field="signature")
+        raise InvalidInput(_("not a PNG image"), field="signature")
     return reencode_signature(data)
 
 
@@ -151,19 +152,19 @@ def reencode_signature(data: bytes) -> bytes:
                 raise ValueError("not a PNG")
             width, height = image.size  # from the header, before any pixel is decoded
             if width > SIGNATURE_MAX_PIXELS[0] or height > SIGNATURE_MAX_PIXELS[1]:
-                raise InvalidInput(_("signature: the image is too large"), field="signature")
+                raise InvalidInput(_("the image is too large"), field="signature")
             image.load()
             pixels = image.convert("LA")
     except InvalidInput:
         raise
     except Exception:  # noqa: BLE001 — any decoder error means "not an image"
-        raise InvalidInput(_("signature: not a readable PNG image"), field="signature") from None
+        raise InvalidInput(_("not a readable PNG image"), field="signature") from None
     pixels.thumbnail(SIGNATURE_STORED_PIXELS)
     out = io.BytesIO()
     pixels.save(out, format="PNG", optimize=True)
     stored = out.getvalue()
     if len(stored) > SIGNATURE_MAX_BYTES:
-        raise InvalidInput(_("signature: the image is too large"), field="signature")
+        raise InvalidInput(_("the image is too large"), field="signature")
     return stored
 
 
@@ -171,7 +172,7 @@ def _check_nonce(nonce: str | None) -> str | None:
     if nonce is None or nonce == "":
         return None
     if not (8 <= len(nonce) <= 64) or not set(nonce) <= NONCE_ALPHABET:
-        raise InvalidInput(_("nonce: 8–64 characters of A–Z, a–z, 0–9, - and _"), field="nonce")
+        raise InvalidInput(_("8 to 64 letters, digits, hyphens or underscores"), field="nonce")
     return nonce
 
 
@@ -197,16 +198,16 @@ def _sign_in_time(meeting: Meeting, source: Source, checked_in_at: datetime | No
     now = utcnow()
     if checked_in_at is None:
         if source == Source.paper:
-            raise InvalidInput(_("checked_in_at: a paper entry needs the time written on the sheet"),
+            raise InvalidInput(_("a paper entry needs the time written on the sheet"),
                                field="checked_in_at")
         return now
     checked_in_at = as_aware(checked_in_at)
     if checked_in_at > now + CLOCK_SKEW:
         if source == Source.paper:
-            raise InvalidInput(_("checked_in_at: the time is in the future"), field="checked_in_at")
+            raise InvalidInput(_("the time is in the future"), field="checked_in_at")
         return now  # a device clock running fast: the server's time is the better guess
     if checked_in_at < meeting.starts_at - EARLIEST_BEFORE_START:
-        raise InvalidInput(_("checked_in_at: the time is long before the meeting"), field="checked_in_at")
+        raise InvalidInput(_("the time is long before the meeting"), field="checked_in_at")
     return checked_in_at
 
 
@@ -219,16 +220,19 @@ class Person:
 
 def _walk_in(name: str | None, title) -> Person:
     name = (name or "").strip()
+    problems = Problems()
     if not name:
-        raise InvalidInput(_("name: give a doctor_id, or the walk-in's name and title"), field="name")
-    if len(name) > 80:
-        raise InvalidInput(_("name: at most 80 characters"), field="name")
+        problems.add("name", _("choose a doctor, or give the walk-in's name and title"))
+    elif len(name) > 80:
+        problems.add("name", _("at most 80 characters"))
     if title is None or title == "":
-        raise InvalidInput(_("title: a walk-in needs a title"), field="title")
-    try:
-        title = Title(title)
-    except ValueError:
-        raise InvalidInput(_("title: unknown title %(title)s", title=title), field="title") from None
+        problems.add("title", _("a walk-in needs a title"))
+    else:
+        try:
+            title = Title(title)
+        except ValueError:
+            problems.add("title", _("choose one of the offered titles"))
+    problems.raise_any()
     return Person(None, name, title)
 
 
@@ -256,7 +260,7 @@ def _doctor_at(meeting: Meeting, doctor_id: int) -> tuple[Person, Invitee | None
     their check-in so far, in one statement."""
     row = db.session.execute(_doctor_at_select(), {"meeting_id": meeting.id, "doctor_id": doctor_id}).first()
     if row is None or row[1] != meeting.province_id:
-        raise InvalidInput(_("doctor_id: no such doctor (%(id)s)", id=doctor_id), field="doctor_id")
+        raise InvalidInput(_("no such doctor (%(id)s)", id=doctor_id), field="doctor_id")
     doctor, _province, invitee, checkin = row
     return Person(doctor, doctor.name, doctor.title), invitee, checkin
 
@@ -336,9 +340,10 @@ def check_in(actor: User, meeting: Meeting, doctor_id: int | None = None, name: 
     try:
         source = Source(source)
     except ValueError:
-        raise InvalidInput(_("source: one of staff, paper"), field="source") from None
+        raise InvalidInput(_("choose “%(staff)s” or “%(paper)s”", staff=label(Source.staff),
+                                             paper=label(Source.paper)), field="source") from None
     if source == Source.self:
-        raise InvalidInput(_("source: self sign-in happens on the QR page"), field="source")
+        raise InvalidInput(_("self sign-in happens on the QR page"), field="source")
     _check_state(meeting, source, as_aware(checked_in_at) if checked_in_at else None)
     nonce = _check_nonce(nonce)
     if doctor_id is not None:
@@ -464,7 +469,7 @@ def _walk_ins(meeting: Meeting) -> int:
 
 def _already_signed_in() -> InvalidInput:
     # only a retry of the same form returns the first record: nobody re-signs for another
-    return InvalidInput(_("doctor_id: this name has already signed in"), field="doctor_id")
+    return InvalidInput(_("this name has already signed in"), field="doctor_id")
 
 
 def self_check_in(token: str, doctor_id: int | None = None, name: str | None = None, title=None,
@@ -482,7 +487,7 @@ def self_check_in(token: str, doctor_id: int | None = None, name: str | None = N
         meeting, invitee, doctor, earlier = _by_token(token, doctor_id)
         nonce = _check_nonce(nonce)
         if invitee is None or invitee.status == InviteeStatus.declined:
-            raise InvalidInput(_("doctor_id: pick a name from the list, or type your name"), field="doctor_id")
+            raise InvalidInput(_("pick a name from the list, or type your name"), field="doctor_id")
         if earlier is not None:
             if nonce is not None and earlier.nonce == nonce:
                 return earlier, False  # the same form again (a double tap, a resubmit)
@@ -529,7 +534,7 @@ def void_checkin(actor: User, meeting: Meeting, checkin_id: int, reason: str | N
         raise Forbidden(_("only the owner, the speaker or the province's staff void a check-in"))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(_("reason: say why the check-in is void"), field="reason")
+        raise InvalidInput(_("say why the check-in is void"), field="reason")
     checkin = get_checkin(meeting, checkin_id)
     if checkin.voided:
         return checkin
@@ -671,6 +676,6 @@ def frequency_warnings(meeting: Meeting) -> list[str]:
     limit = current_app.config["ATTENDANCE_FREQUENCY_LIMIT"]
     days = current_app.config["ATTENDANCE_FREQUENCY_DAYS"]
     counts = recent_attendance(meeting)
-    return [_("attendance_frequency: %(name)s attended %(n)s meetings in the last %(days)s days",
+    return [_("%(name)s attended %(n)s meetings in the last %(days)s days",
               name=i.doctor.name, n=counts[i.doctor_id], days=days)
             for i in meeting.invitees if counts.get(i.doctor_id, 0) >= limit]

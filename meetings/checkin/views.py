@@ -20,7 +20,7 @@ from flask_babel import gettext as _
 from flask_login import current_user, login_required
 from ..doctors.models import Title
 from ..errors import Conflict, DomainError, Forbidden, InvalidInput, answers_json
-from ..labels import humanize
+from ..labels import field_message
 from ..extensions import db
 from ..pdf.base import pdf_response, title_label
 from ..proposals.services import get_meeting, runs_meeting
@@ -204,7 +204,7 @@ def void_checkin(meeting_id: int, checkin_id: int):
 def _flash_outcome(errors: dict, done: str) -> None:
     if errors:
         for field, message in errors.items():
-            flash(humanize(message if field == "_" else f"{field}: {message}"), "danger")
+            flash(field_message(field, message), "danger")
     else:
         flash(done, "success")
 

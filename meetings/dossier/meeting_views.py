@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import Role
 from ..errors import DomainError, NotFound, answers_json
 from ..extensions import db
-from ..labels import LABELS, humanize
+from ..labels import LABELS
 from ..web.forms import attempt, flatten, form_dict, integers, parse
 from ..web.nav import nav_item
 from ..agenda import services as agenda
@@ -198,7 +198,7 @@ def preview():
             args["budget"] = {"lines": [line for line in (_load(BudgetLineArgs(), line)
                                                           for line in data["budget"]["lines"]) if line]}
     result = services.preview(current_user, **args)
-    return {"total": str(result["total"]), "warnings": [humanize(w) for w in result["warnings"]],
+    return {"total": str(result["total"]), "warnings": result["warnings"],
             "errors": form_errors({**result["errors"], **errors}, order)}
 
 

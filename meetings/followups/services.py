@@ -27,7 +27,7 @@ from ..database import dialect_insert
 from ..extensions import db
 from ..invitees.models import Invitee
 from ..invitees.services import expected_clause
-from ..labels import label
+from ..labels import label, listed
 from ..orgs.scope import provinces_for
 from ..proposals.models import Meeting, Status
 from ..questions.models import Question, QuestionStatus
@@ -334,17 +334,17 @@ def complete(actor: User, task: FollowUp, *, outcome: str | None = None, notes: 
     if task.assignee_id != actor.id:
         raise Forbidden(_("only the person the task is assigned to completes it"))
     if status != FollowUpStatus.done.value:
-        raise InvalidInput(_("status: a follow-up can only be marked done"), field="status")
+        raise InvalidInput(_("a follow-up can only be marked done"), field="status")
     try:
         outcome = Outcome(outcome)
     except ValueError:
-        raise InvalidInput(_("outcome: one of committed, ambiguous, declined"), field="outcome") from None
+        raise InvalidInput(_("choose one of: %(choices)s", choices=listed(label(o) for o in Outcome)), field="outcome") from None
     notes = (notes or "").strip() or None
     if notes and len(notes) > NOTES_MAX:
-        raise InvalidInput(_("notes: at most %(n)s characters", n=NOTES_MAX), field="notes")
+        raise InvalidInput(_("at most %(n)s characters", n=NOTES_MAX), field="notes")
     question = (question or "").strip() or None
     if question and len(question) > QUESTION_MAX:
-        raise InvalidInput(_("question: at most %(n)s characters", n=QUESTION_MAX), field="question")
+        raise InvalidInput(_("at most %(n)s characters", n=QUESTION_MAX), field="question")
     if question and task.raised_question_id is not None:
         if task.raised_question.text != question:
             raise Conflict(_("this visit has already raised a question"))

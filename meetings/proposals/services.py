@@ -17,7 +17,7 @@ from ..auth.models import Role, User
 from ..doctors.models import Department, Hospital
 from ..actionlog import changes, log_action
 from ..errors import (ComplianceCapExceeded, Forbidden, InvalidInput, InvalidTransition,
-                      NotFound, PreconditionsMissing, TooEarly)
+                      NotFound, PreconditionsMissing, Problems, TooEarly)
 from ..extensions import db
 from ..orgs import services as orgs
 from ..orgs.scope import parameter, provinces_in, scope_of
@@ -26,6 +26,9 @@ from ..signals import meeting_created, meeting_transitioned
 from ..types import as_aware, local_date, money, quarter_of, utcnow
 from .models import BudgetCategory, BudgetLine, Format, Meeting, Status
 from .labels import status_text
+from ..labels import label, listed
+
+PRECONDITION_FIELDS = ("supply_channel_open", "department_head_agreed", "relations_ok")
 
 TRANSITIONS: dict[Status, set[Status]] = {
     Status.draft: {Status.submitted, Status.cancelled},
@@ -173,16 +176,16 @@ def sizing_warnings(*, expected_attendees: int | None, format: Format | None,
     warnings = []
     if expected_attendees:
         if not 10 <= expected_attendees <= 20:
-            warnings.append(_("audience_size: %(n)s expected attendees; 10–20 is the sweet spot",
+            warnings.append(_("%(n)s expected attendees; 10–20 is the sweet spot",
                               n=expected_attendees))
         low, high = (2, 3) if expected_attendees <= 20 else (3, 5)
         if not low <= company_staff <= high:
-            warnings.append(_("company_staff: %(n)s company staff attending; a meeting of this size "
+            warnings.append(_("%(n)s company staff attending; a meeting of this size "
                               "needs %(low)s–%(high)s", n=company_staff, low=low, high=high))
     if format == Format.off_site:
-        warnings.append(_("off_site: off-site meetings draw attention from compliance"))
+        warnings.append(_("Off-site meetings draw attention from compliance"))
     if meals and meals > 0:
-        warnings.append(_("meals: meals draw attention from compliance"))
+        warnings.append(_("Meals draw attention from compliance"))
     return warnings
 
 
@@ -245,11 +248,11 @@ def check_meal_cap(meals: Decimal, expected_attendees: int, field: str = "budget
     """SPEC §3: meal spend per expected attendee may equal the cap, not exceed it."""
     cap = current_app.config["MEAL_CAP_PER_HEAD"]
     if expected_attendees <= 0:
-        raise InvalidInput(_("expected_attendees: must be at least 1"), field="expected_attendees")
+        raise InvalidInput(_("must be at least 1"), field="expected_attendees")
     per_head = (Decimal(meals) / expected_attendees).quantize(Decimal("0.01"))
     if Decimal(meals) > cap * expected_attendees:
         raise ComplianceCapExceeded(
-            _("meals: %(per_head)s 元 per expected attendee is over the cap of %(cap)s 元",
+            _("%(per_head)s 元 per expected attendee is over the cap of %(cap)s 元",
               per_head=per_head, cap=cap), field=field, per_head=per_head, cap=cap)
 
 
@@ -258,37 +261,51 @@ def _resolve(data: dict, actor: User, meeting: Meeting | None) -> dict:
     values = dict(data)
     hospital_id = values.get("hospital_id", meeting.hospital_id if meeting else None)
     department_id = values.get("department_id", meeting.department_id if meeting else None)
+    problems = Problems()  # every field checked in one pass, reported together
     hospital = db.session.get(Hospital, hospital_id) if hospital_id is not None else None
-    if hospital is None:
-        raise InvalidInput(_("hospital_id: no such hospital (%(id)s)", id=hospital_id), field="hospital_id")
-    if actor.role != Role.admin and actor.province_id != hospital.province_id:
-        raise InvalidInput(_("hospital_id: the hospital is not in your province"), field="hospital_id")
+    if hospital_id is None:
+        problems.add("hospital_id", _("required"))
+    elif hospital is None:
+        problems.add("hospital_id", _("no such hospital (%(id)s)", id=hospital_id))
+    elif actor.role != Role.admin and actor.province_id != hospital.province_id:
+        problems.add("hospital_id", _("the hospital is not in your province"))
     department = db.session.get(Department, department_id) if department_id is not None else None
-    if department is None or department.hospital_id != hospital.id:
-        raise InvalidInput(_("department_id: no such department in this hospital"), field="department_id")
-    values["province_id"] = hospital.province_id
+    if hospital is not None and (department is None or department.hospital_id != hospital.id):
+        problems.add("department_id", _("no such department in this hospital"))
+    if hospital is not None:
+        values["province_id"] = hospital.province_id
     if "product" in values:
         values["product"] = (values["product"] or "").strip() or None
     if "starts_at" in values:
         values["starts_at"] = as_aware(values["starts_at"])
         if meeting is None or values["starts_at"] != meeting.starts_at:
-            check_starts_at(values["starts_at"])
+            with problems.check():
+                check_starts_at(values["starts_at"])
     if values.get("speaker_id") is not None:
-        _active_user(values["speaker_id"], "speaker_id")
+        with problems.check():
+            _active_user(values["speaker_id"], "speaker_id")
     if "staff_ids" in values:
-        values["staff"] = [_active_user(uid, "staff_ids") for uid in dict.fromkeys(values.pop("staff_ids"))]
+        with problems.check():
+            values["staff"] = [_active_user(uid, "staff_ids")
+                               for uid in dict.fromkeys(values.pop("staff_ids"))]
     if "preconditions" in values:
         values.update(values.pop("preconditions") or {})
     if "budget" in values:
         lines = (values.pop("budget") or {}).get("lines", [])
         for index, line in enumerate(lines):
             if Decimal(line["amount"]) < 0:
-                raise InvalidInput(_("budget.lines.%(i)s.amount: must not be negative", i=index),
-                                   field=f"budget.lines.{index}.amount")
+                problems.add(f"budget.lines.{index}.amount", _("must not be negative"))
         values["budget_lines"] = [BudgetLine(category=BudgetCategory(l["category"]),
                                              amount=money(l["amount"]), note=l.get("note"))
                                   for l in lines]
+    problems.raise_any()
     return values
+
+
+def check_fields(actor: User, data: dict, meeting: Meeting | None = None) -> None:
+    """The proposal's own checks of the fields given (references, the start),
+    for a form that reports them with the fields its schema refused."""
+    _resolve({key: value for key, value in data.items() if key != "budget"}, actor, meeting)
 
 
 MAX_DAYS_AHEAD = 366
@@ -299,24 +316,24 @@ def check_starts_at(starts_at) -> None:
     most 366 days ahead."""
     now = utcnow()
     if starts_at is None:
-        raise InvalidInput(_("starts_at: required"), field="starts_at")
+        raise InvalidInput(_("required"), field="starts_at")
     if starts_at <= now:
-        raise InvalidInput(_("starts_at: the start must be in the future"), field="starts_at")
+        raise InvalidInput(_("the start must be in the future"), field="starts_at")
     if starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
-        raise InvalidInput(_("starts_at: at most %(days)s days ahead", days=MAX_DAYS_AHEAD),
+        raise InvalidInput(_("at most %(days)s days ahead", days=MAX_DAYS_AHEAD),
                            field="starts_at")
 
 
 def _active_user(user_id: int, field: str) -> User:
     user = db.session.get(User, user_id)
     if user is None or not user.active:
-        raise InvalidInput(_("%(field)s: no such user (%(id)s)", field=field, id=user_id), field=field)
+        raise InvalidInput(_("no such user (%(id)s)", id=user_id), field=field)
     return user
 
 
 def _check_content(meeting: Meeting) -> None:
     if meeting.expected_attendees is None or meeting.expected_attendees < 1:
-        raise InvalidInput(_("expected_attendees: must be at least 1"), field="expected_attendees")
+        raise InvalidInput(_("must be at least 1"), field="expected_attendees")
     check_meal_cap(meeting.spend_on(BudgetCategory.meals), meeting.expected_attendees)
 
 
@@ -397,8 +414,8 @@ def move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | 
     """Change the meeting's status along TRANSITIONS, recorded in its history;
     then tell whoever reacts (meetings/signals.py: follow-ups on `held`)."""
     if to not in TRANSITIONS.get(meeting.status, set()):
-        raise InvalidTransition(_("a %(status)s meeting cannot be %(action)s",
-                                  status=status_text(meeting.status), action=action))
+        raise InvalidTransition(_("a %(status)s meeting cannot take the step “%(action)s”",
+                                  status=status_text(meeting.status), action=label(action, "action")))
     from_status = meeting.status
     record_transition(meeting, action, from_status, to, actor, comment, **after)
     meeting.status = to
@@ -423,15 +440,8 @@ def check_on_submit(stage: str, check) -> None:
 
 
 def missing_preconditions(meeting: Meeting) -> list[str]:
-    missing = []
-    if not meeting.supply_channel_open:
-        missing.append(_("supply_channel_open (the drug can be had in the pharmacy)"))
-    if not meeting.department_head_agreed:
-        missing.append(_("department_head_agreed (the department head has agreed)"))
-    if not meeting.relations_ok:
-        missing.append(_("relations_ok (working relations with an outpatient and an inpatient "
-                         "doctor at associate-chief level or above)"))
-    return missing
+    """The preconditions (SPEC §3) the meeting does not meet yet, as words."""
+    return [label(code, "precondition") for code in PRECONDITION_FIELDS if not getattr(meeting, code)]
 
 
 def submit(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
@@ -441,7 +451,7 @@ def submit(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting
         raise InvalidTransition(_("a %(status)s meeting cannot be submitted", status=status_text(meeting.status)))
     missing = missing_preconditions(meeting)
     if missing:
-        raise PreconditionsMissing(_("preconditions not met: %(missing)s", missing="; ".join(missing)),
+        raise PreconditionsMissing(_("not met yet: %(missing)s", missing=listed(missing)),
                                    field="preconditions")
     for check in SUBMIT_CHECKS["before_content"]:  # someone invited, the A/B backups
         check(meeting)
@@ -503,7 +513,7 @@ def return_(actor: User, meeting: Meeting, comment: str | None = None) -> Meetin
     if not _may_decide(actor, meeting):
         raise Forbidden(_("you may not decide on this proposal"))
     if not (comment and comment.strip()):
-        raise InvalidInput(_("comment: say what the owner should change"), field="comment")
+        raise InvalidInput(_("say what the owner should change"), field="comment")
     move(meeting, Status.draft, actor, "return", comment)
     return meeting
 

@@ -52,7 +52,7 @@ def _check_doctor(meeting: Meeting, doctor_id: int | None, field: str) -> None:
     hospital_id = db.session.scalar(select(Department.hospital_id).join(Doctor)
                                     .where(Doctor.id == doctor_id))
     if hospital_id != meeting.hospital_id:
-        raise InvalidInput(_("%(field)s: no such doctor at the meeting's hospital", field=field),
+        raise InvalidInput(_("no such doctor at the meeting's hospital"),
                            field=field)
 
 
@@ -82,9 +82,9 @@ def _check_complete(meeting: Meeting, texts: dict, actual_spend: list[dict]) -> 
     """A summary says how the meeting was organised and what it cost (SPEC §7);
     spending above the approved total needs a reason (check_overspend_reason)."""
     if not (texts.get("organization") or "").strip():
-        raise InvalidInput(_("organization: say how the meeting was organised"), field="organization")
+        raise InvalidInput(_("say how the meeting was organised"), field="organization")
     if not actual_spend:
-        raise InvalidInput(_("actual_spend: enter what was spent, one line per budget category"),
+        raise InvalidInput(_("enter what was spent, one line per budget category"),
                            field="actual_spend")
 
 
@@ -144,7 +144,7 @@ def check_overspend_reason(meeting: Meeting, actual_total: Decimal, reason: str 
     """SPEC §3: actual spend above the approved total needs a written reason."""
     approved = approved_total(meeting)
     if actual_total > approved and not (reason or "").strip():
-        raise InvalidInput(_("overspend_reason: the actual spend of %(actual)s 元 is above the "
+        raise InvalidInput(_("the actual spend of %(actual)s 元 is above the "
                              "approved %(approved)s 元; say why", actual=actual_total,
                              approved=approved), field="overspend_reason")
 
