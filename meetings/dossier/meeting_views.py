@@ -125,7 +125,8 @@ def _save(meeting: Meeting | None):
         return services.update_meeting(current_user, meeting, **args).id
 
     data, order = meeting_form_data(request.form)
-    saved_id, errors = attempt(MeetingArgs(), data, save, refused=(DomainError,))
+    saved_id, errors = attempt(MeetingArgs(), data, save, refused=(DomainError,),
+                               check=lambda args: services.check_fields(current_user, args, meeting))
     if errors:
         return _render_form(meeting, data, form_errors(errors, order), errors.status)
     flash(_("The proposal was saved."), "success")
