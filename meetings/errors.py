@@ -60,6 +60,19 @@ class DomainError(Exception):
         return body
 
 
+class Advice(str):
+    """A warning (advice, never a refusal): the words people read, which are
+    also what the API's `warnings[]` carry, and `code`, what it is about, for
+    code that tells warnings apart without reading the words."""
+
+    code: str
+
+    def __new__(cls, code: str, words) -> "Advice":
+        advice = super().__new__(cls, str(words))
+        advice.code = code
+        return advice
+
+
 class Problems:
     """Input problems gathered in one pass, so a form reports them together:
 

@@ -8,7 +8,7 @@ from functools import wraps
 
 import marshmallow as ma
 from flask import g, request
-from flask_babel import gettext as _
+from flask_babel import gettext
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import Page
 from webargs.flaskparser import FlaskParser
@@ -108,7 +108,7 @@ def authenticate_request():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized(_("send Authorization: Bearer <token> (POST /api/v1/auth/token)"))
+        raise Unauthorized(gettext("send Authorization: Bearer <token> (POST /api/v1/auth/token)"))
     g.api_user = _token_loader(token.strip())
 
 
@@ -200,7 +200,7 @@ def bounded(value: datetime) -> datetime:
     except (OverflowError, ValueError):
         year = None
     if year is None or not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise ma.ValidationError(_("Must be between the years %(low)s and %(high)s.",
+        raise ma.ValidationError(gettext("Must be between the years %(low)s and %(high)s.",
                                    low=EARLIEST_YEAR, high=LATEST_YEAR))
     return value
 
@@ -216,14 +216,14 @@ def readable(multiline: bool):
     fields (more than 200 characters: needs, notes, answers) are multi-line."""
     def check(value: str) -> None:
         if value and not value.strip():
-            raise ma.ValidationError(_("Must not be only whitespace."))
+            raise ma.ValidationError(gettext("Must not be only whitespace."))
         for char in value:
             if char in LINE_BREAKS:
                 if not multiline:
-                    raise ma.ValidationError(_("Must be one line (no line breaks or tabs)."))
+                    raise ma.ValidationError(gettext("Must be one line (no line breaks or tabs)."))
             elif unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") or char in "\u2028\u2029":
                 raise ma.ValidationError(
-                    _("Must not contain invisible or control characters (U+%(code)s).", code="%04X" % ord(char)))
+                    gettext("Must not contain invisible or control characters (U+%(code)s).", code="%04X" % ord(char)))
     return check
 
 
@@ -244,7 +244,7 @@ def within(low, high):
     writes the bounds into the OpenAPI document as strings, which is invalid.)"""
     def check(value):
         if not low <= value <= high:
-            raise ma.ValidationError(_("From %(min)s to %(max)s.", min=low, max=high))
+            raise ma.ValidationError(gettext("From %(min)s to %(max)s.", min=low, max=high))
     return check
 
 

@@ -14,7 +14,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from ..auth.models import User
-from ..errors import AgendaRuleBroken, Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, Problems
+from ..errors import Advice, AgendaRuleBroken, Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, Problems
 from ..labels import label
 from ..extensions import db
 from ..proposals.models import Meeting, Status
@@ -122,14 +122,16 @@ def check_plan(segments: list[dict]) -> list[str]:
         if seg.get("quiz") and kind != SegmentKind.quiz:
             problems.add(f"segments.{i}.quiz", _("only a quiz segment has quiz questions"))
         if kind == SegmentKind.quiz and not seg.get("quiz"):
-            warnings.append(_("Segment %(n)s: prepare the quiz questions and their answers", n=i + 1))
+            warnings.append(Advice(f"segments.{i}.quiz",
+                                   _("Segment %(n)s: prepare the quiz questions and their answers", n=i + 1)))
         total += minutes or 0
     if total > TOTAL_MAX:
         problems.add("planned_total_minutes", _("%(n)s min planned; at most %(max)s", n=total, max=TOTAL_MAX))
     problems.raise_any(AgendaRuleBroken)
     if total > TOTAL_ADVISED:
-        warnings.insert(0, _("The agenda is planned for %(n)s min; about %(advised)s is best",
-                             n=total, advised=TOTAL_ADVISED))
+        warnings.insert(0, Advice("planned_total_minutes",
+                                  _("The agenda is planned for %(n)s min; about %(advised)s is best",
+                                    n=total, advised=TOTAL_ADVISED)))
     return warnings
 
 

@@ -27,7 +27,7 @@ from ..doctors.models import Department, Doctor, Hospital, Title
 from ..doctors.services import is_key, key_clause
 from .. import throttle
 from ..throttle import Throttled  # noqa: F401  (the QR page catches it from here)
-from ..errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound, Problems
+from ..errors import Advice, Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound, Problems
 from ..labels import label
 from ..database import dialect_insert
 from ..extensions import db
@@ -676,6 +676,6 @@ def frequency_warnings(meeting: Meeting) -> list[str]:
     limit = current_app.config["ATTENDANCE_FREQUENCY_LIMIT"]
     days = current_app.config["ATTENDANCE_FREQUENCY_DAYS"]
     counts = recent_attendance(meeting)
-    return [_("%(name)s attended %(n)s meetings in the last %(days)s days",
-              name=i.doctor.name, n=counts[i.doctor_id], days=days)
+    return [Advice("attendance_frequency", _("%(name)s attended %(n)s meetings in the last %(days)s days",
+                                             name=i.doctor.name, n=counts[i.doctor_id], days=days))
             for i in meeting.invitees if counts.get(i.doctor_id, 0) >= limit]

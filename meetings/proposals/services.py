@@ -16,7 +16,7 @@ from sqlalchemy import Select, or_, select
 from ..auth.models import Role, User
 from ..doctors.models import Department, Hospital
 from ..actionlog import changes, log_action
-from ..errors import (ComplianceCapExceeded, Forbidden, InvalidInput, InvalidTransition,
+from ..errors import (Advice, ComplianceCapExceeded, Forbidden, InvalidInput, InvalidTransition,
                       NotFound, PreconditionsMissing, Problems, TooEarly)
 from ..extensions import db
 from ..orgs import services as orgs
@@ -176,16 +176,17 @@ def sizing_warnings(*, expected_attendees: int | None, format: Format | None,
     warnings = []
     if expected_attendees:
         if not 10 <= expected_attendees <= 20:
-            warnings.append(_("%(n)s expected attendees; 10–20 is the sweet spot",
-                              n=expected_attendees))
+            warnings.append(Advice("audience_size", _("%(n)s expected attendees; 10–20 is the sweet spot",
+                                                      n=expected_attendees)))
         low, high = (2, 3) if expected_attendees <= 20 else (3, 5)
         if not low <= company_staff <= high:
-            warnings.append(_("%(n)s company staff attending; a meeting of this size "
-                              "needs %(low)s–%(high)s", n=company_staff, low=low, high=high))
+            warnings.append(Advice("company_staff", _("%(n)s company staff attending; a meeting of this "
+                                                      "size needs %(low)s–%(high)s",
+                                                      n=company_staff, low=low, high=high)))
     if format == Format.off_site:
-        warnings.append(_("Off-site meetings draw attention from compliance"))
+        warnings.append(Advice("off_site", _("Off-site meetings draw attention from compliance")))
     if meals and meals > 0:
-        warnings.append(_("Meals draw attention from compliance"))
+        warnings.append(Advice("meals", _("Meals draw attention from compliance")))
     return warnings
 
 

@@ -96,7 +96,7 @@ def test_the_preview_returns_total_warnings_and_errors(org, login):
     assert response.status_code == 200
     assert response.json["total"] == "2000.00"
     text = " ".join(response.json["warnings"])
-    assert "听众人数：" in text and "科室外：" in text and "餐费：" in text
+    assert "预计到会 40 人" in text and "科室外会议" in text and "安排餐饮" in text
     assert not re.search(r"[a-z]+_[a-z]+", text)  # words, never field keys
     assert response.json["errors"] == {}
     capped = client.post("/meetings/preview", data=form(org, expected_attendees="2"))
