@@ -212,7 +212,8 @@ def flat_messages(messages, prefix: str = "") -> dict[str, str]:
     out: dict[str, str] = {}
     if isinstance(messages, dict):
         for key, value in messages.items():
-            out.update(flat_messages(value, f"{prefix}{key}."))
+            # "_schema": marshmallow's key for the whole (nested) object
+            out.update(flat_messages(value, prefix if key == "_schema" else f"{prefix}{key}."))
     elif isinstance(messages, (list, tuple)):
         leaves = [m for m in messages if not isinstance(m, (dict, list, tuple))]
         for nested in (m for m in messages if isinstance(m, (dict, list, tuple))):

@@ -146,6 +146,12 @@ FIELDS: dict[str, object] = {
     "position": _l("Position"), "level": _l("Level"), "city": _l("City"),
     "grade_override": _l("Grade override"), "grade_override_reason": _l("Reason for the override"),
     "allocated": _l("Allocated"), "walk_in_name": _l("Name"),
+    "file": _l("File"), "current_password": _l("Current password"), "new_password": _l("New password"),
+    "invitees": _l("Invitees"), "group_by": _l("Group by"), "month": _l("Month"), "product": _l("Product"),
+    "boxes": _l("Boxes"), "year": _l("Year"),
+    "ticked": _l("Ticked"), "object_type": _l("Object"), "assignee_id": _l("Assignee"),
+    "update_support": _l("Update the doctors' support"), "agenda_notes": _l("Agenda notes"),
+    "object_id": _l("Object id"), "actor_id": _l("User id"), "action": _l("Action"),
     # keys of the action log's before/after values (the admin's action log page)
     "meeting_id": _l("Meeting"), "invitee_id": _l("Invitee"), "replaces_doctor_id": _l("In place of doctor"),
     "replaces_invitee_id": _l("In place of invitee"), "budget_total": _l("Budget total"),

@@ -74,7 +74,7 @@ def may_import(user: User) -> bool:
 # ---------------------------------------------------------------- reading the file
 
 def _file_error(message: str) -> InvalidInput:
-    return InvalidInput(f"file: {message}", field="file")  # the field's name, then the reason
+    return InvalidInput(message, field="file")
 
 
 def _csv_records(data: bytes) -> Iterator[list]:
@@ -267,7 +267,7 @@ def parse_file(data: bytes, report: ImportReport) -> list[Row]:
             continue
         key = (row.doctor_id, row.month, row.product)
         if key in seen:
-            report.error(number, "product", _("the same doctor_id, month and product as row %(row)s",
+            report.error(number, "product", _("the same doctor, month and product as row %(row)s",
                                               row=seen[key]))
             continue
         seen[key] = number
