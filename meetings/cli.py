@@ -39,7 +39,7 @@ def register_cli(app: Flask) -> None:
                                region_id=region_id)
         except DomainError as exc:
             db.session.rollback()
-            raise click.ClickException(exc.message)
+            raise click.ClickException(exc.text())
         db.session.commit()
         click.echo(f"created {user.username} ({user.role.value})")
 
@@ -85,7 +85,7 @@ def register_cli(app: Flask) -> None:
             report = import_file(None, data, refresh_support=update_support)
         except DomainError as exc:
             db.session.rollback()
-            raise click.ClickException(exc.message)
+            raise click.ClickException(exc.text())
         db.session.commit()
         click.echo(f"rows {report.rows}, inserted {report.inserted}, updated {report.updated}, "
                    f"unchanged {report.unchanged}, errors {report.errors_total}"

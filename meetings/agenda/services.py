@@ -140,7 +140,7 @@ def agenda_warnings(segments: list[AgendaSegment]) -> list[str]:
         return check_plan([{"kind": s.kind, "planned_minutes": s.planned_minutes,
                             "quiz": list(s.quiz)} for s in segments])
     except AgendaRuleBroken as exc:  # a plan saved before a rule changed
-        return [exc.message]
+        return [exc.text()]
 
 
 def replace_agenda(actor: User, meeting: Meeting, *, segments: list[dict]) -> list[AgendaSegment]:
