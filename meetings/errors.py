@@ -43,7 +43,6 @@ class DomainError(Exception):
 
     def text(self) -> str:
         """The message for a person: each field named by its label."""
-        from .labels import errors_text
         return errors_text(self.errors) if self.errors else self.message
 
     def payload(self) -> dict:
@@ -107,7 +106,7 @@ class Problems:
         return bool(self.errors)
 
     def raise_any(self, kind: type["DomainError"] | None = None) -> None:
-        if len(self.raised) == 1 and self.errors == self.raised[0].errors:
+        if len(self.raised) == 1 and set(self.errors) == set(self.raised[0].errors or {"_"}):
             raise self.raised[0]  # one refusal alone keeps its own kind and details
         if self.errors:
             raise (kind or InvalidInput)(errors=self.errors)

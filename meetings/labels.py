@@ -1,7 +1,9 @@
 """Every code a person might see, as words, in one place: enum values, history
 actions, preconditions and the field names in messages, in both languages
-(English msgids, Chinese in the catalog). Pages use the `label` filter, flash
-messages go through `humanize`, the printed forms use `bilingual`.
+(English msgids, Chinese in the catalog). Pages use the `label` filter, a
+refusal names its fields with `field_message`/`errors_text` (errors carry the
+field apart from the message: meetings/errors.py), the printed forms use
+`bilingual`.
 
 Base level: keyed by the enum's class name, so no domain is imported here;
 tests/test_labels.py fails when an enum member of any model has no label or
@@ -9,7 +11,6 @@ no Chinese translation.
 """
 from __future__ import annotations
 
-import re
 from enum import Enum
 
 from flask_babel import force_locale, get_locale, gettext, lazy_gettext as _l
@@ -214,7 +215,7 @@ def field_label(key: str) -> str:
     """An error's field key as words: "segments.2.quiz" (the API's) or
     "segments-2-quiz" (a form's) → "Segment 3 · Quiz questions"."""
     words = []
-    for part in re.split(r"[.-]", key):
+    for part in key.replace("-", ".").split("."):
         if part.isdigit():
             if words:
                 words[-1] = gettext("%(what)s no. %(n)s", what=words[-1], n=int(part) + 1)
