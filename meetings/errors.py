@@ -11,7 +11,8 @@ from flask_babel import gettext as _
 from flask import current_app, flash, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from sqlalchemy.exc import DataError, IntegrityError
-from werkzeug.exceptions import HTTPException, InternalServerError
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import BadRequest, HTTPException, InternalServerError
 from werkzeug.http import HTTP_STATUS_CODES
 
 from .extensions import db
@@ -241,6 +242,9 @@ def register(app) -> None:
 
     @app.errorhandler(HTTPException)
     def handle_http_error(exc: HTTPException):
+        if isinstance(exc, CSRFError):  # Flask-WTF says why in English
+            exc = BadRequest(description=_("The form has expired or was not sent from this site; "
+                                           "reload the page and send it again."))
         from .logs import current_request_id
 
         # a 500 names its request id, so a report of it can be found in the log

@@ -297,3 +297,15 @@ def test_every_schema_message_is_words_in_both_languages(app, schema_cls):
                 if found:
                     wrong[text] = found
         assert not wrong, (language, wrong)
+
+
+def test_a_stale_form_is_refused_in_words(app, client):
+    """Flask-WTF's reason (English) is replaced by ours, in the page's language."""
+    app.config["WTF_CSRF_ENABLED"] = True
+    try:
+        page = client.post("/login", data={"username": "x", "password": "y"})
+    finally:
+        app.config["WTF_CSRF_ENABLED"] = False
+    assert page.status_code == 400
+    text = page.get_data(as_text=True)
+    assert "CSRF" not in text and "刷新页面" in text
