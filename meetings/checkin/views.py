@@ -65,7 +65,7 @@ def _public_refusal(exc: DomainError):
     menu, and for a wrong token (404) not a word about any meeting."""
     db.session.rollback()
     headers = {**NO_STORE, **(exc.headers() if hasattr(exc, "headers") else {})}
-    message = exc.message if exc.http_status != 404 else _("This sign-in page does not exist.")
+    message = exc.text() if exc.http_status != 404 else _("This sign-in page does not exist.")
     return render_template("checkin/closed.html", message=message), exc.http_status, headers
 
 
