@@ -7,6 +7,7 @@ from flask import Flask, has_request_context, request, session
 from sqlalchemy.exc import SAWarning
 from werkzeug.routing import IntegerConverter
 
+from . import validation  # noqa: F401  (marshmallow's messages in our words, before any schema)
 from .config import INSTANCE_DIR, Defaults, check_secret, from_env
 from .jsonio import JSONProvider
 from . import database, extensions

@@ -41,7 +41,7 @@ def register_cli(app: Flask) -> None:
                                    display_name=display_name, province_id=province_id,
                                    region_id=region_id)
         except DomainError as exc:
-            raise click.ClickException(exc.message) from exc
+            raise click.ClickException(exc.text()) from exc
         click.echo(f"created {user.username} ({user.role.value})")
 
     @app.cli.command("seed-demo")
@@ -86,7 +86,7 @@ def register_cli(app: Flask) -> None:
             with transaction():
                 report = import_file(None, data, refresh_support=update_support)
         except DomainError as exc:
-            raise click.ClickException(exc.message) from exc
+            raise click.ClickException(exc.text()) from exc
         click.echo(f"rows {report.rows}, inserted {report.inserted}, updated {report.updated}, "
                    f"unchanged {report.unchanged}, errors {report.errors_total}"
                    + (f", support updated {report.support_updated}" if update_support else ""))

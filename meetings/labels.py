@@ -1,7 +1,9 @@
 """Every code a person might see, as words, in one place: enum values, history
 actions, preconditions and the field names in messages, in both languages
-(English msgids, Chinese in the catalog). Pages use the `label` filter, flash
-messages go through `humanize`, the printed forms use `bilingual`.
+(English msgids, Chinese in the catalog). Pages use the `label` filter, a
+refusal names its fields with `field_message`/`errors_text` (errors carry the
+field apart from the message: meetings/errors.py), the printed forms use
+`bilingual`.
 
 Base level: keyed by the enum's class name, so no domain is imported here;
 tests/test_labels.py fails when an enum member of any model has no label or
@@ -9,7 +11,6 @@ no Chinese translation.
 """
 from __future__ import annotations
 
-import re
 from enum import Enum
 
 from flask_babel import force_locale, get_locale, gettext, lazy_gettext as _l
@@ -146,6 +147,12 @@ FIELDS: dict[str, object] = {
     "position": _l("Position"), "level": _l("Level"), "city": _l("City"),
     "grade_override": _l("Grade override"), "grade_override_reason": _l("Reason for the override"),
     "allocated": _l("Allocated"), "walk_in_name": _l("Name"),
+    "file": _l("File"), "current_password": _l("Current password"), "new_password": _l("New password"),
+    "invitees": _l("Invitees"), "group_by": _l("Group by"), "month": _l("Month"), "product": _l("Product"),
+    "boxes": _l("Boxes"), "year": _l("Year"),
+    "ticked": _l("Ticked"), "object_type": _l("Object"), "assignee_id": _l("Assignee"),
+    "update_support": _l("Update the doctors' support"), "agenda_notes": _l("Agenda notes"),
+    "object_id": _l("Object id"), "actor_id": _l("User id"), "action": _l("Action"),
     # keys of the action log's before/after values (the admin's action log page)
     "meeting_id": _l("Meeting"), "invitee_id": _l("Invitee"), "replaces_doctor_id": _l("In place of doctor"),
     "replaces_invitee_id": _l("In place of invitee"), "budget_total": _l("Budget total"),
@@ -161,11 +168,6 @@ FIELDS: dict[str, object] = {
     "spend": _l("Spend by year"), "followup_notes": _l("Follow-up notes cleared"),
     "texts_rewritten": _l("Texts rewritten"), "prescriptions": _l("Prescription rows"),
 }
-
-_FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*): ")
-# "supply_channel_open (the drug can be had …)": the code, explained in brackets
-_EXPLAINED_CODE = re.compile(r"\b[a-z]+(?:_[a-z]+)+ ?[(（]([^)）]*)[)）]")
-
 
 def _kind(value, kind):
     if kind:
@@ -210,9 +212,10 @@ def chinese(value, kind: str | None = None) -> str:
 
 
 def field_label(key: str) -> str:
-    """An error's field key as words: "segments.2.quiz" → "Segment 3 · Quiz questions"."""
+    """An error's field key as words: "segments.2.quiz" (the API's) or
+    "segments-2-quiz" (a form's) → "Segment 3 · Quiz questions"."""
     words = []
-    for part in key.split("."):
+    for part in key.replace("-", ".").split("."):
         if part.isdigit():
             if words:
                 words[-1] = gettext("%(what)s no. %(n)s", what=words[-1], n=int(part) + 1)
@@ -244,70 +247,15 @@ def listed(items) -> str:
     return ("、" if _chinese() else ", ").join(items)
 
 
-def humanize(message) -> str:
-    """A message for a person: each "field: …" part (parts are joined by "; ")
-    starts with the field's words instead of its key, and a code explained in
-    brackets leaves only the explanation."""
-    parts = []
-    message = _EXPLAINED_CODE.sub(lambda m: m.group(1), str(message))
-    for part in message.split("; "):
-        match = _FIELD_PREFIX.match(part)
-        if match:
-            part = field_label(match.group(1)) + colon() + part[match.end():]
-        parts.append(part)
-    return "; ".join(parts)
+def field_message(field: str | None, message) -> str:
+    """A message about one field for a place that does not show it beside the
+    field (a flash, the API's `message`): "开始时间：必须是将来的时间"."""
+    if not field or field == "_":
+        return str(message)
+    return field_label(field) + colon() + str(message)
 
 
-# marshmallow's own messages, as the pages show them (the API keeps English
-# unless the client asks for Chinese; both go through `validation_message`).
-_VALIDATION_EXACT = {
-    "Missing data for required field.": _l("Required."),
-    "Field may not be null.": _l("Required."),
-    "Not a valid number.": _l("Not a number."),
-    "Not a valid integer.": _l("Not a whole number."),
-    "Not a valid string.": _l("Not text."),
-    "Not a valid boolean.": _l("Not yes or no."),
-    "Not a valid date.": _l("Not a date."),
-    "Not a valid datetime.": _l("Not a date and time."),
-    "Not a valid list.": _l("Not a list."),
-    "Not a valid mapping type.": _l("Not a set of fields."),
-    "Not a valid email address.": _l("Not an e-mail address."),
-    "Not a valid URL.": _l("Not a web address."),
-    "Number too large.": _l("The number is too large."),
-    "Special numeric values (nan or infinity) are not permitted.": _l("Not a number."),
-    "Invalid value.": _l("Invalid value."),
-    "Invalid type.": _l("Invalid value."),
-    "Invalid input type.": _l("Invalid value."),
-    "Unknown field.": _l("This field is not expected."),
-}
-_VALIDATION_PATTERNS = (
-    (re.compile(r"^Not a valid (?:\w+ )?(\w+)\.$"), lambda m: _l("Invalid value.")),
-    (re.compile(r"^Must be one of: (.*)\.$"), lambda m: _l("Choose one of the offered values.")),
-    (re.compile(r"^Length must be between (\d+) and (\d+)\.$"),
-     lambda m: gettext("Between %(min)s and %(max)s characters.", min=m[1], max=m[2])),
-    (re.compile(r"^Longer than maximum length (\d+)\.$"),
-     lambda m: gettext("At most %(max)s characters.", max=m[1])),
-    (re.compile(r"^Shorter than minimum length (\d+)\.$"),
-     lambda m: gettext("At least %(min)s characters.", min=m[1])),
-    (re.compile(r"^Must be greater than or equal to (\S+) and less than or equal to (\S+)\.$"),
-     lambda m: gettext("From %(min)s to %(max)s.", min=m[1], max=m[2])),
-    (re.compile(r"^Must be greater than or equal to (\S+)\.$"),
-     lambda m: gettext("At least %(min)s.", min=m[1])),
-    (re.compile(r"^Must be less than or equal to (\S+)\.$"),
-     lambda m: gettext("At most %(max)s.", max=m[1])),
-    (re.compile(r"^Must be greater than (\S+)\.$"), lambda m: gettext("More than %(min)s.", min=m[1])),
-    (re.compile(r"^Must be less than (\S+)\.$"), lambda m: gettext("Less than %(max)s.", max=m[1])),
-)
-
-
-def validation_message(message) -> str:
-    """One of marshmallow's English messages in the reader's language; any other
-    message (ours are already translated) unchanged."""
-    text = str(message)
-    if text in _VALIDATION_EXACT:
-        return str(_VALIDATION_EXACT[text])
-    for pattern, words in _VALIDATION_PATTERNS:
-        match = pattern.match(text)
-        if match:
-            return str(words(match))
-    return text
+def errors_text(errors: dict) -> str:
+    """Messages per field (field → message), in one line for a person."""
+    return ("；" if _chinese() else "; ").join(field_message(field, message)
+                                             for field, message in errors.items())

@@ -9,6 +9,7 @@ from operator import attrgetter
 
 import marshmallow as ma
 from flask import g, request
+from flask_babel import gettext
 from flask_smorest import Blueprint as _Blueprint
 from flask_smorest import Page
 from marshmallow import fields, validate
@@ -17,6 +18,7 @@ from sqlalchemy import func, select
 from .errors import Unauthorized
 from .extensions import db
 from .types import as_aware, to_local
+from .validation import between
 
 
 class Blueprint(_Blueprint):
@@ -45,7 +47,7 @@ def authenticate_request():
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token.strip():
-        raise Unauthorized("send Authorization: Bearer <token> (POST /api/v1/auth/token)")
+        raise Unauthorized(gettext("send Authorization: Bearer <token> (POST /api/v1/auth/token)"))
     g.api_user = _token_loader(token.strip())
 
 
@@ -129,7 +131,8 @@ def bounded(value: datetime) -> datetime:
     except (OverflowError, ValueError):
         year = None
     if year is None or not EARLIEST_YEAR <= year <= LATEST_YEAR:
-        raise ma.ValidationError(f"Must be between the years {EARLIEST_YEAR} and {LATEST_YEAR}.")
+        raise ma.ValidationError(gettext("Must be between the years %(low)s and %(high)s.",
+                                   low=EARLIEST_YEAR, high=LATEST_YEAR))
     return value
 
 
@@ -144,14 +147,14 @@ def readable(multiline: bool):
     fields (more than 200 characters: needs, notes, answers) are multi-line."""
     def check(value: str) -> None:
         if value and not value.strip():
-            raise ma.ValidationError("Must not be only whitespace.")
+            raise ma.ValidationError(gettext("Must not be only whitespace."))
         for char in value:
             if char in LINE_BREAKS:
                 if not multiline:
-                    raise ma.ValidationError("Must be one line (no line breaks or tabs).")
+                    raise ma.ValidationError(gettext("Must be one line (no line breaks or tabs)."))
             elif unicodedata.category(char) in ("Cc", "Cf", "Cs", "Co", "Cn") or char in "\u2028\u2029":
                 raise ma.ValidationError(
-                    f"Must not contain invisible or control characters (U+{ord(char):04X}).")
+                    gettext("Must not contain invisible or control characters (U+%(code)s).", code="%04X" % ord(char)))
     return check
 
 
@@ -172,7 +175,7 @@ def within(low, high):
     writes the bounds into the OpenAPI document as strings, which is invalid.)"""
     def check(value):
         if not low <= value <= high:
-            raise ma.ValidationError(f"Must be between {low} and {high}.")
+            raise ma.ValidationError(gettext("From %(min)s to %(max)s.", min=low, max=high))
     return check
 
 
@@ -185,12 +188,12 @@ MAX_ID = 2**31 - 1  # ids are 32-bit integers; larger numbers name nothing
 
 
 def Id(**kw):
-    return fields.Integer(strict=True, validate=validate.Range(min=1, max=MAX_ID), **kw)
+    return fields.Integer(strict=True, validate=between(1, MAX_ID), **kw)
 
 
 def QueryId(**kw):
     """An id in a query string arrives as text; Id is strict (JSON bodies)."""
-    return fields.Integer(validate=validate.Range(min=1, max=MAX_ID), **kw)
+    return fields.Integer(validate=between(1, MAX_ID), **kw)
 
 
 class Args(ma.Schema):

@@ -25,7 +25,7 @@ def test_create_user_and_seed_demo(app, org):
     assert bad.exit_code != 0 and "nowhere" in bad.output
     no_scope = runner.invoke(args=["create-user", "--username", "u3", "--password", "secret-0123",
                                    "--role", "staff"])
-    assert no_scope.exit_code != 0 and "province" in no_scope.output
+    assert no_scope.exit_code != 0 and "省区：" in no_scope.output  # the field by its label
     demo = runner.invoke(args=["seed-demo"])
     assert demo.exit_code == 0, demo.output
     for login in ("admin", "rep", "pm", "rm", "marketing", "staff"):
@@ -105,4 +105,4 @@ def test_import_prescriptions_command(app, org, make_doctor, tmp_path):
     bad = tmp_path / "bad.csv"
     bad.write_bytes(b"nothing useful\n")
     refused = runner.invoke(args=["import-prescriptions", str(bad)])
-    assert refused.exit_code != 0 and "file" in refused.output
+    assert refused.exit_code != 0 and "文件：" in refused.output

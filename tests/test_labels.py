@@ -11,7 +11,7 @@ import pytest
 from flask_babel import force_locale
 
 import meetings
-from meetings.labels import LABELS, bilingual, colon, field_label, humanize, label, validation_message
+from meetings.labels import LABELS, bilingual, colon, errors_text, field_label, field_message, label
 from tests.conftest import PASSWORD
 
 HAN = re.compile(r"[\u4e00-\u9fff]")
@@ -53,22 +53,31 @@ def test_history_actions_have_labels(app):
             assert HAN.search(label(action, "action")), action
 
 
-def test_field_keys_in_messages_become_words(app):
+def test_fields_in_messages_are_named_by_their_labels(app):
     with app.test_request_context(), force_locale("zh"):
-        assert humanize("meals: 餐费会引起合规部门关注") == "餐费：餐费会引起合规部门关注"
+        assert field_message("meals", "餐费会引起合规部门关注") == "餐费：餐费会引起合规部门关注"
         assert field_label("segments.2.quiz") == "第3个环节 · 问答题目"
+        assert field_label("segments-2-quiz") == "第3个环节 · 问答题目"  # a form's key
         assert field_label("budget.lines.0.amount") == "第1个预算 · 金额"
-        text = humanize("开会前提未满足：supply_channel_open（供货渠道通畅，药房能拿到药）")
-        assert text == "开会前提未满足：供货渠道通畅，药房能拿到药"
-        assert not re.search(r"[a-z]+_[a-z]+", humanize("off_site: 科室外会议会引起合规部门关注"))
+        assert errors_text({"topic": "必填。", "starts_at": "开始时间必须在将来"}) == \
+            "会议主题：必填。；开始时间：开始时间必须在将来"
+    with app.test_request_context(), force_locale("en"):
+        assert field_message("starts_at", "required") == "Starts: required"
 
 
-def test_marshmallow_messages_are_translated(app):
+def test_marshmallow_messages_are_translated_when_raised(app):
+    from marshmallow import Schema, fields, validate
+
+    class Probe(Schema):
+        n = fields.Integer(required=True)
+        s = fields.String(validate=validate.Length(max=200))
+
     with app.test_request_context(), force_locale("zh"):
-        assert validation_message("Missing data for required field.") == "必填。"
-        assert validation_message("Not a valid number.") == "不是有效的数字。"
-        assert validation_message("Must be greater than or equal to 1.") == "不能小于 1。"
-        assert validation_message("Longer than maximum length 200.") == "最多 200 个字符。"
+        errors = Probe().validate({"s": "x" * 201})
+        assert errors == {"n": ["必填。"], "s": ["最多 200 个字符。"]}
+        assert Probe().validate({"n": "x"})["n"] == ["不是整数。"]
+    with app.test_request_context(), force_locale("en"):
+        assert Probe().validate({"s": "x" * 201})["s"] == ["At most 200 characters."]
 
 
 def test_printed_labels_carry_both_languages(app):

@@ -1,6 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ..validation import between
 from ..rest import Args, Id, LocalDateTime, Name, Text
 from .models import SegmentKind
 from .services import label_of
@@ -15,7 +16,7 @@ class SegmentArgs(Args):
     kind = fields.Enum(SegmentKind, by_value=True, required=True)
     title = Name(200)
     planned_minutes = fields.Integer(strict=True, allow_none=True, load_default=None,
-                                     validate=validate.Range(min=1, max=240))
+                                     validate=between(1, 240))
     quiz = fields.List(fields.Nested(QuizItemArgs), load_default=list,
                        validate=validate.Length(max=30))
 

@@ -14,7 +14,8 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
 
 from ..auth.models import User
-from ..errors import AgendaRuleBroken, Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound
+from ..errors import Advice, AgendaRuleBroken, Conflict, Forbidden, InvalidInput, InvalidTransition, NotFound, Problems
+from ..labels import label
 from ..extensions import db
 from ..proposals.models import Meeting, Status
 from ..proposals.services import runs_meeting
@@ -89,38 +90,38 @@ def check_plan(segments: list[dict]) -> list[str]:
     """SPEC §6 rules on a planned agenda. Errors raise AgendaRuleBroken naming
     the field; what is only advice comes back as warnings."""
     if not segments:
-        raise AgendaRuleBroken(_("segments: an agenda has at least one segment"), field="segments")
+        raise AgendaRuleBroken(_("an agenda has at least one segment"), field="segments")
     total = 0
     warnings = []
+    problems = Problems()
     for i, seg in enumerate(segments):
         kind, minutes = SegmentKind(seg["kind"]), seg.get("planned_minutes")
         field = f"segments.{i}.planned_minutes"
         if kind == SegmentKind.closing:
             if minutes is not None:
-                raise AgendaRuleBroken(_("%(field)s: gifts and meal (closing) are not timed; leave "
-                                         "the minutes empty", field=field), field=field)
+                problems.add(field, _("gifts and meal are not timed; leave the minutes empty"))
         elif minutes is None:
-            raise AgendaRuleBroken(_("%(field)s: a %(kind)s segment needs its planned minutes",
-                                     field=field, kind=kind.value), field=field)
-        if kind == SegmentKind.talk and minutes > TALK_MAX:
-            raise AgendaRuleBroken(_("%(field)s: the talk is planned for %(n)s min; at most %(max)s",
-                                     field=field, n=minutes, max=TALK_MAX), field=field)
-        if kind == SegmentKind.video and not VIDEO_RANGE[0] <= minutes <= VIDEO_RANGE[1]:
-            raise AgendaRuleBroken(_("%(field)s: the video is planned for %(n)s min; it runs "
-                                     "%(low)s–%(high)s min", field=field, n=minutes,
-                                     low=VIDEO_RANGE[0], high=VIDEO_RANGE[1]), field=field)
+            problems.add(field, _("a segment of the kind “%(kind)s” needs its planned minutes",
+                                  kind=label(kind)))
+        elif kind == SegmentKind.talk and minutes > TALK_MAX:
+            problems.add(field, _("the talk is planned for %(n)s min; at most %(max)s",
+                                  n=minutes, max=TALK_MAX))
+        elif kind == SegmentKind.video and not VIDEO_RANGE[0] <= minutes <= VIDEO_RANGE[1]:
+            problems.add(field, _("the video is planned for %(n)s min; it runs %(low)s–%(high)s min",
+                                  n=minutes, low=VIDEO_RANGE[0], high=VIDEO_RANGE[1]))
         if seg.get("quiz") and kind != SegmentKind.quiz:
-            raise AgendaRuleBroken(_("segments.%(i)s.quiz: only a quiz segment has quiz questions", i=i),
-                                   field=f"segments.{i}.quiz")
+            problems.add(f"segments.{i}.quiz", _("only a quiz segment has quiz questions"))
         if kind == SegmentKind.quiz and not seg.get("quiz"):
-            warnings.append(_("segments.%(i)s.quiz: prepare the quiz questions and their answers", i=i))
+            warnings.append(Advice(f"segments.{i}.quiz",
+                                   _("Segment %(n)s: prepare the quiz questions and their answers", n=i + 1)))
         total += minutes or 0
     if total > TOTAL_MAX:
-        raise AgendaRuleBroken(_("planned_total_minutes: %(n)s min planned; at most %(max)s",
-                                 n=total, max=TOTAL_MAX), field="planned_total_minutes")
+        problems.add("planned_total_minutes", _("%(n)s min planned; at most %(max)s", n=total, max=TOTAL_MAX))
+    problems.raise_any(AgendaRuleBroken)
     if total > TOTAL_ADVISED:
-        warnings.insert(0, _("planned_total_minutes: %(n)s min planned; about %(advised)s is best",
-                             n=total, advised=TOTAL_ADVISED))
+        warnings.insert(0, Advice("planned_total_minutes",
+                                  _("The agenda is planned for %(n)s min; about %(advised)s is best",
+                                    n=total, advised=TOTAL_ADVISED)))
     return warnings
 
 
@@ -129,7 +130,7 @@ def agenda_warnings(segments: list[AgendaSegment]) -> list[str]:
         return check_plan([{"kind": s.kind, "planned_minutes": s.planned_minutes,
                             "quiz": list(s.quiz)} for s in segments])
     except AgendaRuleBroken as exc:  # a plan saved before a rule changed
-        return [exc.message]
+        return [exc.text()]
 
 
 def may_plan(user: User, meeting: Meeting) -> bool:
@@ -335,13 +336,13 @@ def update_checklist(actor: User, meeting: Meeting, *, items: list[dict]) -> lis
         item_id = data.get("id")
         if item_id is None:
             if not (data.get("label") or "").strip():
-                raise InvalidInput(_("items.%(i)s.label: name the new item", i=i), field=f"items.{i}.label")
+                raise InvalidInput(_("name the new item"), field=f"items.{i}.label")
             item = ChecklistItem(meeting_id=meeting.id, label=data["label"].strip())
             db.session.add(item)
         else:
             item = current.get(item_id)
             if item is None or item_id in seen:
-                raise InvalidInput(_("items.%(i)s.id: no such item on this checklist", i=i),
+                raise InvalidInput(_("no such item on this checklist"),
                                    field=f"items.{i}.id")
             seen.add(item_id)
             if (data.get("label") or "").strip() and data["label"].strip() != label_of(item):

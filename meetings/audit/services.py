@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from sqlalchemy import Select, select
 
+from flask_babel import gettext as _
 from ..actionlog import ActionLogEntry
 from ..auth.models import Role, User
 from ..errors import Forbidden
@@ -12,7 +13,7 @@ FILTERS = ("object_type", "object_id", "actor_id", "action")
 
 def require_admin(user: User) -> None:
     if user.role != Role.admin:
-        raise Forbidden("only an administrator reads the action log")
+        raise Forbidden(_("only an administrator reads the action log"))
 
 
 def search(user: User, **filters) -> Select:

@@ -9,7 +9,7 @@ from flask_login import current_user
 from ..auth.models import Role
 from ..errors import InvalidInput
 from ..extensions import db
-from ..web.forms import integers
+from ..web.forms import flatten, integers
 from ..web.nav import nav_item
 from ..web.pages import roles_required
 from . import services, words
@@ -27,8 +27,7 @@ def log():
     try:
         filters = schema.load(integers(schema, sent))
     except ma.ValidationError as exc:
-        name, messages = next(iter(exc.messages.items()))
-        raise InvalidInput(f"{name}: {messages[0]}", field=name) from None
+        raise InvalidInput(errors=flatten(exc.messages)) from None
     query = services.search(current_user._get_current_object(), **filters)
     page = db.paginate(query, per_page=100, error_out=False)
     return render_template("audit/log.html", page=page, filters=sent,

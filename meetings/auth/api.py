@@ -48,14 +48,14 @@ def change_password(args):
 def _admin():
     user = current_user()
     if user.role != Role.admin:
-        raise Forbidden("only an administrator manages users")
+        raise Forbidden(_("only an administrator manages users"))
     return user
 
 
 def _user(user_id: int) -> User:
     user = db.session.get(User, user_id)
     if user is None:
-        raise NotFound("user not found")
+        raise NotFound(_("user not found"))
     return user
 
 
@@ -80,7 +80,7 @@ def create_user(args):
 def get_user(user_id):
     me = current_user()
     if me.role != Role.admin and me.id != user_id:
-        raise Forbidden("only an administrator sees other users")
+        raise Forbidden(_("only an administrator sees other users"))
     return _user(user_id)
 
 

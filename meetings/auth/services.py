@@ -128,14 +128,14 @@ def end_sessions(user: User) -> None:
 
 def _check_password_rule(password: str | None) -> None:
     if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(_("password: at least %(n)s characters", n=MIN_PASSWORD), field="password")
+        raise InvalidInput(_("at least %(n)s characters", n=MIN_PASSWORD), field="password")
 
 
 def change_own_password(user: User, current_password: str, new_password: str) -> User:
     """A user changes their own password: the current one is required; every
     other session and every API token ends."""
     if not user.check_password(current_password or ""):
-        raise InvalidInput(_("current_password: not your current password"), field="current_password")
+        raise InvalidInput(_("not your current password"), field="current_password")
     _check_password_rule(new_password)
     user.set_password(new_password)
     end_sessions(user)
@@ -148,15 +148,14 @@ def _check_scope(role: Role, province_id, region_id) -> None:
     regional managers to a region."""
     if role in PROVINCE_ROLES:
         if province_id is None:
-            raise InvalidInput(_("province_id: a %(role)s belongs to a province", role=label(role)),
-                               field="province_id")
+            raise InvalidInput(_("a %(role)s belongs to a province", role=label(role)), field="province_id")
         if db.session.get(Province, province_id) is None:
-            raise InvalidInput(_("province_id: no such province (%(id)s)", id=province_id), field="province_id")
+            raise InvalidInput(_("no such province (%(id)s)", id=province_id), field="province_id")
     if role == Role.regional_manager:
         if region_id is None:
-            raise InvalidInput(_("region_id: a regional manager belongs to a region"), field="region_id")
+            raise InvalidInput(_("a regional manager belongs to a region"), field="region_id")
         if db.session.get(Region, region_id) is None:
-            raise InvalidInput(_("region_id: no such region (%(id)s)", id=region_id), field="region_id")
+            raise InvalidInput(_("no such region (%(id)s)", id=region_id), field="region_id")
 
 
 def create_user(actor: User | None, *, username: str, password: str, display_name: str | None = None,
@@ -172,7 +171,7 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
     _check_scope(role, province_id, region_id)
     _check_password_rule(password)
     if db.session.scalar(select(User.id).where(User.username == username)):
-        raise Conflict(_("username: %(name)s is taken", name=username), field="username")
+        raise Conflict(_("%(name)s is taken", name=username), field="username")
     user = User(username=username, display_name=display_name or username, role=role, email=email,
                 province_id=province_id, region_id=region_id)
     user.set_password(password)

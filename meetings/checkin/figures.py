@@ -11,6 +11,7 @@ from sqlalchemy import and_, case, func, literal, select, union_all
 
 from ..doctors.models import Doctor
 from ..doctors.services import key_clause
+from ..errors import Advice
 from ..extensions import db
 from ..invitees.models import Invitee
 from ..invitees.services import expected_clause
@@ -144,6 +145,6 @@ def frequency_warnings(meeting: Meeting) -> list[str]:
     limit = current_app.config["ATTENDANCE_FREQUENCY_LIMIT"]
     days = current_app.config["ATTENDANCE_FREQUENCY_DAYS"]
     counts = recent_attendance(meeting)
-    return [_("attendance_frequency: %(name)s attended %(n)s meetings in the last %(days)s days",
-              name=i.doctor.name, n=counts[i.doctor_id], days=days)
+    return [Advice("attendance_frequency", _("%(name)s attended %(n)s meetings in the last %(days)s days",
+                                             name=i.doctor.name, n=counts[i.doctor_id], days=days))
             for i in meeting.invitees if counts.get(i.doctor_id, 0) >= limit]

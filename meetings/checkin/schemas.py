@@ -1,6 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ..validation import Message
 from ..doctors.models import Title
 from ..rest import Args, Id, LocalDateTime, Text
 from .models import SIGNATURE_MAX_BYTES, Source
@@ -12,7 +13,7 @@ class CheckInArgs(Args):
     name = Text(80, allow_none=True)
     title = fields.Enum(Title, by_value=True, allow_none=True)
     nonce = fields.String(allow_none=True, validate=validate.Regexp(
-        r"^[A-Za-z0-9_-]{8,64}$", error="8–64 characters of A–Z, a–z, 0–9, - and _"))
+        r"^[A-Za-z0-9_-]{8,64}$", error=Message("8 to 64 letters, digits, hyphens or underscores")))
     source = fields.String(load_default=Source.staff.value,
                            validate=validate.OneOf([Source.staff.value, Source.paper.value]))
     checked_in_at = LocalDateTime(allow_none=True)

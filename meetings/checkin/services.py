@@ -24,6 +24,9 @@ from ..doctors.models import Department, Doctor, Hospital, Title
 from ..doctors.services import is_key
 from .. import throttle
 from ..errors import Conflict, DomainError, Forbidden, InvalidInput, InvalidTransition, NotFound
+from ..throttle import Throttled  # noqa: F401  (the QR page catches it from here)
+from ..errors import Problems
+from ..labels import label
 from ..database import dialect_insert
 from ..extensions import db
 from ..actionlog import log_action
@@ -134,7 +137,7 @@ def _check_nonce(nonce: str | None) -> str | None:
     if nonce is None or nonce == "":
         return None
     if not (8 <= len(nonce) <= 64) or not set(nonce) <= NONCE_ALPHABET:
-        raise InvalidInput(_("nonce: 8–64 characters of A–Z, a–z, 0–9, - and _"), field="nonce")
+        raise InvalidInput(_("8 to 64 letters, digits, hyphens or underscores"), field="nonce")
     return nonce
 
 
@@ -160,16 +163,16 @@ def _sign_in_time(meeting: Meeting, source: Source, checked_in_at: datetime | No
     now = utcnow()
     if checked_in_at is None:
         if source == Source.paper:
-            raise InvalidInput(_("checked_in_at: a paper entry needs the time written on the sheet"),
+            raise InvalidInput(_("a paper entry needs the time written on the sheet"),
                                field="checked_in_at")
         return now
     checked_in_at = as_aware(checked_in_at)
     if checked_in_at > now + CLOCK_SKEW:
         if source == Source.paper:
-            raise InvalidInput(_("checked_in_at: the time is in the future"), field="checked_in_at")
+            raise InvalidInput(_("the time is in the future"), field="checked_in_at")
         return now  # a device clock running fast: the server's time is the better guess
     if checked_in_at < meeting.starts_at - EARLIEST_BEFORE_START:
-        raise InvalidInput(_("checked_in_at: the time is long before the meeting"), field="checked_in_at")
+        raise InvalidInput(_("the time is long before the meeting"), field="checked_in_at")
     return checked_in_at
 
 
@@ -182,16 +185,19 @@ class Person:
 
 def _walk_in(name: str | None, title) -> Person:
     name = (name or "").strip()
+    problems = Problems()
     if not name:
-        raise InvalidInput(_("name: give a doctor_id, or the walk-in's name and title"), field="name")
-    if len(name) > 80:
-        raise InvalidInput(_("name: at most 80 characters"), field="name")
+        problems.add("name", _("choose a doctor, or give the walk-in's name and title"))
+    elif len(name) > 80:
+        problems.add("name", _("at most 80 characters"))
     if title is None or title == "":
-        raise InvalidInput(_("title: a walk-in needs a title"), field="title")
-    try:
-        title = Title(title)
-    except ValueError:
-        raise InvalidInput(_("title: unknown title %(title)s", title=title), field="title") from None
+        problems.add("title", _("a walk-in needs a title"))
+    else:
+        try:
+            title = Title(title)
+        except ValueError:
+            problems.add("title", _("choose one of the offered titles"))
+    problems.raise_any()
     return Person(None, name, title)
 
 
@@ -212,7 +218,7 @@ def _doctor_at(meeting: Meeting, doctor_id: int) -> tuple[Person, Invitee | None
         .outerjoin(CheckIn, _live_checkin_join(meeting.id, Doctor.id))
         .where(Doctor.id == doctor_id)).first()
     if row is None or row[1] != meeting.province_id:
-        raise InvalidInput(_("doctor_id: no such doctor (%(id)s)", id=doctor_id), field="doctor_id")
+        raise InvalidInput(_("no such doctor (%(id)s)", id=doctor_id), field="doctor_id")
     doctor, _province, invitee, checkin = row
     return Person(doctor, doctor.name, doctor.title), invitee, checkin
 
@@ -286,9 +292,10 @@ def check_in(actor: User, meeting: Meeting, doctor_id: int | None = None, name: 
     try:
         source = Source(source)
     except ValueError:
-        raise InvalidInput(_("source: one of staff, paper"), field="source") from None
+        raise InvalidInput(_("choose “%(staff)s” or “%(paper)s”", staff=label(Source.staff),
+                                             paper=label(Source.paper)), field="source") from None
     if source == Source.self:
-        raise InvalidInput(_("source: self sign-in happens on the QR page"), field="source")
+        raise InvalidInput(_("self sign-in happens on the QR page"), field="source")
     _check_state(meeting, source, as_aware(checked_in_at) if checked_in_at else None)
     nonce = _check_nonce(nonce)
     if doctor_id is not None:
@@ -415,7 +422,7 @@ def _walk_ins(meeting: Meeting) -> int:
 
 def _already_signed_in() -> InvalidInput:
     # only a retry of the same form returns the first record: nobody re-signs for another
-    return InvalidInput(_("doctor_id: this name has already signed in"), field="doctor_id")
+    return InvalidInput(_("this name has already signed in"), field="doctor_id")
 
 
 def self_check_in(token: str, doctor_id: int | None = None, name: str | None = None, title=None,
@@ -433,7 +440,7 @@ def self_check_in(token: str, doctor_id: int | None = None, name: str | None = N
         meeting, invitee, doctor, earlier = _by_token(token, doctor_id)
         nonce = _check_nonce(nonce)
         if invitee is None or invitee.status == InviteeStatus.declined:
-            raise InvalidInput(_("doctor_id: pick a name from the list, or type your name"), field="doctor_id")
+            raise InvalidInput(_("pick a name from the list, or type your name"), field="doctor_id")
         if earlier is not None:
             if nonce is not None and earlier.nonce == nonce:
                 return earlier, False  # the same form again (a double tap, a resubmit)
@@ -480,7 +487,7 @@ def void_checkin(actor: User, meeting: Meeting, checkin_id: int, reason: str | N
         raise Forbidden(_("only the owner, the speaker or the province's staff void a check-in"))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(_("reason: say why the check-in is void"), field="reason")
+        raise InvalidInput(_("say why the check-in is void"), field="reason")
     checkin = get_checkin(meeting, checkin_id)
     if checkin.voided:
         return checkin

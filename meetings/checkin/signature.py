@@ -26,20 +26,20 @@ def decode_signature(value: str | bytes | None) -> bytes | None:
     if isinstance(value, str):
         head, _sep, payload = value.partition(",")
         if not _sep or head.strip().lower() != "data:image/png;base64":
-            raise InvalidInput(_("signature: send a PNG data URL (data:image/png;base64,…)"),
+            raise InvalidInput(_("send the signature as a PNG image"),
                                field="signature")
         if len(payload) > SIGNATURE_MAX_BYTES * 4 // 3 + 4:
-            raise InvalidInput(_("signature: the image is too large"), field="signature")
+            raise InvalidInput(_("the image is too large"), field="signature")
         try:
             data = base64.b64decode(payload, validate=True)
         except (binascii.Error, ValueError):
-            raise InvalidInput(_("signature: not valid base64"), field="signature") from None
+            raise InvalidInput(_("not valid base64"), field="signature") from None
     else:
         data = bytes(value)
     if len(data) > SIGNATURE_MAX_BYTES:
-        raise InvalidInput(_("signature: the image is too large"), field="signature")
+        raise InvalidInput(_("the image is too large"), field="signature")
     if not data.startswith(PNG_MAGIC):
-        raise InvalidInput(_("signature: not a PNG image"), field="signature")
+        raise InvalidInput(_("not a PNG image"), field="signature")
     return reencode_signature(data)
 
 
@@ -56,17 +56,17 @@ def reencode_signature(data: bytes) -> bytes:
                 raise ValueError("not a PNG")
             width, height = image.size  # from the header, before any pixel is decoded
             if width > SIGNATURE_MAX_PIXELS[0] or height > SIGNATURE_MAX_PIXELS[1]:
-                raise InvalidInput(_("signature: the image is too large"), field="signature")
+                raise InvalidInput(_("the image is too large"), field="signature")
             image.load()
             pixels = image.convert("LA")
     except InvalidInput:
         raise
     except Exception:  # noqa: BLE001 — any decoder error means "not an image"
-        raise InvalidInput(_("signature: not a readable PNG image"), field="signature") from None
+        raise InvalidInput(_("not a readable PNG image"), field="signature") from None
     pixels.thumbnail(SIGNATURE_STORED_PIXELS)
     out = io.BytesIO()
     pixels.save(out, format="PNG", optimize=True)
     stored = out.getvalue()
     if len(stored) > SIGNATURE_MAX_BYTES:
-        raise InvalidInput(_("signature: the image is too large"), field="signature")
+        raise InvalidInput(_("the image is too large"), field="signature")
     return stored

@@ -21,7 +21,7 @@ from flask_login import current_user, login_required
 from ..doctors.models import Title
 from ..database import commit_throttle_count
 from ..errors import Conflict, DomainError, InvalidInput, answers_json
-from ..labels import humanize
+from ..labels import field_message
 from ..extensions import db
 from ..pdf.base import pdf_response, title_label
 from ..proposals.services import get_meeting
@@ -66,7 +66,7 @@ def _public_refusal(exc: DomainError):
     menu, and for a wrong token (404) not a word about any meeting. (An error
     answer: the request's one commit rolls back what it began.)"""
     headers = {**NO_STORE, **(exc.headers() if hasattr(exc, "headers") else {})}
-    message = exc.message if exc.http_status != 404 else _("This sign-in page does not exist.")
+    message = exc.text() if exc.http_status != 404 else _("This sign-in page does not exist.")
     return render_template("checkin/closed.html", message=message), exc.http_status, headers
 
 
@@ -198,7 +198,7 @@ def void_checkin(meeting_id: int, checkin_id: int):
 def _flash_outcome(errors: dict, done: str) -> None:
     if errors:
         for field, message in errors.items():
-            flash(humanize(message if field == "_" else f"{field}: {message}"), "danger")
+            flash(field_message(field, message), "danger")
     else:
         flash(done, "success")
 

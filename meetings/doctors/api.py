@@ -1,6 +1,7 @@
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from flask_babel import lazy_gettext as _l
 from ..rest import Args, Blueprint, QueryId, SelectPage, current_user
 from ..errors import NotFound
 from . import services
@@ -25,9 +26,13 @@ class DoctorFilter(Args):
     hospital_id = QueryId()
 
 
+NOT_FOUND = {"hospital": _l("hospital not found"), "department": _l("department not found"),
+             "doctor": _l("doctor not found")}
+
+
 def _visible(hospital_id: int, what: str):
     if not services.can_see_hospital(current_user(), hospital_id):
-        raise NotFound(f"{what} not found")
+        raise NotFound(str(NOT_FOUND[what]))
 
 
 @blp.route("/hospitals")

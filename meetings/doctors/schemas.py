@@ -1,6 +1,7 @@
 import marshmallow as ma
-from marshmallow import fields, validate
+from marshmallow import fields
 
+from ..validation import between
 from ..rest import Args, Id, Name, Partial, Text, within
 from .models import Grade, HospitalLevel, Position, Title
 from .services import grade_of, is_key
@@ -32,7 +33,7 @@ class HospitalSchema(ma.Schema):
 class DepartmentArgs(Args):
     hospital_id = Id(required=True)
     name = Name(120)
-    headcount = fields.Integer(strict=True, load_default=0, validate=validate.Range(min=0, max=100000))
+    headcount = fields.Integer(strict=True, load_default=0, validate=between(0, 100000))
 
 
 class DepartmentSchema(ma.Schema):

@@ -72,7 +72,7 @@ def _require_admin(actor: User) -> None:
 def _get(model, ident, field):
     obj = db.session.get(model, ident) if ident is not None else None
     if obj is None:
-        raise InvalidInput(_("%(field)s: no such record (%(id)s)", field=field, id=ident), field=field)
+        raise InvalidInput(_("no such record (%(id)s)", id=ident), field=field)
     return obj
 
 
@@ -199,7 +199,7 @@ def override_grade(actor: User, doctor: Doctor, grade: Grade | None, reason: str
     and every override (or its removal) is audited."""
     _require_admin(actor)
     if grade is not None and not (reason and reason.strip()):
-        raise InvalidInput(_("reason: a grade override needs a reason"), field="reason")
+        raise InvalidInput(_("a grade override needs a reason"), field="reason")
     before = grade_of(doctor)
     doctor.grade_override = grade
     doctor.grade_override_reason = reason.strip() if grade is not None else None

@@ -8,7 +8,7 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user, login_required
 
-from ..labels import field_label
+from ..labels import field_message
 from ..proposals.services import get_meeting
 from ..web.forms import attempt, form_dict
 from ..invitees import services
@@ -30,7 +30,7 @@ def add_invitee(meeting_id: int):
     # The form lives on the meeting page: its errors come back there as
     # messages, in words (the field's label, never its key).
     for field, message in errors.items():
-        flash(message if field == "_" else f"{field_label(field)}：{message}", "danger")
+        flash(field_message(field, message), "danger")
     if not errors:
         flash(_("%(name)s was added to the list.", name=invitee.doctor.name), "success")
     return _back(meeting_id)

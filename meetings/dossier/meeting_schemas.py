@@ -3,6 +3,7 @@ from flask import g
 from marshmallow import fields, validate
 
 from ..rest import Args, Partial, Id, plain_dumper, QueryId, LocalDateTime, Money, Name, Text
+from ..validation import Message, between
 from ..links import external_url
 from ..proposals.models import Audience, BudgetCategory, Format, Purpose, Status
 from ..invitees.services import to_reconfirm
@@ -18,7 +19,7 @@ class BudgetLineArgs(Args):
 
 class MeetingBudgetArgs(Args):
     lines = fields.List(fields.Nested(BudgetLineArgs), load_default=list,
-                        validate=validate.Length(max=50))
+                        validate=validate.Length(max=50, error=Message("At most {max} people.")))
 
 
 class PreconditionsArgs(Args):
@@ -37,9 +38,10 @@ class MeetingArgs(Args):
     venue = Name(200)
     starts_at = LocalDateTime(required=True)
     expected_attendees = fields.Integer(strict=True, required=True,
-                                        validate=validate.Range(min=1, max=10000))
+                                        validate=between(1, 10000))
     speaker_id = Id(allow_none=True)
-    staff_ids = fields.List(Id(), load_default=list, validate=validate.Length(max=50))
+    staff_ids = fields.List(Id(), load_default=list,
+                            validate=validate.Length(max=50, error=Message("At most {max} people.")))
     budget = fields.Nested(MeetingBudgetArgs, load_default=lambda: {"lines": []})
     preconditions = fields.Nested(PreconditionsArgs, load_default=lambda: PreconditionsArgs().load({}))
     needs = Text(5000, allow_none=True)

@@ -15,7 +15,7 @@ from sqlalchemy.orm import selectinload
 from ..auth.models import Role
 from ..errors import DomainError, NotFound, answers_json
 from ..extensions import db
-from ..labels import LABELS, humanize
+from ..labels import LABELS
 from ..web.forms import attempt, flatten, form_dict, integers, parse
 from ..web.nav import nav_item
 from ..agenda import services as agenda
@@ -122,7 +122,8 @@ def _save(meeting: Meeting | None):
         return services.update_meeting(current_user, meeting, **args).id
 
     data, order = meeting_form_data(request.form)
-    saved_id, errors = attempt(MeetingArgs(), data, save, refused=(DomainError,))
+    saved_id, errors = attempt(MeetingArgs(), data, save, refused=(DomainError,),
+                               check=lambda args: services.check_fields(current_user, args, meeting))
     if errors:
         return _render_form(meeting, data, form_errors(errors, order), errors.status)
     flash(_("The proposal was saved."), "success")
@@ -195,7 +196,7 @@ def preview():
             args["budget"] = {"lines": [line for line in (_load(BudgetLineArgs(), line)
                                                           for line in data["budget"]["lines"]) if line]}
     result = services.preview(current_user, **args)
-    return {"total": str(result["total"]), "warnings": [humanize(w) for w in result["warnings"]],
+    return {"total": str(result["total"]), "warnings": result["warnings"],
             "errors": form_errors({**result["errors"], **errors}, order)}
 
 

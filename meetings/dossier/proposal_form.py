@@ -12,7 +12,6 @@ from reportlab.platypus import Spacer
 from ..agenda import services as agenda
 from ..doctors.services import grade_of, is_key
 from .warnings import meeting_warnings
-from ..labels import humanize
 from ..pdf.base import (CONTENT_WIDTH, HEAD_BG, approval_trail, build, draw_header, form_fields,
                    header_height, label, label_cell, local_time, mark, money_text, pairs_table,
                    para, section_heading, table, text_block, title_label)
@@ -106,7 +105,7 @@ def _warnings(meeting) -> list:
     warnings = meeting_warnings(meeting)
     if not warnings:
         return [para("无 None")]
-    return [para(f"▲ {humanize(w)}", 9, leftIndent=4 * mm, firstLineIndent=-4 * mm,
+    return [para(f"▲ {w}", 9, leftIndent=4 * mm, firstLineIndent=-4 * mm,
                  textColor=colors.HexColor("#8a4b00")) for w in warnings]  # words, not field keys
 
 

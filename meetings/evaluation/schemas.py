@@ -1,6 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ..validation import Message, between
 from ..rest import Args
 
 
@@ -36,7 +37,7 @@ class ScorecardSchema(ma.Schema):
 
 
 class SpendArgs(Args):
-    year = fields.Integer(validate=validate.Range(min=2000, max=2100))
+    year = fields.Integer(validate=between(2000, 2100))
 
 
 class MeetingShareSchema(ma.Schema):
@@ -54,7 +55,7 @@ class DoctorSpendSchema(ma.Schema):
 
 
 class BudgetReportArgs(Args):
-    period = fields.String(validate=validate.Regexp(r"^\d{4}-Q[1-4]$", error="use the form 2026-Q4"))
+    period = fields.String(validate=validate.Regexp(r"^\d{4}-Q[1-4]$", error=Message("write the quarter as 2026-Q4")))
 
 
 class BudgetRowSchema(ma.Schema):

@@ -11,7 +11,7 @@ import secrets
 from datetime import datetime, time, timedelta
 
 from flask import current_app, request
-from flask_babel import force_locale
+from flask_babel import force_locale, gettext as _
 from icalendar import Calendar, Event
 from sqlalchemy import or_, select
 from sqlalchemy.orm import selectinload
@@ -55,7 +55,7 @@ def user_for_token(token: str) -> User:
     # compare_digest even after the lookup, so a hit and a miss cost the same
     expected = user.calendar_token if user is not None else "x" * len(token or "")
     if user is None or not secrets.compare_digest(expected.encode(), (token or "").encode()):
-        raise NotFound("no such calendar")
+        raise NotFound(_("no such calendar"))
     return user
 
 

@@ -22,12 +22,13 @@ from ..actionlog import log_action
 from ..auth.models import Role, User
 from ..checkin.models import CheckIn
 from ..checkin.services import counted_checkins
-from ..errors import Conflict, Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, NotFound
 from ..database import commit_job_batch, dialect_insert
+from ..errors import Problems
 from ..extensions import db
 from ..invitees.models import Invitee
 from ..invitees.services import expected_clause
-from ..labels import label
+from ..labels import label, listed
 from ..orgs.scope import provinces_for
 from ..proposals.models import Meeting, Status
 from ..questions.models import Question, QuestionStatus
@@ -333,18 +334,20 @@ def complete(actor: User, task: FollowUp, *, outcome: str | None = None, notes: 
     it; a task can only be completed, never reopened."""
     if task.assignee_id != actor.id:
         raise Forbidden(_("only the person the task is assigned to completes it"))
+    problems = Problems()  # every field checked in one pass, reported together
     if status != FollowUpStatus.done.value:
-        raise InvalidInput(_("status: a follow-up can only be marked done"), field="status")
+        problems.add("status", _("a follow-up can only be marked done"))
     try:
         outcome = Outcome(outcome)
     except ValueError:
-        raise InvalidInput(_("outcome: one of committed, ambiguous, declined"), field="outcome") from None
+        problems.add("outcome", _("choose one of: %(choices)s", choices=listed(label(o) for o in Outcome)))
     notes = (notes or "").strip() or None
     if notes and len(notes) > NOTES_MAX:
-        raise InvalidInput(_("notes: at most %(n)s characters", n=NOTES_MAX), field="notes")
+        problems.add("notes", _("at most %(n)s characters", n=NOTES_MAX))
     question = (question or "").strip() or None
     if question and len(question) > QUESTION_MAX:
-        raise InvalidInput(_("question: at most %(n)s characters", n=QUESTION_MAX), field="question")
+        problems.add("question", _("at most %(n)s characters", n=QUESTION_MAX))
+    problems.raise_any()
     if question and task.raised_question_id is not None:
         if task.raised_question.text != question:
             raise Conflict(_("this visit has already raised a question"))

@@ -105,7 +105,7 @@ def _check(meeting: Meeting, doctor, elsewhere: Decimal, meeting_cost: Decimal |
     total = elsewhere + share(cost, meeting.expected_attendees)
     if total > cap:
         raise ComplianceCapExceeded(
-            _("doctor_id: %(name)s would reach %(total)s 元 in %(year)s, over the annual cap of "
+            _("%(name)s would reach %(total)s 元 in %(year)s, over the annual cap of "
               "%(cap)s 元", name=doctor.name, total=total, year=year, cap=cap),
             field="doctor_id", doctor_id=doctor.id, total=total, cap=cap)
 

@@ -11,6 +11,7 @@ from ..doctors.models import Department, Doctor
 from ..doctors.services import at_least, grade_of, is_key
 from ..errors import BackupMissing, Forbidden, InvalidInput, InvalidTransition, InviteesMissing, NotFound
 from ..extensions import db
+from ..labels import label, listed
 from ..proposals.models import Meeting, Status
 from ..actionlog import log_action
 from ..proposals.services import check_on_submit, record_transition
@@ -43,30 +44,30 @@ def add_invitee(actor: User, meeting: Meeting, *, doctor_id: int, role: InviteeR
                                   status=status_text(meeting.status)))
     doctor = db.session.get(Doctor, doctor_id)
     if doctor is None:
-        raise InvalidInput(_("doctor_id: no such doctor (%(id)s)", id=doctor_id), field="doctor_id")
+        raise InvalidInput(_("no such doctor (%(id)s)", id=doctor_id), field="doctor_id")
     if doctor.department.hospital_id != meeting.hospital_id:
-        raise InvalidInput(_("doctor_id: the doctor does not work at the meeting's hospital"),
+        raise InvalidInput(_("the doctor does not work at the meeting's hospital"),
                            field="doctor_id")
     if db.session.scalar(select(Invitee.id).where(Invitee.meeting_id == meeting.id,
                                                   Invitee.doctor_id == doctor_id)):
-        raise InvalidInput(_("doctor_id: %(name)s is already on the list", name=doctor.name),
+        raise InvalidInput(_("%(name)s is already on the list", name=doctor.name),
                            field="doctor_id")
     role = InviteeRole(role)
     primary = None
     if role == InviteeRole.backup:
         if backup_for is None:
-            raise InvalidInput(_("backup_for: a backup names the primary invitee it stands in for"),
+            raise InvalidInput(_("a backup names the primary invitee it stands in for"),
                                field="backup_for")
         primary = get_invitee(meeting, backup_for) if backup_for else None
         if primary is None or primary.role != InviteeRole.primary:
-            raise InvalidInput(_("backup_for: no such primary invitee"), field="backup_for")
+            raise InvalidInput(_("no such primary invitee"), field="backup_for")
         if not at_least(grade_of(doctor), grade_of(primary.doctor)):
             raise InvalidInput(
-                _("doctor_id: a backup must be of grade %(grade)s or higher; %(name)s is %(own)s",
+                _("a backup must be of grade %(grade)s or higher; %(name)s is %(own)s",
                   grade=grade_of(primary.doctor).value, name=doctor.name, own=grade_of(doctor).value),
                 field="doctor_id")
     elif backup_for is not None:
-        raise InvalidInput(_("backup_for: only a backup stands in for someone"), field="backup_for")
+        raise InvalidInput(_("only a backup stands in for someone"), field="backup_for")
     if role == InviteeRole.primary:
         check_doctor_annual_cap(meeting, doctor)
     invitee = Invitee(meeting=meeting, doctor=doctor, role=role,
@@ -107,7 +108,7 @@ def missing_primary(meeting: Meeting) -> None:
     expected — a primary who declined does not count (their promoted backup
     does): the same people as the figures' `expected` (SPEC §5)."""
     if not expected_invitees(meeting):
-        raise InviteesMissing(_("invitees: invite at least one primary invitee who has not declined "
+        raise InviteesMissing(_("invite at least one primary invitee who has not declined "
                                 "(a meeting with nobody invited is not a meeting)"), field="invitees")
 
 
@@ -122,13 +123,13 @@ def missing_backups(meeting: Meeting) -> None:
                 missing.append(f"{invitee.doctor.name} ({grade_of(invitee.doctor).value})")
     if missing:
         raise BackupMissing(_("these key invitees need a backup of equal grade: %(names)s",
-                              names=", ".join(missing)), field="invitees")
+                              names=listed(missing)), field="invitees")
 
 
 def confirm(actor: User, meeting: Meeting, invitee: Invitee) -> Invitee:
     _require_owner(actor, meeting)
     if invitee.status not in (InviteeStatus.invited, InviteeStatus.declined, InviteeStatus.confirmed):
-        raise InvalidTransition(_("an invitee who is %(status)s cannot confirm", status=invitee.status.value))
+        raise InvalidTransition(_("an invitee who is %(status)s cannot confirm", status=label(invitee.status)))
     log_action(actor, "confirm", "invitee", invitee.id, before={"status": invitee.status},
                after={"status": InviteeStatus.confirmed, "meeting_id": meeting.id})
     invitee.status = InviteeStatus.confirmed
@@ -141,7 +142,7 @@ def decline(actor: User, meeting: Meeting, invitee: Invitee) -> Invitee:
     recorded in the meeting's history."""
     _require_owner(actor, meeting)
     if invitee.status not in (InviteeStatus.invited, InviteeStatus.confirmed, InviteeStatus.declined):
-        raise InvalidTransition(_("an invitee who is %(status)s cannot decline", status=invitee.status.value))
+        raise InvalidTransition(_("an invitee who is %(status)s cannot decline", status=label(invitee.status)))
     log_action(actor, "decline", "invitee", invitee.id, before={"status": invitee.status},
                after={"status": InviteeStatus.declined, "meeting_id": meeting.id})
     invitee.status = InviteeStatus.declined

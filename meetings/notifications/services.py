@@ -11,6 +11,7 @@ from flask import current_app
 from sqlalchemy import Select, String, cast, func, literal, select, update
 from sqlalchemy.orm import selectinload
 
+from flask_babel import gettext as _
 from ..agenda.services import unticked
 from ..auth.models import User
 from ..database import commit_job_batch, dialect_insert, insert_once
@@ -123,7 +124,7 @@ def unread_count(user: User) -> int:
 def get_own(user: User, notification_id: int) -> Notification:
     notification = db.session.get(Notification, notification_id)
     if notification is None or notification.user_id != user.id:
-        raise NotFound("notification not found")
+        raise NotFound(_("notification not found"))
     return notification
 
 

@@ -1,5 +1,6 @@
 from sqlalchemy import select
 
+from flask_babel import gettext as _
 from ..errors import Forbidden, NotFound
 from ..extensions import db
 from ..rest import Blueprint, SelectPage, current_user
@@ -33,7 +34,7 @@ def create_region(args):
 def get_region(region_id):
     region = db.session.get(Region, region_id)
     if region is None:
-        raise NotFound("region not found")
+        raise NotFound(_("region not found"))
     return region
 
 
@@ -69,7 +70,7 @@ def update_province(args, province_id):
 def _budget_reader(province: Province):
     """Budgets are seen by admins, marketing, the province's managers and the region's."""
     if not services.can_read_budgets(current_user(), province):
-        raise Forbidden("you may not see this province's budget")
+        raise Forbidden(_("you may not see this province's budget"))
 
 
 @provinces.route("/<int:province_id>/budgets")
@@ -92,7 +93,7 @@ def allocate_budget(args, province_id):
 def _pool(province_id: int, budget_id: int) -> BudgetPool:
     pool = db.session.get(BudgetPool, budget_id)
     if pool is None or pool.province_id != province_id:
-        raise NotFound("budget not found")
+        raise NotFound(_("budget not found"))
     return pool
 
 

@@ -1,6 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ..validation import Message
 from ..rest import Args, Id, Money, Name
 
 
@@ -34,7 +35,7 @@ class ProvinceSchema(ma.Schema):
 
 class BudgetArgs(Args):
     period = fields.String(required=True, validate=validate.Regexp(
-        r"^\d{4}-Q[1-4]$", error="use the form 2026-Q4"))
+        r"^\d{4}-Q[1-4]$", error=Message("write the quarter as 2026-Q4")))
     amount = Money(required=True)
 
 

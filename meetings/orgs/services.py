@@ -32,7 +32,7 @@ def _require_admin(actor: User) -> None:
 def create_region(actor: User, *, name: str) -> Region:
     _require_admin(actor)
     if db.session.scalar(select(Region.id).where(Region.name == name)):
-        raise Conflict(_("name: region %(name)s exists", name=name), field="name")
+        raise Conflict(_("region %(name)s exists", name=name), field="name")
     region = Region(name=name)
     db.session.add(region)
     db.session.flush()
@@ -42,9 +42,9 @@ def create_region(actor: User, *, name: str) -> Region:
 def create_province(actor: User, *, name: str, region_id: int, approval_limit) -> Province:
     _require_admin(actor)
     if db.session.get(Region, region_id) is None:
-        raise InvalidInput(_("region_id: no such region (%(id)s)", id=region_id), field="region_id")
+        raise InvalidInput(_("no such region (%(id)s)", id=region_id), field="region_id")
     if db.session.scalar(select(Province.id).where(Province.name == name)):
-        raise Conflict(_("name: province %(name)s exists", name=name), field="name")
+        raise Conflict(_("province %(name)s exists", name=name), field="name")
     _check_amount(approval_limit, "approval_limit")
     province = Province(name=name, region_id=region_id, approval_limit=money(approval_limit))
     db.session.add(province)
@@ -55,7 +55,7 @@ def create_province(actor: User, *, name: str, region_id: int, approval_limit) -
 def update_province(actor: User, province: Province, **changes) -> Province:
     _require_admin(actor)
     if "region_id" in changes and db.session.get(Region, changes["region_id"]) is None:
-        raise InvalidInput(_("region_id: no such region (%(id)s)", id=changes["region_id"]), field="region_id")
+        raise InvalidInput(_("no such region (%(id)s)", id=changes["region_id"]), field="region_id")
     if "approval_limit" in changes:
         _check_amount(changes["approval_limit"], "approval_limit")
     old = snapshot(province, ("name", "region_id", "approval_limit"))
@@ -70,7 +70,7 @@ def update_province(actor: User, province: Province, **changes) -> Province:
 
 def _check_amount(amount, field: str) -> None:
     if Decimal(amount) < 0:
-        raise InvalidInput(_("%(field)s: must not be negative", field=field), field=field)
+        raise InvalidInput(_("must not be negative"), field=field)
 
 
 def get_province(province_id: int) -> Province:
@@ -83,11 +83,11 @@ def get_province(province_id: int) -> Province:
 def allocate_budget(actor: User, province: Province, *, period: str, amount) -> BudgetPool:
     _require_admin(actor)
     if not PERIOD.match(period or ""):
-        raise InvalidInput(_("period: use the form 2026-Q4"), field="period")
+        raise InvalidInput(_("write the quarter as 2026-Q4"), field="period")
     _check_amount(amount, "amount")
     if db.session.scalar(select(BudgetPool.id).where(
             BudgetPool.province_id == province.id, BudgetPool.period == period)):
-        raise Conflict(_("period: %(period)s already has a budget; change its amount instead", period=period),
+        raise Conflict(_("%(period)s already has a budget; change its amount instead", period=period),
                        field="period")
     pool = BudgetPool(province_id=province.id, period=period, amount=money(amount), spent=Decimal("0"))
     db.session.add(pool)
@@ -108,7 +108,7 @@ def set_budget_amount(actor: User, pool: BudgetPool, amount) -> BudgetPool:
         .values(amount=amount)
     ).rowcount
     if not done:
-        raise Conflict(_("amount: %(amount)s is below what is already spent (%(spent)s)", amount=amount,
+        raise Conflict(_("%(amount)s is below what is already spent (%(spent)s)", amount=amount,
                          spent=pool.spent), field="amount")
     db.session.refresh(pool)
     log_action(actor, "set_amount", "budget", pool.id, before={"amount": old}, after={"amount": pool.amount})

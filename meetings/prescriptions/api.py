@@ -2,6 +2,7 @@ import io
 
 from flask import request, send_file
 
+from flask_babel import gettext as _
 from ..errors import Forbidden, InvalidInput
 from ..rest import Blueprint, SelectPage, current_user
 from . import services
@@ -24,10 +25,10 @@ def allow_large_upload():
 def uploaded_file() -> bytes:
     upload = request.files.get("file")
     if upload is None:
-        raise InvalidInput("file: send the CSV or XLSX as multipart field `file`", field="file")
+        raise InvalidInput(_("choose a CSV or XLSX file"), field="file")
     data = upload.read(services.MAX_BYTES + 1)
     if len(data) > services.MAX_BYTES:
-        raise InvalidInput(f"file: larger than {services.MAX_BYTES // 2**20} MB", field="file")
+        raise InvalidInput(_("larger than %(mb)s MB", mb=services.MAX_BYTES // 2**20), field="file")
     return data
 
 
@@ -46,7 +47,7 @@ def list_prescriptions(args):
 def import_prescriptions(_file, args):
     user = current_user()
     if not services.may_import(user):
-        raise Forbidden("only marketing or an administrator imports prescriptions")
+        raise Forbidden(_("only marketing or an administrator imports prescriptions"))
     return services.import_file(user, uploaded_file(), refresh_support=args["update_support"])
 
 

@@ -1,9 +1,10 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
+from ..validation import Message
 from ..rest import Args, QueryId
 
-MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error="use YYYY-MM, such as 2026-09")
+MONTH = validate.Regexp(r"^\d{4}-(0[1-9]|1[0-2])$", error=Message("write the month as 2026-09"))
 
 
 class PrescriptionFilter(Args):

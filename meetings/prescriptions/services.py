@@ -74,7 +74,7 @@ def may_import(user: User) -> bool:
 # ---------------------------------------------------------------- reading the file
 
 def _file_error(message: str) -> InvalidInput:
-    return InvalidInput(f"file: {message}", field="file")  # the field's name, then the reason
+    return InvalidInput(message, field="file")
 
 
 def _csv_records(data: bytes) -> Iterator[list]:
@@ -144,16 +144,16 @@ def _whole(value, name: str) -> int:
     """A whole number from a CSV string or an XLSX cell (int, or a float
     that is whole); anything else names the field."""
     if isinstance(value, bool):
-        raise ValueError(_("%(field)s: not a whole number", field=name))
+        raise ValueError(_("not a whole number"))
     if isinstance(value, int):
         return value
     if isinstance(value, float):
         if value.is_integer():
             return int(value)
-        raise ValueError(_("%(field)s: not a whole number", field=name))
+        raise ValueError(_("not a whole number"))
     text = str(value).strip()
     if not re.fullmatch(r"-?[0-9]{1,12}", text):
-        raise ValueError(_("%(field)s: not a whole number", field=name))
+        raise ValueError(_("not a whole number"))
     return int(text)
 
 
@@ -170,9 +170,9 @@ def _month(value, bounds: tuple[str, str]) -> str:
         text = str(value).strip()
         m = MONTH.match(text)
         if not m or not 1 <= int(m.group(2)) <= 12:
-            raise ValueError(_("month: use YYYY-MM, such as 2026-09"))
+            raise ValueError(_("write the month as 2026-09"))
     if not bounds[0] <= text <= bounds[1]:
-        raise ValueError(_("month: %(month)s is outside %(low)s … %(high)s",
+        raise ValueError(_("%(month)s is outside %(low)s … %(high)s",
                            month=text, low=bounds[0], high=bounds[1]))
     return text
 
@@ -187,24 +187,24 @@ def _parse(number: int, cells, positions: dict[str, int], bounds, report: Import
         raw = cell(name)
         try:
             if _blank(raw):
-                raise ValueError(_("%(field)s: required", field=name))
+                raise ValueError(_("required"))
             if name == "doctor_id":
                 values[name] = _whole(raw, name)
                 if not 1 <= values[name] <= MAX_INT:
-                    raise ValueError(_("doctor_id: no such doctor (%(id)s)", id=values[name]))
+                    raise ValueError(_("no such doctor (%(id)s)", id=values[name]))
             elif name == "month":
                 values[name] = _month(raw, bounds)
             elif name == "product":
                 text = str(int(raw)) if isinstance(raw, float) and raw.is_integer() else str(raw).strip()
                 if len(text) > PRODUCT_MAX:
-                    raise ValueError(_("product: at most %(n)s characters", n=PRODUCT_MAX))
+                    raise ValueError(_("at most %(n)s characters", n=PRODUCT_MAX))
                 values[name] = text
             else:
                 values[name] = _whole(raw, name)
                 if values[name] < 0:
-                    raise ValueError(_("boxes: must be 0 or more"))
+                    raise ValueError(_("must be 0 or more"))
                 if values[name] > MAX_INT:
-                    raise ValueError(_("boxes: too large"))
+                    raise ValueError(_("too large"))
         except ValueError as exc:
             report.error(number, name, str(exc))
             ok = False
@@ -267,7 +267,7 @@ def parse_file(data: bytes, report: ImportReport) -> list[Row]:
             continue
         key = (row.doctor_id, row.month, row.product)
         if key in seen:
-            report.error(number, "product", _("the same doctor_id, month and product as row %(row)s",
+            report.error(number, "product", _("the same doctor, month and product as row %(row)s",
                                               row=seen[key]))
             continue
         seen[key] = number

@@ -33,7 +33,7 @@ def upload():
         upload_ = request.files.get("file")
         try:
             if upload_ is None or not upload_.filename:
-                raise InvalidInput(_l("file: choose a CSV or XLSX file"), field="file")
+                raise InvalidInput(_l("choose a CSV or XLSX file"), field="file")
             report = services.import_file(current_user._get_current_object(),
                                           upload_.read(services.MAX_BYTES + 1),
                                           refresh_support=request.form.get("update_support") == "on")

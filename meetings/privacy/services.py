@@ -17,6 +17,7 @@ from flask import current_app
 from sqlalchemy import Table, func, or_, select, update
 from sqlalchemy.orm import joinedload
 
+from flask_babel import gettext as _
 from ..actionlog import log_action, plain
 from ..auth.models import Role, User
 from ..checkin.models import CheckIn
@@ -42,7 +43,7 @@ def erased_name(doctor_id: int) -> str:
 
 def _require_admin(actor: User) -> None:
     if actor.role != Role.admin:
-        raise Forbidden("only an administrator exports or erases a person's data")
+        raise Forbidden(_("only an administrator exports or erases a person's data"))
 
 
 def _data_url(png: bytes | None) -> str | None:
@@ -141,10 +142,10 @@ def erase_doctor(actor: User, doctor_id: int, reason: str | None) -> Doctor:
     _require_admin(actor)
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput("reason: say why the data is erased (e.g. the doctor's request of 2026-11-20)",
+        raise InvalidInput(_("say why the data is erased (e.g. the doctor's request of 2026-11-20)"),
                            field="reason")
     if len(reason) > REASON_MAX:
-        raise InvalidInput(f"reason: at most {REASON_MAX} characters", field="reason")
+        raise InvalidInput(_("at most %(n)s characters", n=REASON_MAX), field="reason")
     doctor = db.session.get(Doctor, doctor_id, with_for_update=True) or get_doctor(doctor_id)
     old_name, placeholder = doctor.name, erased_name(doctor.id)
     counts = {"texts_rewritten": 0}

@@ -15,7 +15,7 @@ from sqlalchemy import or_, select
 from ..auth.models import Role, User
 from ..doctors.models import Department, Hospital
 from ..doctors.services import visible_hospitals
-from ..errors import ComplianceCapExceeded, InvalidInput
+from ..errors import Advice, ComplianceCapExceeded, InvalidInput, Problems
 from ..extensions import db
 from ..types import as_aware, money, utcnow
 from .models import BudgetCategory, BudgetLine, Format, Meeting
@@ -27,16 +27,17 @@ def sizing_warnings(*, expected_attendees: int | None, format: Format | None,
     warnings = []
     if expected_attendees:
         if not 10 <= expected_attendees <= 20:
-            warnings.append(_("audience_size: %(n)s expected attendees; 10–20 is the sweet spot",
-                              n=expected_attendees))
+            warnings.append(Advice("audience_size", _("%(n)s expected attendees; 10–20 is the sweet spot",
+                                                      n=expected_attendees)))
         low, high = (2, 3) if expected_attendees <= 20 else (3, 5)
         if not low <= company_staff <= high:
-            warnings.append(_("company_staff: %(n)s company staff attending; a meeting of this size "
-                              "needs %(low)s–%(high)s", n=company_staff, low=low, high=high))
+            warnings.append(Advice("company_staff", _("%(n)s company staff attending; a meeting of this "
+                                                      "size needs %(low)s–%(high)s",
+                                                      n=company_staff, low=low, high=high)))
     if format == Format.off_site:
-        warnings.append(_("off_site: off-site meetings draw attention from compliance"))
+        warnings.append(Advice("off_site", _("Off-site meetings draw attention from compliance")))
     if meals and meals > 0:
-        warnings.append(_("meals: meals draw attention from compliance"))
+        warnings.append(Advice("meals", _("Meals draw attention from compliance")))
     return warnings
 
 
@@ -99,11 +100,11 @@ def check_meal_cap(meals: Decimal, expected_attendees: int, field: str = "budget
     """SPEC §3: meal spend per expected attendee may equal the cap, not exceed it."""
     cap = current_app.config["MEAL_CAP_PER_HEAD"]
     if expected_attendees <= 0:
-        raise InvalidInput(_("expected_attendees: must be at least 1"), field="expected_attendees")
+        raise InvalidInput(_("must be at least 1"), field="expected_attendees")
     per_head = (Decimal(meals) / expected_attendees).quantize(Decimal("0.01"))
     if Decimal(meals) > cap * expected_attendees:
         raise ComplianceCapExceeded(
-            _("meals: %(per_head)s 元 per expected attendee is over the cap of %(cap)s 元",
+            _("%(per_head)s 元 per expected attendee is over the cap of %(cap)s 元",
               per_head=per_head, cap=cap), field=field, per_head=per_head, cap=cap)
 
 
@@ -112,36 +113,44 @@ def resolve(data: dict, actor: User, meeting: Meeting | None) -> dict:
     values = dict(data)
     hospital_id = values.get("hospital_id", meeting.hospital_id if meeting else None)
     department_id = values.get("department_id", meeting.department_id if meeting else None)
+    problems = Problems()  # every field checked in one pass, reported together
     hospital = db.session.get(Hospital, hospital_id) if hospital_id is not None else None
-    if hospital is None:
-        raise InvalidInput(_("hospital_id: no such hospital (%(id)s)", id=hospital_id), field="hospital_id")
-    if actor.role != Role.admin and actor.province_id != hospital.province_id:
-        raise InvalidInput(_("hospital_id: the hospital is not in your province"), field="hospital_id")
+    if hospital_id is None:
+        problems.add("hospital_id", _("required"))
+    elif hospital is None:
+        problems.add("hospital_id", _("no such hospital (%(id)s)", id=hospital_id))
+    elif actor.role != Role.admin and actor.province_id != hospital.province_id:
+        problems.add("hospital_id", _("the hospital is not in your province"))
     department = db.session.get(Department, department_id) if department_id is not None else None
-    if department is None or department.hospital_id != hospital.id:
-        raise InvalidInput(_("department_id: no such department in this hospital"), field="department_id")
-    values["province_id"] = hospital.province_id
+    if hospital is not None and (department is None or department.hospital_id != hospital.id):
+        problems.add("department_id", _("no such department in this hospital"))
+    if hospital is not None:
+        values["province_id"] = hospital.province_id
     if "product" in values:
         values["product"] = (values["product"] or "").strip() or None
     if "starts_at" in values:
         values["starts_at"] = as_aware(values["starts_at"])
         if meeting is None or values["starts_at"] != meeting.starts_at:
-            check_starts_at(values["starts_at"])
+            with problems.check():
+                check_starts_at(values["starts_at"])
     if values.get("speaker_id") is not None:
-        _active_user(values["speaker_id"], "speaker_id")
+        with problems.check():
+            _active_user(values["speaker_id"], "speaker_id")
     if "staff_ids" in values:
-        values["staff"] = [_active_user(uid, "staff_ids") for uid in dict.fromkeys(values.pop("staff_ids"))]
+        with problems.check():
+            values["staff"] = [_active_user(uid, "staff_ids")
+                               for uid in dict.fromkeys(values.pop("staff_ids"))]
     if "preconditions" in values:
         values.update(values.pop("preconditions") or {})
     if "budget" in values:
         lines = (values.pop("budget") or {}).get("lines", [])
         for index, line in enumerate(lines):
             if Decimal(line["amount"]) < 0:
-                raise InvalidInput(_("budget.lines.%(i)s.amount: must not be negative", i=index),
-                                   field=f"budget.lines.{index}.amount")
+                problems.add(f"budget.lines.{index}.amount", _("must not be negative"))
         values["budget_lines"] = [BudgetLine(category=BudgetCategory(line["category"]),
                                              amount=money(line["amount"]), note=line.get("note"))
                                   for line in lines]
+    problems.raise_any()
     return values
 
 
@@ -153,24 +162,24 @@ def check_starts_at(starts_at) -> None:
     most 366 days ahead."""
     now = utcnow()
     if starts_at is None:
-        raise InvalidInput(_("starts_at: required"), field="starts_at")
+        raise InvalidInput(_("required"), field="starts_at")
     if starts_at <= now:
-        raise InvalidInput(_("starts_at: the start must be in the future"), field="starts_at")
+        raise InvalidInput(_("the start must be in the future"), field="starts_at")
     if starts_at > now + timedelta(days=MAX_DAYS_AHEAD):
-        raise InvalidInput(_("starts_at: at most %(days)s days ahead", days=MAX_DAYS_AHEAD),
+        raise InvalidInput(_("at most %(days)s days ahead", days=MAX_DAYS_AHEAD),
                            field="starts_at")
 
 
 def _active_user(user_id: int, field: str) -> User:
     user = db.session.get(User, user_id)
     if user is None or not user.active:
-        raise InvalidInput(_("%(field)s: no such user (%(id)s)", field=field, id=user_id), field=field)
+        raise InvalidInput(_("no such user (%(id)s)", id=user_id), field=field)
     return user
 
 
 def check_content(meeting: Meeting) -> None:
     if meeting.expected_attendees is None or meeting.expected_attendees < 1:
-        raise InvalidInput(_("expected_attendees: must be at least 1"), field="expected_attendees")
+        raise InvalidInput(_("must be at least 1"), field="expected_attendees")
     check_meal_cap(meeting.spend_on(BudgetCategory.meals), meeting.expected_attendees)
 
 
@@ -187,3 +196,9 @@ def audit_view(meeting: Meeting) -> dict:
     view["budget"] = [[line.category.value, str(line.amount)] for line in meeting.budget_lines]
     view["budget_total"] = str(meeting.budget_total)
     return view
+
+
+def check_fields(actor: User, data: dict, meeting: Meeting | None = None) -> None:
+    """The proposal's own checks of the fields given (references, the start),
+    for a form that reports them with the fields its schema refused."""
+    resolve({key: value for key, value in data.items() if key != "budget"}, actor, meeting)

@@ -16,8 +16,7 @@ from sqlalchemy import Select, or_, select
 
 from ..auth.models import Role, User
 from ..actionlog import changes, log_action
-from ..errors import (Forbidden, InvalidInput, InvalidTransition,
-                      NotFound, PreconditionsMissing, TooEarly)
+from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound, PreconditionsMissing, TooEarly
 from ..extensions import db
 from ..orgs import services as orgs
 from ..orgs.scope import parameter, provinces_in, scope_of
@@ -25,9 +24,12 @@ from ..signals import meeting_created, meeting_transitioned
 from ..types import local_date, quarter_of, utcnow
 from .models import Meeting, Status
 from .labels import status_text
+from ..labels import label, listed
 from .content import (AUDITED_FIELDS, MAX_DAYS_AHEAD, audit_view, check_content,  # noqa: F401
-                      check_meal_cap, check_starts_at, colleagues, company_staff_count,
+                      check_fields, check_meal_cap, check_starts_at, colleagues, company_staff_count,
                       meeting_sizing_warnings, preview, proposal_hospitals, resolve, sizing_warnings)
+
+PRECONDITION_FIELDS = ("supply_channel_open", "department_head_agreed", "relations_ok")
 
 TRANSITIONS: dict[Status, set[Status]] = {
     Status.draft: {Status.submitted, Status.cancelled},
@@ -231,8 +233,8 @@ def move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | 
     """Change the meeting's status along TRANSITIONS, recorded in its history;
     then tell whoever reacts (meetings/signals.py: follow-ups on `held`)."""
     if to not in TRANSITIONS.get(meeting.status, set()):
-        raise InvalidTransition(_("a %(status)s meeting cannot be %(action)s",
-                                  status=status_text(meeting.status), action=action))
+        raise InvalidTransition(_("a %(status)s meeting cannot take the step “%(action)s”",
+                                  status=status_text(meeting.status), action=label(action, "action")))
     from_status = meeting.status
     record_transition(meeting, action, from_status, to, actor, comment, **after)
     meeting.status = to
@@ -257,15 +259,8 @@ def check_on_submit(stage: str, check) -> None:
 
 
 def missing_preconditions(meeting: Meeting) -> list[str]:
-    missing = []
-    if not meeting.supply_channel_open:
-        missing.append(_("supply_channel_open (the drug can be had in the pharmacy)"))
-    if not meeting.department_head_agreed:
-        missing.append(_("department_head_agreed (the department head has agreed)"))
-    if not meeting.relations_ok:
-        missing.append(_("relations_ok (working relations with an outpatient and an inpatient "
-                         "doctor at associate-chief level or above)"))
-    return missing
+    """The preconditions (SPEC §3) the meeting does not meet yet, as words."""
+    return [label(code, "precondition") for code in PRECONDITION_FIELDS if not getattr(meeting, code)]
 
 
 def submit(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
@@ -275,7 +270,7 @@ def submit(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting
         raise InvalidTransition(_("a %(status)s meeting cannot be submitted", status=status_text(meeting.status)))
     missing = missing_preconditions(meeting)
     if missing:
-        raise PreconditionsMissing(_("preconditions not met: %(missing)s", missing="; ".join(missing)),
+        raise PreconditionsMissing(_("not met yet: %(missing)s", missing=listed(missing)),
                                    field="preconditions")
     for check in SUBMIT_CHECKS["before_content"]:  # someone invited, the A/B backups
         check(meeting)
@@ -337,7 +332,7 @@ def return_(actor: User, meeting: Meeting, comment: str | None = None) -> Meetin
     if not _may_decide(actor, meeting):
         raise Forbidden(_("you may not decide on this proposal"))
     if not (comment and comment.strip()):
-        raise InvalidInput(_("comment: say what the owner should change"), field="comment")
+        raise InvalidInput(_("say what the owner should change"), field="comment")
     move(meeting, Status.draft, actor, "return", comment)
     return meeting
 

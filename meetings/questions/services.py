@@ -52,7 +52,7 @@ def answer(actor: User, question: Question, *, answer: str) -> Question:
     if question.status == QuestionStatus.answered:
         raise Conflict(_("this question has already been answered"))
     if not (answer or "").strip():
-        raise InvalidInput(_("answer: write the answer"), field="answer")
+        raise InvalidInput(_("write the answer"), field="answer")
     question.answer = answer.strip()
     question.status = QuestionStatus.answered
     question.answered_by_id = actor.id

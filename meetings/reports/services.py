@@ -63,7 +63,7 @@ class Period:
 
     def check(self) -> "Period":
         if self.start and self.end and self.start > self.end:
-            raise InvalidInput(_("from: the period starts after it ends"), field="from")
+            raise InvalidInput(_("the period starts after it ends"), field="from")
         return self
 
 
@@ -159,7 +159,7 @@ def _names(group_by: str, key):
 def meeting_report(user: User, group_by: str, period: Period) -> list[dict]:
     """One row per group (SPEC §10 "report row"), in name order."""
     if group_by not in GROUPS:
-        raise InvalidInput(_("group_by: one of rep, province, region, month"), field="group_by")
+        raise InvalidInput(_("choose one of the offered groupings"), field="group_by")
     scope = _scope(user, group_by, period.check())
     base = (select(scope.c.k, func.count(case((scope.c.status.in_(HELD), 1))).label("meetings_held"),
                    func.sum(scope.c.drawn_amount).label("budget_approved"))

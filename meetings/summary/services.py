@@ -12,7 +12,7 @@ from ..orgs import services as orgs
 from ..auth.models import User
 from ..checkin.services import attendance
 from ..doctors.models import Department, Doctor
-from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound
+from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound, Problems
 from ..actionlog import log_action
 from ..extensions import db
 from ..signals import question_asked
@@ -57,7 +57,7 @@ def _check_doctor(meeting: Meeting, doctor_id: int | None, field: str) -> None:
     hospital_id = db.session.scalar(select(Department.hospital_id).join(Doctor)
                                     .where(Doctor.id == doctor_id))
     if hospital_id != meeting.hospital_id:
-        raise InvalidInput(_("%(field)s: no such doctor at the meeting's hospital", field=field),
+        raise InvalidInput(_("no such doctor at the meeting's hospital"),
                            field=field)
 
 
@@ -86,11 +86,12 @@ def _sync_questions(meeting: Meeting, wanted: list[dict]) -> None:
 def _check_complete(meeting: Meeting, texts: dict, actual_spend: list[dict]) -> None:
     """A summary says how the meeting was organised and what it cost (SPEC §7);
     spending above the approved total needs a reason (check_overspend_reason)."""
+    problems = Problems()  # reported together
     if not (texts.get("organization") or "").strip():
-        raise InvalidInput(_("organization: say how the meeting was organised"), field="organization")
+        problems.add("organization", _("say how the meeting was organised"))
     if not actual_spend:
-        raise InvalidInput(_("actual_spend: enter what was spent, one line per budget category"),
-                           field="actual_spend")
+        problems.add("actual_spend", _("enter what was spent, one line per budget category"))
+    problems.raise_any()
 
 
 def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None = None,
@@ -103,17 +104,24 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
         raise InvalidTransition(_("a %(status)s meeting cannot be summarized; finish it first",
                                   status=status_text(meeting.status)))
     questions, actual_spend = questions or [], actual_spend or []
-    _check_complete(meeting, texts, actual_spend)
+    problems = Problems()  # every field checked in one pass, reported together
+    with problems.check():
+        _check_complete(meeting, texts, actual_spend)
     for i, item in enumerate(questions):
-        _check_doctor(meeting, item.get("doctor_id"), f"questions.{i}.doctor_id")
+        with problems.check():
+            _check_doctor(meeting, item.get("doctor_id"), f"questions.{i}.doctor_id")
     lines = [SpendLine(category=BudgetCategory(line["category"]), amount=money(line["amount"]),
                        note=line.get("note")) for line in actual_spend]
     meals = sum((line.amount for line in lines if line.category == BudgetCategory.meals), Decimal("0.00"))
-    check_meal_cap(meals, meeting.expected_attendees, field="actual_spend")
     actual_total = sum((line.amount for line in lines), Decimal("0.00"))
-    # SPEC §3: the actual spend answers to the per-doctor annual cap as the budget did
-    check_primaries_annual_cap(meeting, actual_total)
-    check_overspend_reason(meeting, actual_total, texts.get("overspend_reason"))
+    with problems.check(InvalidInput):  # the caps (ComplianceCapExceeded) are InvalidInput too
+        check_meal_cap(meals, meeting.expected_attendees, field="actual_spend")
+    with problems.check():
+        # SPEC §3: the actual spend answers to the per-doctor annual cap as the budget did
+        check_primaries_annual_cap(meeting, actual_total)
+    with problems.check():
+        check_overspend_reason(meeting, actual_total, texts.get("overspend_reason"))
+    problems.raise_any()
 
     summary = summary_of(meeting)
     now = utcnow()
@@ -149,7 +157,7 @@ def check_overspend_reason(meeting: Meeting, actual_total: Decimal, reason: str 
     """SPEC §3: actual spend above the approved total needs a written reason."""
     approved = approved_total(meeting)
     if actual_total > approved and not (reason or "").strip():
-        raise InvalidInput(_("overspend_reason: the actual spend of %(actual)s 元 is above the "
+        raise InvalidInput(_("the actual spend of %(actual)s 元 is above the "
                              "approved %(approved)s 元; say why", actual=actual_total,
                              approved=approved), field="overspend_reason")
 

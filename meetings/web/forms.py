@@ -7,9 +7,8 @@ import re
 from marshmallow import Schema, ValidationError, fields
 from werkzeug.datastructures import MultiDict
 
-from ..errors import DomainError, InvalidInput
+from ..errors import DomainError, InvalidInput, flat_messages
 from ..extensions import db
-from ..labels import humanize, validation_message
 
 
 def form_dict(form: MultiDict, lists: tuple[str, ...] = (), booleans: tuple[str, ...] = ()) -> dict:
@@ -29,16 +28,10 @@ def form_dict(form: MultiDict, lists: tuple[str, ...] = (), booleans: tuple[str,
     return data
 
 
-def flatten(messages, prefix: str = "") -> dict[str, str]:
-    out = {}
-    if isinstance(messages, dict):
-        for key, value in messages.items():
-            out.update(flatten(value, f"{prefix}{key}." if not isinstance(value, list) else f"{prefix}{key}"))
-    elif isinstance(messages, list):
-        name = prefix.rstrip(".")
-        out[name] = "; ".join(validation_message(m) if not isinstance(m, (dict, list)) else str(flatten(m))
-                              for m in messages)
-    return out
+def flatten(messages) -> dict[str, str]:
+    """A ValidationError's messages as one message per field, keyed by the
+    dotted path ("budget.lines.0.amount"), in the reader's words."""
+    return flat_messages(messages)
 
 
 _INTEGER = re.compile(r"^-?\d{1,18}$")
@@ -87,23 +80,32 @@ class FormErrors(dict):
 
 
 def errors_from(exc: DomainError) -> dict[str, str]:
-    """A domain error as form errors: on its field, or on the whole form ("_").
-    Beside its field, a message drops its "field: " prefix."""
-    message = exc.message
-    if exc.field and message.startswith(f"{exc.field}: "):
-        message = message[len(exc.field) + 2:]
-    return {exc.field or "_": humanize(message)}
+    """A domain error as form errors: each message on its field (the page
+    shows it beside the field's label), or on the whole form ("_")."""
+    return dict(exc.errors) if exc.errors else {"_": exc.message}
 
 
-def attempt(schema: Schema, data: dict, service, *, refused=None) -> tuple[object, FormErrors]:
+def attempt(schema: Schema, data: dict, service, *, refused=None, check=None) -> tuple[object, FormErrors]:
     """The form round trip every page shares: parse `data` with the API's
     `schema` and call `service(args)`; the request's one commit keeps what it
     did (database.finish_request). Bad input, or a refusal of the kinds in
     `refused` (default: InvalidInput), rolls back what the service began and
     comes back as field errors for the form to show (a page may still answer
     with a redirect); other domain errors propagate to the one handler in
-    meetings/errors.py (or to the page's own refusal)."""
-    args, errors = parse(schema, data)
+    meetings/errors.py (or to the page's own refusal).
+    `check(args)`: the domain's own checks of the fields (a start in the past,
+    a department of another hospital), run on what the schema accepted even
+    when it refused other fields, so every field is reported in one pass."""
+    try:
+        args, errors = schema.load(integers(schema, data)), {}
+    except ValidationError as exc:
+        args, errors = None, flatten(exc.messages)
+        if check is not None:
+            try:
+                check(exc.valid_data or {})
+            except InvalidInput as problem:
+                for field, message in errors_from(problem).items():
+                    errors.setdefault(field, message)
     if errors:
         return None, FormErrors(errors)
     try:

@@ -10,7 +10,7 @@ from flask_login import current_user, login_required
 from marshmallow import Schema
 
 from ..errors import Conflict, InvalidInput, NotFound
-from ..labels import colon, humanize, label, options
+from ..labels import colon, field_label, label, options
 from .forms import attempt, form_dict
 
 
@@ -63,5 +63,5 @@ def register_template_helpers(bp) -> None:
     bp.add_app_template_global(label, "label")
     bp.add_app_template_global(colon, "colon")  # "：" after a Chinese label, ": " after an English one
     bp.add_app_template_filter(label, "label")
-    bp.add_app_template_filter(humanize, "humanize")
+    bp.add_app_template_filter(field_label, "field_label")  # an error's field key as its label
     bp.add_app_template_global(enum_options, "enum_options")

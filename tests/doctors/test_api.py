@@ -60,4 +60,4 @@ def test_master_data_is_scoped_like_meetings(org, api_as, make_hospital, make_pr
     assert api_as(org.marketing).get(f"/doctors/{doctor.id}").status_code == 200
     bad = api_as(org.admin).post("/doctors", {"department_id": 99999, "name": "x",
                                               "title": "attending", "position": "outpatient"})
-    assert bad.status_code == 422 and "department_id" in bad.json["message"]
+    assert bad.status_code == 422 and "department_id" in bad.json["errors"]

@@ -13,7 +13,7 @@ def test_invitee_endpoints(org, api_as, make_meeting, make_doctor):
                       {"doctor_id": a2.id, "role": "backup", "backup_for": primary.json["id"]})
     assert backup.status_code == 201 and backup.json["backup_for"] == primary.json["id"]
     twice = rep.post(f"/meetings/{meeting.id}/invitees", {"doctor_id": a1.id, "role": "primary"})
-    assert twice.status_code == 422 and "doctor_id" in twice.json["message"]
+    assert twice.status_code == 422 and "doctor_id" in twice.json["errors"]
     declined = rep.post(f"/meetings/{meeting.id}/invitees/{primary.json['id']}/decline")
     assert declined.status_code == 200 and declined.json["status"] == "declined"
     promoted = rep.get(f"/meetings/{meeting.id}/invitees/{backup.json['id']}").json

@@ -47,7 +47,7 @@ def test_users(org, api_as, client):
     assert admin.post("/users", {"username": "newrep", "password": "secret-0123",
                                  "role": "rep", "province_id": org.province.id}).status_code == 409
     no_province = admin.post("/users", {"username": "x", "password": "secret-0123", "role": "staff"})
-    assert no_province.status_code == 422 and "province_id" in no_province.json["message"]
+    assert no_province.status_code == 422 and "province_id" in no_province.json["errors"]
     assert admin.post("/users", {"username": "y", "password": "secret-0123",
                                  "role": "pope"}).status_code == 422
     assert api_as(org.rep).get("/users").status_code == 403

@@ -21,7 +21,7 @@ def test_marketing_imports_and_gets_the_report(org, make_doctor, api_as):
     body = response.json
     assert {k: body[k] for k in ("rows", "inserted", "updated", "unchanged")} == \
         {"rows": 2, "inserted": 1, "updated": 0, "unchanged": 0}
-    assert body["errors"] == [{"row": 3, "field": "doctor_id", "message": "doctor_id: not a whole number"}]
+    assert body["errors"] == [{"row": 3, "field": "doctor_id", "message": "not a whole number"}]
     again = upload(api, data, update_support="true").json
     assert again["unchanged"] == 1 and again["support_updated"] == 1
 

@@ -37,7 +37,7 @@ def test_the_proposal_lists_budget_lines_total_invitees_and_the_trail(org, make_
                      "2120.50",  # the total
                      "希望了解肾功能不全时的剂量", "供货渠道通畅", "是 Yes",
                      "张主任", "李副主任", "王医生", "替补 Backup", "A ★",
-                     "请审批", "同意，控制餐费", "餐费："):  # the meal warning, its field in words
+                     "请审批", "同意，控制餐费", "安排餐饮会引起合规部门关注"):  # the meal warning, in words
         assert expected in text, expected
     assert "否 No" not in text
     flat = "".join(text.split())
@@ -68,4 +68,4 @@ def test_the_whole_topic_prints_and_each_signer_has_a_dated_line(org, make_meeti
     flat = "".join(text.split())
     for signer in ("申请人Applicant", "省区经理Provincialmanager", "大区经理Regionalmanager"):
         assert f"{signer}：______________________日期Date：____年____月____日" in flat, signer
-    assert "meals:" not in text and "餐费：" in flat  # a warning names its field in words
+    assert "meals" not in text and "安排餐饮会引起合规部门关注" in flat  # a warning in words

@@ -55,9 +55,9 @@ def test_meal_cap_per_head_allows_the_cap_and_refuses_above(org):
 def test_sizing_warnings_are_advice_not_errors(org):
     meeting = services.create_meeting(org.rep, **meeting_data(
         org, expected_attendees=40, format="off_site", staff_ids=[]))
-    codes = " ".join(services.meeting_sizing_warnings(meeting))
-    assert "audience_size" in codes and "off_site" in codes and "company_staff" in codes
-    assert "meals" in codes
+    warnings = services.meeting_sizing_warnings(meeting)
+    assert [w.code for w in warnings] == ["audience_size", "company_staff", "off_site", "meals"]
+    assert "40" in warnings[0]  # the words say the figure
     quiet = services.create_meeting(org.rep, **meeting_data(
         org, budget={"lines": [{"category": "gifts", "amount": Decimal("100")}]}))
     assert services.meeting_sizing_warnings(quiet) == []
@@ -69,9 +69,9 @@ def test_submit_names_the_missing_preconditions(org):
                             "relations_ok": False}))
     with pytest.raises(PreconditionsMissing) as err:
         services.submit(org.rep, meeting)
-    assert "department_head_agreed" in err.value.message
-    assert "relations_ok" in err.value.message
-    assert "supply_channel_open" not in err.value.message
+    assert "科主任已同意" in err.value.message and "建立工作关系" in err.value.message
+    assert "供货渠道" not in err.value.message
+    assert "_" not in err.value.message  # words, never the precondition's code
     assert meeting.status == Status.draft
 
 

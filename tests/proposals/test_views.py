@@ -96,7 +96,7 @@ def test_the_preview_returns_total_warnings_and_errors(org, login):
     assert response.status_code == 200
     assert response.json["total"] == "2000.00"
     text = " ".join(response.json["warnings"])
-    assert "听众人数：" in text and "科室外：" in text and "餐费：" in text
+    assert "预计到会 40 人" in text and "科室外会议" in text and "安排餐饮" in text
     assert not re.search(r"[a-z]+_[a-z]+", text)  # words, never field keys
     assert response.json["errors"] == {}
     capped = client.post("/meetings/preview", data=form(org, expected_attendees="2"))
@@ -276,3 +276,30 @@ def test_a_bad_invitee_post_comes_back_in_words_and_writes_nothing(org, login, m
     assert "alert-danger" in client.get(url).get_data(as_text=True)
     db.session.expire_all()
     assert meeting.invitees == []
+
+
+def test_every_field_is_checked_in_one_pass(org, login):
+    """A start in the past is reported with the other errors, not after they
+    are fixed (issue 25): the schema's refusals and the domain's checks of
+    the fields it accepted come back together, beside their fields."""
+    client = login(org.rep)
+    past = (local_start(days=-2)).strftime("%Y-%m-%dT%H:%M")
+    response = client.post("/meetings/new", data=form(org, topic="", starts_at=past, amount_gifts="x"))
+    assert response.status_code == 422
+    page = response.get_data(as_text=True)
+    for field in ("topic", "starts_at", "amount_gifts"):
+        assert f'data-error-for="{field}"' in page, field
+    assert "开始时间必须在将来" in page
+    assert count_meetings() == 0
+
+
+def test_the_api_names_fields_by_their_labels_in_its_message(org, api_as):
+    """§10's error shape: `errors` keyed by the field names (for machines),
+    the `message` in words with the fields' labels, in the request's language."""
+    client = api_as(org.rep)
+    body = client.post("/meetings", {"topic": "", "expected_attendees": "many"},
+                       headers={"Accept-Language": "zh"}).json
+    assert body["code"] == 422 and set(body) >= {"code", "status", "message", "errors"}
+    assert "topic" in body["errors"] and "expected_attendees" in body["errors"]
+    assert "会议主题：" in body["message"] and "预计到会人数：" in body["message"]
+    assert not re.search(r"[a-z]+_[a-z]+", body["message"])

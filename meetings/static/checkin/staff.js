@@ -98,7 +98,7 @@
       li.querySelector(".tap").disabled = false;
       li.querySelector(".state").textContent = "";
     }
-    status(cfg.msgRefused + ": " + ((body && body.message) || ""));
+    status(cfg.msgRefused + ((body && body.message) || ""));  // "被拒绝：" with the reader's colon
   }
 
   function flush() {
