@@ -20,7 +20,7 @@ from functools import cache
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
 from sqlalchemy import and_, bindparam, case, func, literal, or_, select, union_all
-from sqlalchemy.orm import contains_eager, joinedload
+from sqlalchemy.orm import aliased, contains_eager, joinedload
 
 from ..auth.models import User
 from ..doctors.models import Department, Doctor, Hospital, Title
@@ -40,6 +40,7 @@ from ..types import UTCDateTime, as_aware, to_local, utcnow
 from .models import SIGNATURE_MAX_BYTES, CheckIn, Source
 from .models import SIGNATURE_MAX_PIXELS as SIGNATURE_STORED_PIXELS
 from ..proposals.labels import status_text
+from ..labels import label
 
 # Who runs the day signs people in while the meeting is on; a paper sheet is
 # typed in afterwards too (SPEC §5).
@@ -324,15 +325,65 @@ def _record_checkin(meeting: Meeting, person: Person, invitee: Invitee | None, *
     return checkin, True
 
 
+class DuplicateWalkIn(Conflict):
+    """SPEC §5: a walk-in with the same name and title as someone already
+    counted, without `same_name_ok`."""
+    reason = "duplicate_walk_in"
+
+    def __init__(self, message: str, checkin_id: int | None = None):
+        super().__init__(message, field="name", checkin_id=checkin_id)
+        self.checkin_id = checkin_id
+
+
+class FiguresLocked(Conflict):
+    """SPEC §5: once the summary is submitted its figures are the record."""
+    reason = "figures_locked"
+
+
+# SPEC §5: the summary is submitted (held → summarized is the first summary)
+FIGURES_LOCKED = {Status.summarized, Status.closed}
+
+
+def check_figures_open(meeting: Meeting) -> None:
+    """Refuses (409 figures_locked) to add or void a check-in once the
+    meeting's summary is submitted: the summary's figures are the record."""
+    if meeting.status in FIGURES_LOCKED:
+        raise FiguresLocked(_("The meeting's summary has been submitted: its attendance is the "
+                              "record, so sign-ins can no longer be added or withdrawn."))
+
+
+def _same_name(meeting: Meeting, person: Person, *, lock: bool) -> CheckIn | None:
+    """The first check-in that counts with the walk-in's name and title (SPEC
+    §5). With `lock` the meeting's row is locked in the same statement, so two
+    identical walk-ins sent at once cannot both pass (PostgreSQL; SQLite
+    writes one at a time anyway)."""
+    same = (select(CheckIn.id).where(CheckIn.meeting_id == meeting.id, counted_checkins(),
+                                     CheckIn.name == person.name, CheckIn.title == person.title)
+            .order_by(CheckIn.id).limit(1).scalar_subquery())
+    query = select(Meeting.id, same).where(Meeting.id == meeting.id)
+    if lock:
+        query = query.with_for_update(of=Meeting)
+    row = db.session.execute(query).first()
+    return db.session.get(CheckIn, row[1]) if row is not None and row[1] is not None else None
+
+
+def _duplicate_walk_in(same: CheckIn) -> DuplicateWalkIn:
+    return DuplicateWalkIn(_("%(name)s (%(title)s) has already signed in for this meeting. If this is "
+                             "another person with the same name, confirm to sign them in too.",
+                             name=same.name, title=label(same.title)), checkin_id=same.id)
+
+
 def check_in(actor: User, meeting: Meeting, doctor_id: int | None = None, name: str | None = None,
              title=None, source="staff", nonce: str | None = None,
              checked_in_at: datetime | None = None, meal_opt_in: bool = False,
-             signature=None) -> tuple[CheckIn, bool]:
+             signature=None, same_name_ok: bool = False) -> tuple[CheckIn, bool]:
     """Sign one person in for those who run the meeting. Returns the check-in
     and whether it is new; a repeat (same doctor, or same nonce) returns the
-    first record unchanged."""
+    first record unchanged. A walk-in with the name and title of someone
+    already counted is refused unless `same_name_ok` (SPEC §5)."""
     if not runs_meeting(actor, meeting):
         raise Forbidden(_("only the owner, the speaker or the province's staff sign people in"))
+    check_figures_open(meeting)
     try:
         source = Source(source)
     except ValueError:
@@ -349,6 +400,10 @@ def check_in(actor: User, meeting: Meeting, doctor_id: int | None = None, name: 
     signature = decode_signature(signature)
     if earlier is not None and (nonce is None or earlier.nonce == nonce):
         return earlier, False  # signed in already: the first record (found with the doctor)
+    if person.doctor is None and not same_name_ok and (same := _same_name(meeting, person, lock=True)):
+        if nonce is not None and same.nonce == nonce:
+            return same, False  # the same walk-in's form again
+        raise _duplicate_walk_in(same)
     return _record_checkin(meeting, person, invitee, source=source, nonce=nonce, checked_in_at=when,
                            meal_opt_in=meal_opt_in, signature=signature, actor=actor)
 
@@ -453,13 +508,18 @@ def walk_in_cap(meeting: Meeting) -> int:
     return max(meeting.expected_attendees or 0, current_app.config["WALK_IN_CAP_MIN"])
 
 
-def _walk_ins(meeting: Meeting) -> int:
-    """Self-registered walk-ins so far. Counted under the meeting's row lock
-    (PostgreSQL; SQLite writes one at a time anyway), which _by_token took, so
-    count-then-insert holds against a burst of parallel walk-ins."""
-    return db.session.scalar(select(func.count()).select_from(CheckIn).where(
-        CheckIn.meeting_id == meeting.id, CheckIn.source == Source.self,
-        CheckIn.invitee_id.is_(None), CheckIn.voided_at.is_(None)))
+def _walk_ins(meeting: Meeting, person: Person) -> tuple[int, int | None]:
+    """Self-registered walk-ins so far, and the first check-in that counts
+    with this walk-in's name and title (SPEC §5), in one statement. Counted
+    under the meeting's row lock (PostgreSQL; SQLite writes one at a time
+    anyway), which _by_token took, so count-then-insert holds against a burst
+    of parallel walk-ins."""
+    walk_in = and_(CheckIn.source == Source.self, CheckIn.invitee_id.is_(None))
+    same = and_(CheckIn.name == person.name, CheckIn.title == person.title)
+    count, same_id = db.session.execute(
+        select(func.count(case((walk_in, 1))), func.min(case((same, CheckIn.id))))
+        .where(CheckIn.meeting_id == meeting.id, CheckIn.voided_at.is_(None))).one()
+    return int(count or 0), same_id
 
 
 def _already_signed_in() -> InvalidInput:
@@ -492,7 +552,16 @@ def self_check_in(token: str, doctor_id: int | None = None, name: str | None = N
         meeting, invitee = _by_token(token, lock=True)[0], None
         nonce = _check_nonce(nonce)
         person = _walk_in(name, title)
-        if _walk_ins(meeting) >= walk_in_cap(meeting):
+        walk_ins, same_id = _walk_ins(meeting, person)
+        if same_id is not None:
+            same = db.session.get(CheckIn, same_id)
+            if nonce is not None and same.nonce == nonce:
+                return same, False  # the same form again (a double tap, a resubmit)
+            # SPEC §5: the QR page tells the doctor they are signed in already
+            raise DuplicateWalkIn(_("You are already signed in for this meeting. If you are another "
+                                    "doctor with the same name, please ask the staff to sign you in."),
+                                  checkin_id=same.id)
+        if walk_ins >= walk_in_cap(meeting):
             retried = _first(meeting.id, None, nonce) if nonce is not None else None
             if retried is None:
                 raise WalkInsFull(_("The list of walk-ins is full; please ask the staff to sign you in."))
@@ -527,6 +596,7 @@ def void_checkin(actor: User, meeting: Meeting, checkin_id: int, reason: str | N
     history. Voiding twice keeps the first."""
     if not runs_meeting(actor, meeting):
         raise Forbidden(_("only the owner, the speaker or the province's staff void a check-in"))
+    check_figures_open(meeting)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("reason: say why the check-in is void"), field="reason")
@@ -555,29 +625,48 @@ def counted_checkins():
     return CheckIn.voided_at.is_(None)
 
 
+def key_seat_filled(primary=Invitee):
+    """SQL condition on an expected key invitee (SPEC §5 key seats): the seat
+    is filled when the primary is present or, the primary absent, one of
+    their backups is. EXISTS, so a seat counts once however many came."""
+    backup = aliased(Invitee)
+    came = aliased(CheckIn)
+    came_backup = aliased(CheckIn)
+    primary_came = (select(came.id).where(came.meeting_id == primary.meeting_id,
+                                          came.doctor_id == primary.doctor_id, came.voided_at.is_(None))
+                    .exists())
+    backup_came = (select(came_backup.id).select_from(backup)
+                   .join(came_backup, and_(came_backup.meeting_id == backup.meeting_id,
+                                           came_backup.doctor_id == backup.doctor_id,
+                                           came_backup.voided_at.is_(None)))
+                   .where(backup.backup_for_id == primary.id, backup.meeting_id == primary.meeting_id)
+                   .exists())
+    return or_(primary_came, backup_came)
+
+
 def expected_counts(meeting_ids):
     """SQL, per meeting of `meeting_ids` (a list or a select of ids):
-    meeting_id, expected, key_expected — the invitees SPEC §5 expects."""
+    meeting_id, expected, key_expected, key_present — the invitees SPEC §5
+    expects, and the key seats filled (each seat once, so key_present ≤
+    key_expected)."""
     expected = expected_clause()
+    key_seat = and_(expected, key_clause())
     return (select(Invitee.meeting_id,
                    func.sum(case((expected, 1), else_=0)).label("expected"),
-                   func.sum(case((and_(expected, key_clause()), 1), else_=0)).label("key_expected"))
+                   func.sum(case((key_seat, 1), else_=0)).label("key_expected"),
+                   func.sum(case((and_(key_seat, key_seat_filled()), 1), else_=0)).label("key_present"))
             .join(Doctor, Doctor.id == Invitee.doctor_id)
             .where(Invitee.meeting_id.in_(meeting_ids)).group_by(Invitee.meeting_id))
 
 
 def present_counts(meeting_ids):
-    """SQL, per meeting of `meeting_ids`: meeting_id, present,
-    attended_invited, key_present over the check-ins that count. A backup
-    who came without being promoted is an invited attendee (and, if A/B, a
-    key one); nurses and interns are never key."""
+    """SQL, per meeting of `meeting_ids`: meeting_id, present and
+    attended_invited over the check-ins that count. A backup who came
+    without being promoted is an invited attendee."""
     return (select(CheckIn.meeting_id, func.count(CheckIn.id).label("present"),
-                   func.count(Invitee.id).label("attended_invited"),
-                   func.sum(case((and_(Invitee.id.is_not(None), key_clause()), 1), else_=0))
-                   .label("key_present"))
+                   func.count(Invitee.id).label("attended_invited"))
             .outerjoin(Invitee, and_(Invitee.meeting_id == CheckIn.meeting_id,
                                      Invitee.doctor_id == CheckIn.doctor_id, *_narrowed(meeting_ids)))
-            .outerjoin(Doctor, Doctor.id == Invitee.doctor_id)
             .where(CheckIn.meeting_id.in_(meeting_ids), counted_checkins())
             .group_by(CheckIn.meeting_id))
 
@@ -600,11 +689,11 @@ def attendance_counts(meeting_ids) -> dict[int, dict]:
               for m in ids}
     if not ids:
         return counts
-    for meeting_id, n, key in db.session.execute(expected_counts(ids)):
-        counts[meeting_id].update(expected=int(n or 0), key_expected=int(key or 0))
-    for meeting_id, present, invited, key in db.session.execute(present_counts(ids)):
-        counts[meeting_id].update(present=int(present), attended_invited=int(invited),
-                                  key_present=int(key or 0))
+    for meeting_id, n, key, key_present in db.session.execute(expected_counts(ids)):
+        counts[meeting_id].update(expected=int(n or 0), key_expected=int(key or 0),
+                                  key_present=int(key_present or 0))
+    for meeting_id, present, invited in db.session.execute(present_counts(ids)):
+        counts[meeting_id].update(present=int(present), attended_invited=int(invited))
     return counts
 
 

@@ -184,7 +184,7 @@ def staff_check_in(meeting_id: int):
 def paper_entry(meeting_id: int):
     """A line of the signed paper sheet, typed in with the time written on it."""
     meeting = _run(meeting_id)
-    data = {**form_dict(request.form, booleans=("meal_opt_in",)), "source": "paper"}
+    data = {**form_dict(request.form, booleans=("meal_opt_in", "same_name_ok")), "source": "paper"}
     _checkin, errors = attempt(CheckInArgs(), data,
                                lambda args: services.check_in(current_user, meeting, **args))
     _flash_outcome(errors, _("Paper sign-in added."))

@@ -181,9 +181,9 @@ def _facts(meeting_ids):
     branches = union_all(
         branch(scored, scored.c.id, checklist_items=scored.c.checklist_items,
                checklist_ticked=scored.c.checklist_ticked, product=scored.c.product),
-        branch(exp, exp.c.meeting_id, expected=exp.c.expected, key_expected=exp.c.key_expected),
-        branch(att, att.c.meeting_id, present=att.c.present, attended_invited=att.c.attended_invited,
-               key_present=att.c.key_present),
+        branch(exp, exp.c.meeting_id, expected=exp.c.expected, key_expected=exp.c.key_expected,
+               key_present=exp.c.key_present),
+        branch(att, att.c.meeting_id, present=att.c.present, attended_invited=att.c.attended_invited),
         branch(agenda, agenda.c.meeting_id, planned_minutes=agenda.c.planned,
                actual_seconds=agenda.c.actual, timed=agenda.c.timed),
         branch(fu, fu.c.meeting_id, tasks=fu.c.tasks, on_time=fu.c.on_time, still_open=fu.c.still_open,
