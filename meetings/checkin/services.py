@@ -443,6 +443,17 @@ def self_window(meeting: Meeting) -> tuple[datetime, datetime]:
     return opens, meeting.starts_at + SELF_CLOSES_AFTER
 
 
+def sign_in_opens_at(meeting: Meeting, now: datetime | None = None) -> datetime | None:
+    """When sign-in opens for an approved meeting whose window (SPEC §5: 60
+    min before the start, or when it is started) has not opened yet; None
+    when it is open, or when the meeting is not one that will open. Pages
+    show their sign-in buttons disabled with this time."""
+    if meeting.status != Status.approved:
+        return None
+    opens = self_window(meeting)[0]
+    return opens if (now or utcnow()) < opens else None
+
+
 def _by_token(token: str, doctor_id: int | None = None, *, lock: bool = False,
               now: datetime | None = None, options: tuple = ()) -> tuple[Meeting, Invitee | None, Doctor | None, CheckIn | None]:
     """The meeting behind a self sign-in token while its page is open and, for

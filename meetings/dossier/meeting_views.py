@@ -23,6 +23,7 @@ from ..checkin import services as checkin
 from ..doctors.services import grade_of, is_key
 from ..invitees import services as invitees
 from ..pdf.base import pdf_response
+from ..types import to_local
 from ..proposals import services
 from .invitee_schemas import InviteeSchema
 from .proposal_form import render
@@ -239,6 +240,27 @@ def proposal_pdf(meeting_id: int):
     return pdf_response(render(meeting), f"proposal-{meeting.id}.pdf")
 
 
+# What cannot be undone asks once more on a page of its own (issue 25, item 6)
+IRREVERSIBLE = {
+    "cancel": (_l("Cancel this meeting?"), _l("Yes, cancel the meeting"),
+               _l("This cannot be undone: the meeting cannot be reopened, and an approved "
+                  "budget goes back to the province's pool.")),
+    "close": (_l("Close this meeting?"), _l("Yes, close the meeting"),
+              _l("This cannot be undone: the meeting's record is final once it is closed.")),
+}
+
+
+def _confirm_step(meeting_id: int, action: str, comment: str | None):
+    meeting = _visible_meeting(meeting_id)
+    heading, confirm_label, warning = IRREVERSIBLE[action]
+    return render_template(
+        "confirm.html", heading=heading, confirm_label=confirm_label, warning=warning,
+        subject=f"{meeting.topic} · {meeting.hospital.name} · {to_local(meeting.starts_at):%Y-%m-%d %H:%M}",
+        action=url_for("meetings_web.act", meeting_id=meeting_id, action=action),
+        fields={"comment": comment} if comment else {},
+        back=url_for("meetings_web.show_meeting", meeting_id=meeting_id))
+
+
 @bp.route("/<int:meeting_id>/<any(submit,approve,return,reject,cancel,start,finish,close):action>",
           methods=["POST"])
 @login_required
@@ -248,6 +270,8 @@ def act(meeting_id: int, action: str):
         # finishing closes sign-in and schedules the follow-up week: asked once more
         flash(_("Tick “the meeting is over” to finish it."), "warning")
         return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting_id))
+    if action in IRREVERSIBLE and request.form.get("confirm") != "yes":
+        return _confirm_step(meeting_id, action, comment)
     meeting = services.perform(current_user, meeting_id, action, comment)  # DomainError: flashed, back
     if action == "approve" and meeting.status == Status.pending_regional:
         flash(_("Approved on your level; above the province's limit (or your own proposal), "
