@@ -236,3 +236,18 @@ def test_only_the_owner_ticks_and_not_after_the_meeting(make_meeting, org):
         services.update_checklist(org.staff, make_meeting(), items=[])
     with pytest.raises(InvalidTransition):
         services.update_checklist(org.rep, make_meeting("held"), items=[])
+
+
+def test_finishing_the_meeting_finishes_the_running_segment(make_meeting, org):
+    from meetings.proposals import services as proposals
+
+    meeting = make_meeting("in_progress")
+    video, talk, *_ = services.agenda(meeting)
+    services.start_segment(org.staff, meeting, video)
+    services.start_segment(org.staff, meeting, talk)
+    assert talk.running
+    proposals.finish(org.rep, meeting)
+    db.session.flush()
+    assert not talk.running and talk.finished_at is not None
+    assert talk.finished_at >= talk.started_at
+    assert not any(s.running for s in services.agenda(meeting))
