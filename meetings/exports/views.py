@@ -38,7 +38,7 @@ def export_attendance(meeting_id, fmt):
         meeting = get_meeting(current_user, meeting_id)
     except NotFound:
         abort(404)
-    return _send(Attendance(meeting), fmt)
+    return _send(Attendance(meeting, absent=True), fmt)  # the pages': who did not come too
 
 
 # ---------------------------------------------------------------- calendar feed
