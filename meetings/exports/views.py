@@ -1,5 +1,7 @@
 """The export buttons of the meeting list and the meeting page: the same
 exporters as the API, with the page's session login."""
+import re
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -47,7 +49,9 @@ def export_attendance(meeting_id, fmt):
 @login_required
 @read_writes  # the token, on first use
 def calendar_page():
-    return render_template("exports/calendar.html", url=calendar.feed_url(current_user))
+    url = calendar.feed_url(current_user)
+    # webcal:// opens the phone's or desktop's calendar app, subscribed (not a one-off import)
+    return render_template("exports/calendar.html", url=url, webcal=re.sub(r"^https?://", "webcal://", url))
 
 
 @bp.route("/calendar/reset", methods=["POST"])
