@@ -147,14 +147,23 @@ def _visible_meeting(meeting_id: int, for_update: bool = False) -> Meeting:
 @bp.route("")
 @login_required
 def list_meetings():
-    args, _errors = parse(MeetingFilter(), form_dict(request.args))
+    """Upcoming meetings soonest first, then past ones most recent first;
+    searched by topic, hospital or invited doctor, within a date range."""
+    form = form_dict(request.args)
+    for key, time in (("from", "00:00:00"), ("to", "23:59:59")):  # a page's dates: whole days
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", form.get(key, "")):
+            form[key] = f"{form[key]}T{time}"
+    args, errors = parse(MeetingFilter(), form)
     args = args or {}
     status = args.get("status")
-    query = services.search_meetings(current_user, **args, newest_first=True)
+    query = services.search_meetings(current_user, **args, order="relevant")
     page = db.paginate(query.options(*list_page_loading()), per_page=50, error_out=False)
+    filters = {k: v for k, v in request.args.items() if k in LIST_FILTERS and v}
     return render_template("meetings/list.html", page=page, meetings=page.items, status=status,
-                           filters={k: v for k, v in request.args.items()
-                                    if k in ("status", "province_id", "from", "to") and v})
+                           filters=filters, errors=errors or {})
+
+
+LIST_FILTERS = ("status", "province_id", "from", "to", "q")
 
 
 @bp.route("/inbox")

@@ -50,8 +50,9 @@ class MeetingList(Exporter):
         self._ids = search_meetings(user, **filters).with_only_columns(Meeting.id).order_by(None)
 
     def detail(self) -> dict:
+        # not the search text: it may be a doctor's name, which the log never holds
         return {key.rstrip("_"): getattr(value, "value", None) or str(value)
-                for key, value in self.filters.items()}
+                for key, value in self.filters.items() if key != "q"}
 
     @property
     def display_name(self) -> str:
