@@ -59,6 +59,10 @@ class Section:
     note: object = None
     empty: object = _l("Nothing in this period.")
     kinds: dict = field(default_factory=lambda: KINDS)
+    phone: tuple = ()             # the columns a phone shows at first (the rest behind a tap)
+
+    def on_phone(self, key: str) -> bool:
+        return key in (self.phone or self.columns[:4])
 
     def label(self, key: str) -> str:
         return str(LABELS.get(key, key))
@@ -110,6 +114,7 @@ def meetings_by_month(user: User, period: Period) -> Section:
                    ["month", "meetings_held", "expected", "present", "attendance_rate",
                     "accuracy_rate", "key_attendance_rate"],
                    _report_rows(user, "month", period),
+                   phone=("month", "meetings_held", "present", "attendance_rate"),
                    chart={"type": "bar", "series": [{"key": "meetings_held"},
                                                     {"key": "attendance_rate", "kind": "line", "axis": "y1"}]})
 
@@ -121,6 +126,7 @@ def rates_by(user: User, group_by: str, period: Period) -> Section:
                    [group_by, "meetings_held", "budget_approved", "actual_spend", "expected", "present",
                     *RATES, "followups_due", "followups_on_time", "score_percent_avg"],
                    _report_rows(user, group_by, period),
+                   phone=(group_by, "meetings_held", "attendance_rate", "score_percent_avg"),
                    chart={"type": "bar", "percent": True,
                           "series": [{"key": rate} for rate in RATES]})
 
@@ -160,6 +166,7 @@ def budget_by_quarter(user: User, period: Period) -> Section:
                 total[key] += row[key]
     return Section("budget", _l("Budget per quarter: allocated, drawn, actual, remaining (元)"),
                    ["period", *MONEY], [totals[p] for p in sorted(totals)],
+                   phone=("period", "allocated", "drawn", "actual", "remaining"),
                    chart={"type": "bar", "series": [{"key": "allocated"}, {"key": "drawn"},
                                                     {"key": "actual"}, {"key": "remaining"}]},
                    note=_l("Remaining = allocated − drawn by approvals − actual spend."))

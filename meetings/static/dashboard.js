@@ -2,6 +2,14 @@
    attribute: no inline script, so a strict Content-Security-Policy holds. */
 (function () {
   "use strict";
+  document.querySelectorAll(".dashboard-section .show-all").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var section = button.closest(".dashboard-section");
+      var all = section.classList.toggle("all-columns");
+      button.textContent = all ? button.dataset.less : button.dataset.more;
+      button.setAttribute("aria-expanded", all ? "true" : "false");
+    });
+  });
   if (!window.Chart) { return; }
   var palette = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#dc3545", "#6c757d"];
   function percent(value) { return value + "%"; }
