@@ -22,7 +22,8 @@ from ..doctors.models import Title
 from ..errors import Conflict, DomainError, Forbidden, InvalidInput, answers_json
 from ..labels import humanize
 from ..extensions import db
-from ..pdf.base import pdf_response, title_label
+from ..pdf.base import pdf_response
+from ..labels import label as words
 from ..proposals.services import get_meeting, runs_meeting
 from ..links import external_url
 from ..types import to_local
@@ -75,7 +76,7 @@ def _public_refusal(exc: DomainError):
 def _self_page(meeting, token, errors=None, values=None, status=200):
     body = render_template("checkin/self.html", meeting=meeting, token=token,
                            choices=services.self_checkin_choices(meeting),
-                           titles=[(t.value, title_label(t)) for t in Title],
+                           titles=[(t.value, words(t)) for t in Title],  # in the reader's language
                            nonce=(values or {}).get("nonce") or secrets.token_urlsafe(12),
                            errors=errors or {}, values=values or {})
     return body, status, NO_STORE
@@ -158,7 +159,7 @@ def staff_page(meeting_id: int):
         all_checkins=services.list_checkins(meeting, voided=True), status_text=status_text,
         paper_open=meeting.status in services.OPEN_FOR[services.Source.paper],
         figures=services.attendance(meeting), checkin_url=url, qr_svg=_qr_svg(url),
-        titles=[(t.value, title_label(t)) for t in Title], title_label=title_label,
+        titles=[(t.value, words(t)) for t in Title], title_label=words,  # in the reader's language
         frequent=services.recent_attendance(meeting),
         open=meeting.status in services.OPEN_FOR[services.Source.staff] and opens_at is None,
         opens_at=opens_at)

@@ -120,3 +120,16 @@ def test_after_the_summary_check_ins_are_neither_added_nor_voided(org, make_meet
     assert paper.status_code == 409 and paper.json["reason"] == "figures_locked"
     db.session.expire_all()
     assert services.attendance(meeting) == before
+
+
+def test_doctor_titles_follow_the_readers_language_on_the_staff_page(client, org, meeting_with, doctors):
+    from tests.conftest import PASSWORD
+
+    (doc,) = doctors("C", title="chief_physician")
+    meeting = meeting_with([doc], status="in_progress")
+    db.session.commit()
+    client.post("/login", data={"username": org.staff.username, "password": PASSWORD})
+    assert "主任医师" in client.get(f"/meetings/{meeting.id}/sign-in").get_data(as_text=True)
+    client.get("/lang/en")
+    page = client.get(f"/meetings/{meeting.id}/sign-in").get_data(as_text=True)
+    assert "Chief physician" in page and "主任医师" not in page
