@@ -55,6 +55,21 @@ def _on_meeting_created(meeting: Meeting, **_) -> None:
 def _on_meeting_transitioned(meeting: Meeting, *, action: str, **_) -> None:
     if action == "start":
         snapshot_checklist(meeting)  # SPEC §9 hardware: the checklist when the meeting started
+    elif action == "finish":
+        finish_running(meeting)
+
+
+def finish_running(meeting: Meeting) -> list[AgendaSegment]:
+    """Finishing the meeting finishes the segment still running, at the same
+    moment: the record never keeps a clock running after the meeting ended
+    (issue 25, item 10). Returns the segments it finished."""
+    now = utcnow()
+    finished = [s for s in segments_of(meeting) if s.running]
+    for segment in finished:
+        segment.finished_at = now
+    if finished:
+        db.session.flush()
+    return finished
 
 
 def connect() -> None:

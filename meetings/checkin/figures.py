@@ -7,7 +7,8 @@ from datetime import timedelta
 
 from flask import current_app, g, has_request_context
 from flask_babel import gettext as _
-from sqlalchemy import and_, case, func, literal, select, union_all
+from sqlalchemy import and_, case, func, literal, or_, select, union_all
+from sqlalchemy.orm import aliased
 
 from ..doctors.models import Doctor
 from ..doctors.services import key_clause
@@ -31,27 +32,27 @@ def counted_checkins():
 
 def expected_counts(meeting_ids):
     """SQL, per meeting of `meeting_ids` (a list or a select of ids):
-    meeting_id, expected, key_expected — the invitees SPEC §5 expects."""
+    meeting_id, expected, key_expected, key_present — the invitees SPEC §5
+    expects, and the key seats filled (each seat once, so key_present ≤
+    key_expected)."""
     expected = expected_clause()
+    key_seat = and_(expected, key_clause())
     return (select(Invitee.meeting_id,
                    func.sum(case((expected, 1), else_=0)).label("expected"),
-                   func.sum(case((and_(expected, key_clause()), 1), else_=0)).label("key_expected"))
+                   func.sum(case((key_seat, 1), else_=0)).label("key_expected"),
+                   func.sum(case((and_(key_seat, key_seat_filled()), 1), else_=0)).label("key_present"))
             .join(Doctor, Doctor.id == Invitee.doctor_id)
             .where(Invitee.meeting_id.in_(meeting_ids)).group_by(Invitee.meeting_id))
 
 
 def present_counts(meeting_ids):
-    """SQL, per meeting of `meeting_ids`: meeting_id, present,
-    attended_invited, key_present over the check-ins that count. A backup
-    who came without being promoted is an invited attendee (and, if A/B, a
-    key one); nurses and interns are never key."""
+    """SQL, per meeting of `meeting_ids`: meeting_id, present and
+    attended_invited over the check-ins that count. A backup who came
+    without being promoted is an invited attendee."""
     return (select(CheckIn.meeting_id, func.count(CheckIn.id).label("present"),
-                   func.count(Invitee.id).label("attended_invited"),
-                   func.sum(case((and_(Invitee.id.is_not(None), key_clause()), 1), else_=0))
-                   .label("key_present"))
+                   func.count(Invitee.id).label("attended_invited"))
             .outerjoin(Invitee, and_(Invitee.meeting_id == CheckIn.meeting_id,
                                      Invitee.doctor_id == CheckIn.doctor_id, *_narrowed(meeting_ids)))
-            .outerjoin(Doctor, Doctor.id == Invitee.doctor_id)
             .where(CheckIn.meeting_id.in_(meeting_ids), counted_checkins())
             .group_by(CheckIn.meeting_id))
 
@@ -74,11 +75,11 @@ def attendance_counts(meeting_ids) -> dict[int, dict]:
               for m in ids}
     if not ids:
         return counts
-    for meeting_id, n, key in db.session.execute(expected_counts(ids)):
-        counts[meeting_id].update(expected=int(n or 0), key_expected=int(key or 0))
-    for meeting_id, present, invited, key in db.session.execute(present_counts(ids)):
-        counts[meeting_id].update(present=int(present), attended_invited=int(invited),
-                                  key_present=int(key or 0))
+    for meeting_id, n, key, key_present in db.session.execute(expected_counts(ids)):
+        counts[meeting_id].update(expected=int(n or 0), key_expected=int(key or 0),
+                                  key_present=int(key_present or 0))
+    for meeting_id, present, invited in db.session.execute(present_counts(ids)):
+        counts[meeting_id].update(present=int(present), attended_invited=int(invited))
     return counts
 
 
@@ -148,3 +149,22 @@ def frequency_warnings(meeting: Meeting) -> list[str]:
     return [Advice("attendance_frequency", _("%(name)s attended %(n)s meetings in the last %(days)s days",
                                              name=i.doctor.name, n=counts[i.doctor_id], days=days))
             for i in meeting.invitees if counts.get(i.doctor_id, 0) >= limit]
+
+
+def key_seat_filled(primary=Invitee):
+    """SQL condition on an expected key invitee (SPEC §5 key seats): the seat
+    is filled when the primary is present or, the primary absent, one of
+    their backups is. EXISTS, so a seat counts once however many came."""
+    backup = aliased(Invitee)
+    came = aliased(CheckIn)
+    came_backup = aliased(CheckIn)
+    primary_came = (select(came.id).where(came.meeting_id == primary.meeting_id,
+                                          came.doctor_id == primary.doctor_id, came.voided_at.is_(None))
+                    .exists())
+    backup_came = (select(came_backup.id).select_from(backup)
+                   .join(came_backup, and_(came_backup.meeting_id == backup.meeting_id,
+                                           came_backup.doctor_id == backup.doctor_id,
+                                           came_backup.voided_at.is_(None)))
+                   .where(backup.backup_for_id == primary.id, backup.meeting_id == primary.meeting_id)
+                   .exists())
+    return or_(primary_came, backup_came)

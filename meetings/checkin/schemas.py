@@ -18,6 +18,9 @@ class CheckInArgs(Args):
                            validate=validate.OneOf([Source.staff.value, Source.paper.value]))
     checked_in_at = LocalDateTime(allow_none=True)
     meal_opt_in = fields.Boolean(load_default=False)
+    # SPEC §5: a walk-in with the name and title of someone already counted is
+    # refused unless the staff confirm it is another person
+    same_name_ok = fields.Boolean(load_default=False)
     # a signature pad's data URL (data:image/png;base64,…)
     signature = fields.String(allow_none=True,
                               validate=validate.Length(max=SIGNATURE_MAX_BYTES * 4 // 3 + 64))

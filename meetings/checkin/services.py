@@ -280,15 +280,65 @@ def _record_checkin(meeting: Meeting, person: Person, invitee: Invitee | None, *
     return checkin, True
 
 
+class DuplicateWalkIn(Conflict):
+    """SPEC §5: a walk-in with the same name and title as someone already
+    counted, without `same_name_ok`."""
+    reason = "duplicate_walk_in"
+
+    def __init__(self, message: str, checkin_id: int | None = None):
+        super().__init__(message, field="name", checkin_id=checkin_id)
+        self.checkin_id = checkin_id
+
+
+class FiguresLocked(Conflict):
+    """SPEC §5: once the summary is submitted its figures are the record."""
+    reason = "figures_locked"
+
+
+# SPEC §5: the summary is submitted (held → summarized is the first summary)
+FIGURES_LOCKED = {Status.summarized, Status.closed}
+
+
+def check_figures_open(meeting: Meeting) -> None:
+    """Refuses (409 figures_locked) to add or void a check-in once the
+    meeting's summary is submitted: the summary's figures are the record."""
+    if meeting.status in FIGURES_LOCKED:
+        raise FiguresLocked(_("The meeting's summary has been submitted: its attendance is the "
+                              "record, so sign-ins can no longer be added or withdrawn."))
+
+
+def _same_name(meeting: Meeting, person: Person, *, lock: bool) -> CheckIn | None:
+    """The first check-in that counts with the walk-in's name and title (SPEC
+    §5). With `lock` the meeting's row is locked in the same statement, so two
+    identical walk-ins sent at once cannot both pass (PostgreSQL; SQLite
+    writes one at a time anyway)."""
+    same = (select(CheckIn.id).where(CheckIn.meeting_id == meeting.id, counted_checkins(),
+                                     CheckIn.name == person.name, CheckIn.title == person.title)
+            .order_by(CheckIn.id).limit(1).scalar_subquery())
+    query = select(Meeting.id, same).where(Meeting.id == meeting.id)
+    if lock:
+        query = query.with_for_update(of=Meeting)
+    row = db.session.execute(query).first()
+    return db.session.get(CheckIn, row[1]) if row is not None and row[1] is not None else None
+
+
+def _duplicate_walk_in(same: CheckIn) -> DuplicateWalkIn:
+    return DuplicateWalkIn(_("%(name)s (%(title)s) has already signed in for this meeting. If this is "
+                             "another person with the same name, confirm to sign them in too.",
+                             name=same.name, title=label(same.title)), checkin_id=same.id)
+
+
 def check_in(actor: User, meeting: Meeting, doctor_id: int | None = None, name: str | None = None,
              title=None, source="staff", nonce: str | None = None,
              checked_in_at: datetime | None = None, meal_opt_in: bool = False,
-             signature=None) -> tuple[CheckIn, bool]:
+             signature=None, same_name_ok: bool = False) -> tuple[CheckIn, bool]:
     """Sign one person in for those who run the meeting. Returns the check-in
     and whether it is new; a repeat (same doctor, or same nonce) returns the
-    first record unchanged."""
+    first record unchanged. A walk-in with the name and title of someone
+    already counted is refused unless `same_name_ok` (SPEC §5)."""
     if not runs_meeting(actor, meeting):
         raise Forbidden(_("only the owner, the speaker or the province's staff sign people in"))
+    check_figures_open(meeting)
     try:
         source = Source(source)
     except ValueError:
@@ -306,6 +356,10 @@ def check_in(actor: User, meeting: Meeting, doctor_id: int | None = None, name: 
     signature = decode_signature(signature)
     if earlier is not None and (nonce is None or earlier.nonce == nonce):
         return earlier, False  # signed in already: the first record (found with the doctor)
+    if person.doctor is None and not same_name_ok and (same := _same_name(meeting, person, lock=True)):
+        if nonce is not None and same.nonce == nonce:
+            return same, False  # the same walk-in's form again
+        raise _duplicate_walk_in(same)
     return _record_checkin(meeting, person, invitee, source=source, nonce=nonce, checked_in_at=when,
                            meal_opt_in=meal_opt_in, signature=signature, actor=actor)
 
@@ -343,6 +397,17 @@ def self_window(meeting: Meeting) -> tuple[datetime, datetime]:
     if started is not None and started < opens:
         opens = started
     return opens, meeting.starts_at + SELF_CLOSES_AFTER
+
+
+def sign_in_opens_at(meeting: Meeting, now: datetime | None = None) -> datetime | None:
+    """When sign-in opens for an approved meeting whose window (SPEC §5: 60
+    min before the start, or when it is started) has not opened yet; None
+    when it is open, or when the meeting is not one that will open. Pages
+    show their sign-in buttons disabled with this time."""
+    if meeting.status != Status.approved:
+        return None
+    opens = self_window(meeting)[0]
+    return opens if (now or utcnow()) < opens else None
 
 
 def _by_token(token: str, doctor_id: int | None = None, *, lock: bool = False,
@@ -411,13 +476,18 @@ def walk_in_cap(meeting: Meeting) -> int:
     return max(meeting.expected_attendees or 0, current_app.config["WALK_IN_CAP_MIN"])
 
 
-def _walk_ins(meeting: Meeting) -> int:
-    """Self-registered walk-ins so far. Counted under the meeting's row lock
-    (PostgreSQL; SQLite writes one at a time anyway), which _by_token took, so
-    count-then-insert holds against a burst of parallel walk-ins."""
-    return db.session.scalar(select(func.count()).select_from(CheckIn).where(
-        CheckIn.meeting_id == meeting.id, CheckIn.source == Source.self,
-        CheckIn.invitee_id.is_(None), CheckIn.voided_at.is_(None)))
+def _walk_ins(meeting: Meeting, person: Person) -> tuple[int, int | None]:
+    """Self-registered walk-ins so far, and the first check-in that counts
+    with this walk-in's name and title (SPEC §5), in one statement. Counted
+    under the meeting's row lock (PostgreSQL; SQLite writes one at a time
+    anyway), which _by_token took, so count-then-insert holds against a burst
+    of parallel walk-ins."""
+    walk_in = and_(CheckIn.source == Source.self, CheckIn.invitee_id.is_(None))
+    same = and_(CheckIn.name == person.name, CheckIn.title == person.title)
+    count, same_id = db.session.execute(
+        select(func.count(case((walk_in, 1))), func.min(case((same, CheckIn.id))))
+        .where(CheckIn.meeting_id == meeting.id, CheckIn.voided_at.is_(None))).one()
+    return int(count or 0), same_id
 
 
 def _already_signed_in() -> InvalidInput:
@@ -450,7 +520,16 @@ def self_check_in(token: str, doctor_id: int | None = None, name: str | None = N
         meeting, invitee = _by_token(token, lock=True)[0], None
         nonce = _check_nonce(nonce)
         person = _walk_in(name, title)
-        if _walk_ins(meeting) >= walk_in_cap(meeting):
+        walk_ins, same_id = _walk_ins(meeting, person)
+        if same_id is not None:
+            same = db.session.get(CheckIn, same_id)
+            if nonce is not None and same.nonce == nonce:
+                return same, False  # the same form again (a double tap, a resubmit)
+            # SPEC §5: the QR page tells the doctor they are signed in already
+            raise DuplicateWalkIn(_("You are already signed in for this meeting. If you are another "
+                                    "doctor with the same name, please ask the staff to sign you in."),
+                                  checkin_id=same.id)
+        if walk_ins >= walk_in_cap(meeting):
             retried = _first(meeting.id, None, nonce) if nonce is not None else None
             if retried is None:
                 raise WalkInsFull(_("The list of walk-ins is full; please ask the staff to sign you in."))
@@ -485,6 +564,7 @@ def void_checkin(actor: User, meeting: Meeting, checkin_id: int, reason: str | N
     history. Voiding twice keeps the first."""
     if not runs_meeting(actor, meeting):
         raise Forbidden(_("only the owner, the speaker or the province's staff void a check-in"))
+    check_figures_open(meeting)
     reason = (reason or "").strip()
     if not reason:
         raise InvalidInput(_("say why the check-in is void"), field="reason")

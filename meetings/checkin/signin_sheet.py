@@ -98,7 +98,8 @@ def render(meeting) -> bytes:
     url = external_url("checkin.self_checkin", token=meeting.checkin_token)
     title_of = _memo(title_label)
     pages = RuledPages(title=f"{TITLE} — {meeting.topic}", header=_qr_header(url, fields, over),
-                       header_height=header_height(fields, 0 if over else HEADER_MIN))
+                       header_height=header_height(fields, 0 if over else HEADER_MIN,
+                                                   right_reserve=0 if over else QR_SIZE + 4 * mm))
 
     backups = f"    替补 Backups: {len(rows.backups)}" if rows.backups else ""
     pages.text(f"应到 Expected: {len(rows.expected)}    实到 Present: "

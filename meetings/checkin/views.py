@@ -23,9 +23,11 @@ from ..database import commit_throttle_count
 from ..errors import Conflict, DomainError, InvalidInput, answers_json
 from ..labels import field_message
 from ..extensions import db
-from ..pdf.base import pdf_response, title_label
+from ..pdf.base import pdf_response
+from ..labels import label as words
 from ..proposals.services import get_meeting
 from ..links import external_url
+from ..types import to_local
 from ..proposals.labels import status_text
 from ..web.forms import attempt, form_dict
 from . import services
@@ -35,6 +37,8 @@ from .signin_sheet import render
 
 bp = Blueprint("checkin", __name__)
 staff_bp = Blueprint("checkin_staff", __name__, url_prefix="/meetings")
+# pages show sign-in buttons disabled, with the time, until sign-in opens (issue 25, item 6)
+staff_bp.add_app_template_global(services.sign_in_opens_at, "sign_in_opens")
 
 NO_STORE = {"Cache-Control": "no-store", "Referrer-Policy": "no-referrer",
             "X-Robots-Tag": "noindex"}
@@ -73,7 +77,7 @@ def _public_refusal(exc: DomainError):
 def _self_page(meeting, token, errors=None, values=None, status=200):
     body = render_template("checkin/self.html", meeting=meeting, token=token,
                            choices=services.self_checkin_choices(meeting),
-                           titles=[(t.value, title_label(t)) for t in Title],
+                           titles=[(t.value, words(t)) for t in Title],  # in the reader's language
                            nonce=(values or {}).get("nonce") or secrets.token_urlsafe(12),
                            errors=errors or {}, values=values or {})
     return body, status, NO_STORE
@@ -139,6 +143,7 @@ def _state(meeting) -> dict:
 @login_required
 def staff_page(meeting_id: int):
     meeting = services.meeting_to_run(current_user, meeting_id)
+    opens_at = services.sign_in_opens_at(meeting)
     checkins = services.list_checkins(meeting)
     by_doctor = {c.doctor_id: c for c in checkins if c.doctor_id is not None}
     url = external_url("checkin.self_checkin", token=meeting.checkin_token)
@@ -148,9 +153,10 @@ def staff_page(meeting_id: int):
         all_checkins=services.list_checkins(meeting, voided=True), status_text=status_text,
         paper_open=meeting.status in services.OPEN_FOR[services.Source.paper],
         figures=services.attendance(meeting), checkin_url=url, qr_svg=_qr_svg(url),
-        titles=[(t.value, title_label(t)) for t in Title], title_label=title_label,
+        titles=[(t.value, words(t)) for t in Title], title_label=words,  # in the reader's language
         frequent=services.recent_attendance(meeting),
-        open=meeting.status in services.OPEN_FOR[services.Source.staff])
+        open=meeting.status in services.OPEN_FOR[services.Source.staff] and opens_at is None,
+        opens_at=opens_at)
 
 
 def _invitee_order(invitee):
@@ -178,7 +184,7 @@ def staff_check_in(meeting_id: int):
 def paper_entry(meeting_id: int):
     """A line of the signed paper sheet, typed in with the time written on it."""
     meeting = get_meeting(current_user, meeting_id)
-    data = {**form_dict(request.form, booleans=("meal_opt_in",)), "source": "paper"}
+    data = {**form_dict(request.form, booleans=("meal_opt_in", "same_name_ok")), "source": "paper"}
     _checkin, errors = attempt(CheckInArgs(), data,
                                lambda args: services.check_in(current_user, meeting, **args))
     _flash_outcome(errors, _("Paper sign-in added."))
@@ -189,7 +195,19 @@ def paper_entry(meeting_id: int):
 @login_required
 def void_checkin(meeting_id: int, checkin_id: int):
     meeting = get_meeting(current_user, meeting_id)
-    _checkin, errors = attempt(VoidArgs(), form_dict(request.form), lambda args: services.void_checkin(
+    form = form_dict(request.form)
+    if form.get("confirm") != "yes" and form.get("reason"):
+        # a void cannot be undone: asked once more on a page of its own
+        checkin = services.get_checkin(meeting, checkin_id)
+        return render_template(
+            "confirm.html", heading=_("Void this sign-in?"), confirm_label=_("Yes, void the sign-in"),
+            warning=_("This cannot be undone: the sign-in stays on record but leaves the figures, and "
+                      "the person would have to sign in again."),
+            subject=f"{checkin.name} · {to_local(checkin.checked_in_at):%H:%M} · {form['reason']}",
+            action=url_for(".void_checkin", meeting_id=meeting_id, checkin_id=checkin_id),
+            fields={"reason": form["reason"]}, back=url_for(".staff_page", meeting_id=meeting_id))
+    form.pop("confirm", None)
+    _checkin, errors = attempt(VoidArgs(), form, lambda args: services.void_checkin(
         current_user, meeting, checkin_id, args["reason"]))
     _flash_outcome(errors, _("Check-in void."))
     return redirect(url_for(".staff_page", meeting_id=meeting_id), 303)

@@ -58,6 +58,8 @@ class MeetingFilter(Args):
     province_id = QueryId()
     from_ = LocalDateTime(data_key="from")
     to = LocalDateTime()
+    # the topic, the hospital or an invited doctor's name contains it
+    q = fields.String(validate=validate.Length(max=100))
 
 
 class BudgetLineSchema(ma.Schema):

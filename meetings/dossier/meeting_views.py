@@ -21,6 +21,7 @@ from ..web.nav import nav_item
 from ..agenda import services as agenda
 from ..doctors.services import grade_of, is_key
 from ..pdf.base import pdf_response
+from ..types import to_local
 from ..proposals import services
 from .proposal_form import render
 from .meeting_page import meeting_page
@@ -144,14 +145,23 @@ def _visible_meeting(meeting_id: int, for_update: bool = False) -> Meeting:
 @bp.route("")
 @login_required
 def list_meetings():
-    args, _errors = parse(MeetingFilter(), form_dict(request.args))
+    """Upcoming meetings soonest first, then past ones most recent first;
+    searched by topic, hospital or invited doctor, within a date range."""
+    form = form_dict(request.args)
+    for key, time in (("from", "00:00:00"), ("to", "23:59:59")):  # a page's dates: whole days
+        if re.fullmatch(r"\d{4}-\d{2}-\d{2}", form.get(key, "")):
+            form[key] = f"{form[key]}T{time}"
+    args, errors = parse(MeetingFilter(), form)
     args = args or {}
     status = args.get("status")
-    query = services.search_meetings(current_user, **args, newest_first=True)
+    query = services.search_meetings(current_user, **args, order="relevant")
     page = db.paginate(query.options(*list_page_loading()), per_page=50, error_out=False)
+    filters = {k: v for k, v in request.args.items() if k in LIST_FILTERS and v}
     return render_template("meetings/list.html", page=page, meetings=page.items, status=status,
-                           filters={k: v for k, v in request.args.items()
-                                    if k in ("status", "province_id", "from", "to") and v})
+                           filters=filters, errors=errors or {})
+
+
+LIST_FILTERS = ("status", "province_id", "from", "to", "q")
 
 
 @bp.route("/inbox")
@@ -224,6 +234,27 @@ def proposal_pdf(meeting_id: int):
     return pdf_response(render(meeting), f"proposal-{meeting.id}.pdf")
 
 
+# What cannot be undone asks once more on a page of its own (issue 25, item 6)
+IRREVERSIBLE = {
+    "cancel": (_l("Cancel this meeting?"), _l("Yes, cancel the meeting"),
+               _l("This cannot be undone: the meeting cannot be reopened, and an approved "
+                  "budget goes back to the province's pool.")),
+    "close": (_l("Close this meeting?"), _l("Yes, close the meeting"),
+              _l("This cannot be undone: the meeting's record is final once it is closed.")),
+}
+
+
+def _confirm_step(meeting_id: int, action: str, comment: str | None):
+    meeting = _visible_meeting(meeting_id)
+    heading, confirm_label, warning = IRREVERSIBLE[action]
+    return render_template(
+        "confirm.html", heading=heading, confirm_label=confirm_label, warning=warning,
+        subject=f"{meeting.topic} · {meeting.hospital.name} · {to_local(meeting.starts_at):%Y-%m-%d %H:%M}",
+        action=url_for("meetings_web.act", meeting_id=meeting_id, action=action),
+        fields={"comment": comment} if comment else {},
+        back=url_for("meetings_web.show_meeting", meeting_id=meeting_id))
+
+
 @bp.route("/<int:meeting_id>/<any(submit,approve,return,reject,cancel,start,finish,close):action>",
           methods=["POST"])
 @login_required
@@ -233,6 +264,8 @@ def act(meeting_id: int, action: str):
         # finishing closes sign-in and schedules the follow-up week: asked once more
         flash(_("Tick “the meeting is over” to finish it."), "warning")
         return redirect(url_for("meetings_web.show_meeting", meeting_id=meeting_id))
+    if action in IRREVERSIBLE and request.form.get("confirm") != "yes":
+        return _confirm_step(meeting_id, action, comment)
     meeting = services.perform(current_user, meeting_id, action, comment)  # DomainError: flashed, back
     if action == "approve" and meeting.status == Status.pending_regional:
         flash(_("Approved on your level; above the province's limit (or your own proposal), "

@@ -181,9 +181,9 @@ def _facts(meeting_ids):
     branches = union_all(
         branch(scored, scored.c.id, checklist_items=scored.c.checklist_items,
                checklist_ticked=scored.c.checklist_ticked, product=scored.c.product),
-        branch(exp, exp.c.meeting_id, expected=exp.c.expected, key_expected=exp.c.key_expected),
-        branch(att, att.c.meeting_id, present=att.c.present, attended_invited=att.c.attended_invited,
-               key_present=att.c.key_present),
+        branch(exp, exp.c.meeting_id, expected=exp.c.expected, key_expected=exp.c.key_expected,
+               key_present=exp.c.key_present),
+        branch(att, att.c.meeting_id, present=att.c.present, attended_invited=att.c.attended_invited),
         branch(agenda, agenda.c.meeting_id, planned_minutes=agenda.c.planned,
                actual_seconds=agenda.c.actual, timed=agenda.c.timed),
         branch(fu, fu.c.meeting_id, tasks=fu.c.tasks, on_time=fu.c.on_time, still_open=fu.c.still_open,
@@ -390,23 +390,41 @@ def doctor_spend(user: User, doctor_id: int, year: int | None = None) -> dict:
 
 # ---------------------------------------------------------------- budget against actual
 
-def budget_rows(user: User, period: str | None = None) -> list[dict]:
+def budget_rows(user: User, period: str | None = None, province_id: int | None = None) -> list[dict]:
     """SPEC §9 budget vs actual, per province and quarter, within what the
-    user may see: allocated, drawn by approvals (cancelled ones gave theirs
-    back), actual spend of summarised meetings, remaining (after settling:
-    may be below zero). One query."""
-    query = (select(BudgetPool.province_id, BudgetPool.period, BudgetPool.amount, BudgetPool.spent,
-                    func.coalesce(func.sum(Meeting.drawn_amount), 0),
-                    func.coalesce(func.sum(Meeting.actual_total), 0))
-             .outerjoin(Meeting, Meeting.drawn_pool_id == BudgetPool.id)
+    user may see — the one formula every page, chart and the API use
+    (docs/rules/9-budget.md):
+
+    - allocated: the quarter's pool;
+    - actual: what the summaries of its meetings say was spent (a summary
+      settles its meeting's draw at the actual spend);
+    - drawn: what approvals hold for meetings not settled yet (approved,
+      not summarised; a cancelled one gave its draw back) — the pool's use
+      less the settled actual spend;
+    - remaining = allocated − drawn − actual, what approvals may still take
+      (below zero when an overspend was settled).
+    One query."""
+    query = (select(BudgetPool.id, BudgetPool.province_id, BudgetPool.period, BudgetPool.amount,
+                    BudgetPool.spent, func.coalesce(func.sum(Meeting.actual_total), 0))
+             .outerjoin(Meeting, and_(Meeting.drawn_pool_id == BudgetPool.id,
+                                      Meeting.actual_total.is_not(None)))
              .where(BudgetPool.province_id.in_(visible_provinces(user)))
              .group_by(BudgetPool.id, BudgetPool.province_id, BudgetPool.period, BudgetPool.amount,
                        BudgetPool.spent)
              .order_by(BudgetPool.period, BudgetPool.province_id))
     if period:
         query = query.where(BudgetPool.period == period)
+    if province_id is not None:
+        query = query.where(BudgetPool.province_id == province_id)
+    return [budget_figures(pool_id, province, p, Decimal(amount), Decimal(spent), Decimal(actual))
+            for pool_id, province, p, amount, spent, actual in db.session.execute(query)]
+
+
+def budget_figures(pool_id, province_id, period, allocated: Decimal, used: Decimal,
+                   actual: Decimal) -> dict:
+    """One budget row from a pool's amount, its use (drawn + settled) and the
+    settled actual spend: drawn + actual + remaining = allocated, always."""
     cent = Decimal("0.01")
-    return [{"province_id": province_id, "period": p, "allocated": Decimal(amount).quantize(cent),
-             "drawn": Decimal(drawn).quantize(cent), "actual": Decimal(actual).quantize(cent),
-             "remaining": (Decimal(amount) - Decimal(spent)).quantize(cent)}
-            for province_id, p, amount, spent, drawn, actual in db.session.execute(query)]
+    allocated, used, actual = allocated.quantize(cent), used.quantize(cent), actual.quantize(cent)
+    return {"pool_id": pool_id, "province_id": province_id, "period": period, "allocated": allocated,
+            "drawn": used - actual, "actual": actual, "remaining": allocated - used}

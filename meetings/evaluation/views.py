@@ -67,9 +67,19 @@ def doctor_panel(doctor, user):
 def province_panel(province, user):
     if not can_read_budgets(user, province):
         return None
-    rows = [r for r in services.budget_rows(user) if r["province_id"] == province.id]
+    rows = services.budget_rows(user, province_id=province.id)
     return render_template("evaluation/_budget_rows.html", rows=rows, names={province.id: province.name},
                            show_province=False)
+
+
+@panel("budgets")
+def budgets_panel(provinces, user):
+    """The budgets page (orgs): every visible province's quarters, as the report shows them."""
+    if not provinces:
+        return None
+    return render_template("evaluation/_budget_rows.html", rows=services.budget_rows(user),
+                           names={p.id: p.name for p in provinces}, show_province=True,
+                           province_links=True)
 
 
 @bp.route("/reports/budgets")

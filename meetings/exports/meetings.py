@@ -17,11 +17,16 @@ from ..orgs.models import Province
 from ..proposals.models import BudgetLine, Meeting, Status
 from ..proposals.services import search_meetings
 from ..summary.models import SpendLine, Summary
-from ..types import to_local
+from ..invitees.models import Invitee
+from ..invitees.services import expected_clause
+from ..types import local_date, to_local, utcnow
 from ..labels import label
 from .registry import Exporter, register
 
 BATCH = 500  # rows fetched at a time (a server-side cursor on PostgreSQL)
+# the words of the files' names (2026-12-08-降压新药沙龙-签到.xlsx) and of attendance
+LIST_NAME, SIGN_IN_NAME = _l("Meeting list"), _l("sign-in (file name)")
+CAME, STAYED_AWAY = _l("Came"), _l("Absent")
 def _yes_no(value: bool) -> str:
     return str(_l("Yes") if value else _l("No"))
 
@@ -35,15 +40,23 @@ class MeetingList(Exporter):
     columns = (_l("Meeting no."), _l("Topic"), _l("Status"), _l("Starts"), _l("Hospital"),
                _l("Department"), _l("Province"), _l("Owner"), _l("Speaker"), _l("Venue"),
                _l("Expected attendees"), _l("Budget total (yuan)"), _l("Actual spend (yuan)"))
+    kinds = (None, None, None, "datetime", None, None, None, None, None, None, "int", "money", "money")
+    widths = (10, 36, 10, 0, 24, 12, 10, 12, 12, 20)
 
     def __init__(self, user: User, filters: dict):
         self.filters = filters
+        self.today = local_date(utcnow())
         # the user's search as a statement now: the rows are read after the request
         self._ids = search_meetings(user, **filters).with_only_columns(Meeting.id).order_by(None)
 
     def detail(self) -> dict:
+        # not the search text: it may be a doctor's name, which the log never holds
         return {key.rstrip("_"): getattr(value, "value", None) or str(value)
-                for key, value in self.filters.items()}
+                for key, value in self.filters.items() if key != "q"}
+
+    @property
+    def display_name(self) -> str:
+        return f"{self.today:%Y-%m-%d}-{LIST_NAME}"
 
     def _query(self):
         ids = self._ids
@@ -80,15 +93,21 @@ class MeetingList(Exporter):
 
 @register
 class Attendance(Exporter):
-    """One row per check-in that counts in the meeting's figures."""
+    """One row per check-in that counts in the meeting's figures; with
+    `absent` (the pages' button) also a row per expected invitee who did not
+    come, marked absent, after them. The API's file keeps to the check-ins
+    (SPEC §10)."""
 
     name = "attendance"
     object_type = "meeting"
     columns = (_l("Full name"), _l("Title"), _l("Grade"), _l("Invited"), _l("How they signed in"),
-               _l("Signed in at"), _l("Stays for the meal"))
+               _l("Signed in at"), _l("Stays for the meal"), _l("Attendance"))
+    kinds = (None, None, None, None, None, "datetime", None, None)
+    widths = (16, 16, 8, 8, 20, 0, 12, 10)
 
-    def __init__(self, meeting: Meeting):
+    def __init__(self, meeting: Meeting, *, absent: bool = False):
         self.meeting_id = meeting.id  # the id, not the object: the rows are read after the request
+        self.day, self.topic, self.absent = local_date(meeting.starts_at), meeting.topic, absent
 
     @property
     def object_id(self) -> int:
@@ -98,11 +117,27 @@ class Attendance(Exporter):
     def filename(self) -> str:
         return f"attendance-{self.meeting_id}"
 
+    @property
+    def display_name(self) -> str:
+        return f"{self.day:%Y-%m-%d}-{self.topic[:60]}-{SIGN_IN_NAME}"
+
     def rows(self) -> Iterator[list]:
         query = (select(CheckIn, Doctor).outerjoin(Doctor, Doctor.id == CheckIn.doctor_id)
                  .where(CheckIn.meeting_id == self.meeting_id, counted_checkins())
                  .order_by(CheckIn.checked_in_at, CheckIn.id))
+        came, absent = str(CAME), str(STAYED_AWAY)
         for checkin, doctor in db.session.execute(query.execution_options(yield_per=BATCH)):
             yield [checkin.name, label(checkin.title), grade_of(doctor).value if doctor else "",
                    _yes_no(checkin.invited), label(checkin.source),
-                   to_local(checkin.checked_in_at), _yes_no(checkin.meal_opt_in)]
+                   to_local(checkin.checked_in_at), _yes_no(checkin.meal_opt_in), came]
+        if not self.absent:
+            return
+        signed_in = select(CheckIn.doctor_id).where(CheckIn.meeting_id == self.meeting_id,
+                                                    counted_checkins(), CheckIn.doctor_id.is_not(None))
+        missing = (select(Doctor).join(Invitee, Invitee.doctor_id == Doctor.id)
+                   .where(Invitee.meeting_id == self.meeting_id, expected_clause(),
+                          Doctor.id.not_in(signed_in))
+                   .order_by(Doctor.name, Doctor.id))
+        for doctor in db.session.scalars(missing):
+            yield [doctor.name, label(doctor.title), grade_of(doctor).value, _yes_no(True), "", None, "",
+                   absent]

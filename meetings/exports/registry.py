@@ -23,6 +23,8 @@ class Exporter:
     name: str = ""           # also the file's stem
     object_type: str = ""    # for the action log
     columns: tuple = ()      # lazy strings: the header, in the export's language
+    kinds: tuple = ()        # per column: "money", "datetime", "int" or None (XLSX formats)
+    widths: tuple = ()       # per column: an XLSX width, or 0 for the header's
 
     @property
     def object_id(self) -> int | None:
@@ -35,6 +37,12 @@ class Exporter:
     @property
     def title(self) -> str:
         return self.name
+
+    @property
+    def display_name(self) -> str:
+        """The file's name as people read it (2026-12-08-降压新药沙龙-签到),
+        sent as RFC 5987 filename*; `filename` is the ASCII fallback."""
+        return self.filename
 
     def header(self) -> list[str]:
         return [str(column) for column in self.columns]

@@ -4,6 +4,9 @@ memory at once. Exports are written in Chinese, whoever asks: the files go to
 Chinese spreadsheets (SPEC §9)."""
 from __future__ import annotations
 
+import re
+from urllib.parse import quote
+
 from flask import Response, stream_with_context
 from flask_babel import force_locale
 
@@ -35,7 +38,7 @@ def _localised(exporter: Exporter, fmt: str):
                 yield from exporter.rows()
         return stream_with_context(csv_chunks(header, rows()))
     with force_locale("zh"):
-        handle = xlsx_file(header, exporter.rows(), exporter.title)
+        handle = xlsx_file(header, exporter.rows(), exporter.title, exporter.kinds, exporter.widths)
     return file_chunks(handle)
 
 
@@ -47,8 +50,23 @@ def logged_download(actor: User, exporter: Exporter, fmt: str) -> Response:
     return download(exporter, fmt)
 
 
+def content_disposition(ascii_name: str, name: str, fmt: str) -> str:
+    """attachment; filename="<ASCII>"; filename*=UTF-8''<the real name> (RFC
+    6266 / 5987): browsers save 2026-12-08-降压新药沙龙-签到.xlsx, old ones
+    the ASCII fallback."""
+    safe = "".join(char for char in name if char.isprintable() and char not in '\\/:*?"<>|')
+    safe = re.sub(r"\s+", " ", safe).strip(" .") or ascii_name
+    return (f'attachment; filename="{ascii_name}.{fmt}"; '
+            f"filename*=UTF-8''{quote(safe + '.' + fmt, safe='')}")
+
+
+def _display_name(exporter: Exporter) -> str:
+    with force_locale("zh"):  # in Chinese, as the files are
+        return str(exporter.display_name)
+
+
 def download(exporter: Exporter, fmt: str) -> Response:
     body = _localised(exporter, fmt)
     return Response(body, content_type=FORMATS[fmt], headers={
-        "Content-Disposition": f'attachment; filename="{exporter.filename}.{fmt}"',
+        "Content-Disposition": content_disposition(exporter.filename, _display_name(exporter), fmt),
         "Cache-Control": "private, no-store"})

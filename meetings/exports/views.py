@@ -1,5 +1,7 @@
 """The export buttons of the meeting list and the meeting page: the same
 exporters as the API, with the page's session login."""
+import re
+
 from flask import Blueprint, Response, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
@@ -37,7 +39,7 @@ def export_attendance(meeting_id, fmt):
         meeting = get_meeting(current_user, meeting_id)
     except NotFound:
         abort(404)
-    return _send(Attendance(meeting), fmt)
+    return _send(Attendance(meeting, absent=True), fmt)  # the pages': who did not come too
 
 
 # ---------------------------------------------------------------- calendar feed
@@ -45,7 +47,9 @@ def export_attendance(meeting_id, fmt):
 @bp.route("/calendar")
 @login_required
 def calendar_page():
-    return render_template("exports/calendar.html", url=calendar.feed_url(current_user))
+    url = calendar.feed_url(current_user)
+    # webcal:// opens the phone's or desktop's calendar app, subscribed (not a one-off import)
+    return render_template("exports/calendar.html", url=url, webcal=re.sub(r"^https?://", "webcal://", url))
 
 
 @bp.route("/calendar/reset", methods=["POST"])

@@ -14,7 +14,7 @@ from ..extensions import db
 from ..labels import label, listed
 from ..proposals.models import Meeting, Status
 from ..actionlog import log_action
-from ..proposals.services import check_on_submit, record_transition
+from ..proposals.services import check_on_submit, record_transition, search_on
 from ..types import local_date, utcnow
 from .compliance import check_doctor_annual_cap, check_primaries_annual_cap, year_totals
 from .models import Invitee, InviteeRole, InviteeStatus
@@ -220,3 +220,12 @@ def connect() -> None:
     check_on_submit("before_content", missing_primary)
     check_on_submit("before_content", missing_backups)
     check_on_submit("after_content", check_primaries_annual_cap)
+    search_on(invited_doctor_named)
+
+
+def invited_doctor_named(pattern):
+    """The meeting list's search (`q`): a meeting whose list has a doctor
+    whose name contains the text (a LIKE pattern, proposals.like_pattern)."""
+    return (select(Invitee.id).join(Doctor, Doctor.id == Invitee.doctor_id)
+            .where(Invitee.meeting_id == Meeting.id, Doctor.name.ilike(pattern, escape="\\"))
+            .exists())

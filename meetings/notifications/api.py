@@ -1,3 +1,5 @@
+import marshmallow as ma
+
 from ..rest import Blueprint, SelectPage, current_user
 from . import services
 from .schemas import NotificationSchema
@@ -24,3 +26,14 @@ def get_notification(notification_id):
 def mark_read(notification_id):
     notification = services.mark_read(current_user(), notification_id)
     return notification
+
+
+class ReadAllSchema(ma.Schema):
+    marked = ma.fields.Integer(metadata={"description": "how many were unread and are read now"})
+
+
+@blp.route("/read-all", methods=["POST"])
+@blp.response(200, ReadAllSchema)
+def mark_all_read():
+    """Marks every unread notification of the caller read (全部已读)."""
+    return {"marked": services.mark_all_read(current_user())}

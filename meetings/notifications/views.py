@@ -1,4 +1,5 @@
-from flask import Blueprint, abort, g, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, g, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user, login_required
 
@@ -29,6 +30,14 @@ def unread():
 def inbox():
     items = db.session.scalars(services.for_user(current_user).limit(200)).all()
     return render_template("notifications/inbox.html", items=items)
+
+
+@bp.route("/notifications/read-all", methods=["POST"])
+@login_required
+def mark_all_read():
+    marked = services.mark_all_read(current_user)
+    flash(_("%(n)s notifications marked as read.", n=marked) if marked else _("Nothing was unread."), "success")
+    return redirect(url_for("notifications_web.inbox"))
 
 
 @bp.route("/notifications/<int:notification_id>/read", methods=["POST"])

@@ -12,6 +12,7 @@ hospital whatever language the person who printed it uses.
 from __future__ import annotations
 
 import io
+import re
 from dataclasses import dataclass
 from typing import Callable
 
@@ -28,7 +29,7 @@ from reportlab.platypus import (BaseDocTemplate, CondPageBreak, Frame, PageTempl
 
 from ..labels import bilingual, chinese
 from ..types import to_local, utcnow
-from .fonts import font
+from .fonts import font, has_glyph
 PAGE_WIDTH, PAGE_HEIGHT = A4
 MARGIN = 15 * mm
 CONTENT_WIDTH = PAGE_WIDTH - 2 * MARGIN
@@ -76,9 +77,21 @@ def style(size: float = 9, leading: float | None = None, **kw) -> ParagraphStyle
 _LOOK_ALIKES = str.maketrans({"·": "・", "•": "・", "✓": "√", "✔": "√", "✗": "×", "✘": "×"})
 
 
+# Joiners, variation selectors, skin-tone modifiers, tag characters: the
+# glue of an emoji sequence, invisible on their own.
+_EMOJI_GLUE = re.compile("[\u200d\ufe00-\ufe0f\U0001f3fb-\U0001f3ff\U000e0020-\U000e007f]")
+
+
 def printable(text) -> str:
-    """The text with the characters the font lacks replaced by look-alikes."""
-    return str(text or "").translate(_LOOK_ALIKES)
+    """The text as the forms' font can print it (SPEC §11): look-alikes for
+    the few signs it lacks that have one, and every other character it lacks
+    (an emoji) left out — never printed as itself, which would garble the
+    characters after it. Spaces left doubled by a removal close up."""
+    text = _EMOJI_GLUE.sub("", str(text or "").translate(_LOOK_ALIKES))
+    if all(has_glyph(char) or char in "\n\t" for char in text):
+        return text
+    kept = "".join(char for char in text if has_glyph(char) or char in "\n\t")
+    return re.sub(r"(?<=\S) {2,}(?=\S)", " ", kept).strip(" ")
 
 
 def para(text, size: float = 9, **kw) -> Paragraph:
@@ -94,6 +107,56 @@ def label_cell(label: str, size: float = 8) -> Paragraph:
     text = escape(chinese) + (f"<br/>{escape(english)}" if english else "")
     return Paragraph(text, style(size))
 
+
+
+
+# ---------------------------------------------------------------- fitting text
+
+def ellipsis(text: str, width: float, size: float, face: str | None = None) -> str:
+    """`text` cut short with "…" to fit `width` at `size` points."""
+    face = face or font()
+    if pdfmetrics.stringWidth(text, face, size) <= width:
+        return text
+    room = width - pdfmetrics.stringWidth("…", face, size)
+    used = 0.0
+    for index, char in enumerate(text):
+        used += pdfmetrics.stringWidth(char, face, size)
+        if used > room:
+            return text[:index].rstrip() + "…"
+    return text
+
+
+def _break(text: str, width: float, size: float, face: str) -> int:
+    """How many characters of `text` go on a line `width` wide: as many as
+    fit, back to the last space when that would split a Latin word."""
+    used, fit = 0.0, 0
+    for fit, char in enumerate(text):  # noqa: B007 (fit is read after the loop)
+        used += pdfmetrics.stringWidth(char, face, size)
+        if used > width:
+            break
+    else:
+        return len(text)
+    fit = max(fit, 1)
+    space = text.rfind(" ", 0, fit)
+    if space > 0 and text[fit].isascii() and text[fit - 1].isascii() and text[fit].isalnum():
+        return space + 1
+    return fit
+
+
+def fit_lines(text, width: float, size: float, lines: int = 2, face: str | None = None) -> list[str]:
+    """`text` on at most `lines` lines no wider than `width` at `size` points."""
+    face = face or font()
+    text = printable(text)
+    if pdfmetrics.stringWidth(text, face, size) <= width:
+        return [text]
+    out: list[str] = []
+    while text and len(out) < lines - 1:
+        cut = _break(text, width, size, face)
+        out.append(text[:cut].rstrip())
+        text = text[cut:].lstrip()
+    if text:
+        out.append(ellipsis(text, width, size, face))
+    return out
 
 
 
@@ -133,57 +196,78 @@ def form_fields(meeting) -> list[HeaderField]:
     ]
 
 
+ROW = 5.5 * mm           # a row of the header's fields
+LINE = 4.6 * mm          # each further line of a wrapped field
+HEADER_SIZE = 10
+LABEL_WIDTH = 26 * mm
+WIDE_LINES = 3           # a long topic wraps onto up to three lines, then "…"
+
+
+def _layout(fields: list[HeaderField], right_reserve: float):
+    """Where each field goes: the short ones in two columns, each on one
+    line; a field marked wide — or too long for its column — on a row of
+    its own below them, wrapped (SPEC §11: a long topic wraps instead of
+    running into the next label). Returns (column width, the short fields,
+    [(wide field, its lines)])."""
+    width = (CONTENT_WIDTH - right_reserve) / 2
+    face = font()
+    narrow, wide = [], []
+    for field in fields:
+        text = printable(field.value)
+        if not field.wide and pdfmetrics.stringWidth(text, face, HEADER_SIZE) <= width - LABEL_WIDTH - 1 * mm:
+            narrow.append(field)
+        else:
+            wide.append((field, fit_lines(text, 2 * width - LABEL_WIDTH - 1 * mm, HEADER_SIZE, WIDE_LINES)))
+    return width, narrow, wide
+
+
 def draw_header(canvas, title: str, fields: list[HeaderField], right_reserve: float = 0,
                 min_height: float = 0) -> float:
     """The form's title and the meeting's fields in two columns (a wide field
-    on a row of its own below them) at the top of the page, ruled off at
+    on rows of its own below them) at the top of the page, ruled off at
     least `min_height` down; returns the height used. `right_reserve` leaves
     room on the right (for a QR code, which `min_height` keeps the rule
     clear of)."""
     face = register_fonts()
     top = PAGE_HEIGHT - MARGIN
     canvas.setFont(face, 15)
-    canvas.drawString(MARGIN, top - 15, title)
-    width = (CONTENT_WIDTH - right_reserve) / 2
+    canvas.drawString(MARGIN, top - 15, printable(title))
+    width, narrow, wide = _layout(fields, right_reserve)
     y0 = top - 15 - 8 * mm
-    narrow = [f for f in fields if not f.wide]
     half = (len(narrow) + 1) // 2
-    places = [(*divmod(index, half), 1) for index in range(len(narrow))]
-    places += [(0, half + index, 2) for index in range(len(fields) - len(narrow))]
-    for field, (column, row, span) in zip(narrow + [f for f in fields if f.wide], places):
-        x, y = MARGIN + column * width, y0 - row * 5.5 * mm
+
+    def draw(x, y, field, lines):
         canvas.setFont(face, 7.5)
         canvas.setFillColor(colors.grey)
         canvas.drawString(x, y, field.label)
         canvas.setFillColor(colors.black)
-        canvas.setFont(face, 10)
-        value = _fit(field.value, span * width - 27 * mm, 10)
-        canvas.drawString(x + 26 * mm, y, value)
-    height = max(_fields_height(fields), min_height)
+        canvas.setFont(face, HEADER_SIZE)
+        for number, line in enumerate(lines):
+            canvas.drawString(x + LABEL_WIDTH, y - number * LINE, line)
+
+    for index, field in enumerate(narrow):
+        column, row = divmod(index, half)
+        draw(MARGIN + column * width, y0 - row * ROW, field, [printable(field.value)])
+    y = y0 - half * ROW
+    for field, lines in wide:
+        draw(MARGIN, y, field, lines)
+        y -= ROW + (len(lines) - 1) * LINE
+    height = max(_fields_height(fields, right_reserve), min_height)
     canvas.setStrokeColor(colors.grey)
     canvas.line(MARGIN, top - height, PAGE_WIDTH - MARGIN, top - height)
     return height
 
 
-def _fields_height(fields: list[HeaderField]) -> float:
-    wide = sum(1 for f in fields if f.wide)
-    return 15 + 8 * mm + ((len(fields) - wide + 1) // 2 + wide) * 5.5 * mm
+def _fields_height(fields: list[HeaderField], right_reserve: float = 0) -> float:
+    _width, narrow, wide = _layout(fields, right_reserve)
+    wide_height = sum(ROW + (len(lines) - 1) * LINE for _field, lines in wide)
+    return 15 + 8 * mm + (len(narrow) + 1) // 2 * ROW + wide_height
 
 
-def header_height(fields: list[HeaderField], min_height: float = 0) -> float:
+def header_height(fields: list[HeaderField], min_height: float = 0, right_reserve: float = 0) -> float:
     """The room draw_header takes at the top of each page, with a small gap:
     what build() needs as `header_height`."""
-    return max(_fields_height(fields), min_height) + 2 * mm
-
-
-def _fit(text: str, width: float, size: float) -> str:
-    face = font()
-    text = printable(text)
-    if pdfmetrics.stringWidth(text, face, size) <= width:
-        return text
-    while text and pdfmetrics.stringWidth(text + "…", face, size) > width:
-        text = text[:-1]
-    return text + "…"
+    return max(_fields_height(fields, right_reserve), min_height) + 2 * mm
 
 
 # ---------------------------------------------------------------- page x of y

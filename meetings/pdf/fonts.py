@@ -53,3 +53,41 @@ def _register(path: str | None, index: int) -> str:
     name = "Embedded-" + hashlib.sha1(f"{path}#{index}".encode()).hexdigest()[:10]
     pdfmetrics.registerFont(TTFont(name, path, subfontIndex=index))
     return name
+
+
+def has_glyph(char: str) -> bool:
+    """Whether the forms' font can print `char` (SPEC §11: what it lacks,
+    an emoji, is left out, never printed as itself). The embedded TrueType
+    font answers from its character map; the built-in CID font covers
+    Adobe-GB1, which holds every character of GBK in the Basic Multilingual
+    Plane — a character outside it (an emoji's surrogate pair) would shift
+    every character after it in UCS-2, so it never reaches the PDF."""
+    return _coverage(font())(char)
+
+
+_coverages: dict[str, object] = {}
+# Adobe-GB1 characters GBK has no code for that the forms print (base.py's look-alikes)
+GB1_BEYOND_GBK = frozenset("・")
+
+
+def _coverage(name: str):
+    check = _coverages.get(name)
+    if check is None:
+        if name == BUILTIN:
+            def check(char: str) -> bool:
+                if ord(char) > 0xFFFF:
+                    return False
+                if char in GB1_BEYOND_GBK:
+                    return True
+                try:
+                    char.encode("gbk")
+                except UnicodeEncodeError:
+                    return False
+                return True
+        else:
+            covered = frozenset(pdfmetrics.getFont(name).face.charToGlyph)
+
+            def check(char: str) -> bool:
+                return ord(char) in covered
+        _coverages[name] = check
+    return check

@@ -14,7 +14,8 @@ from reportlab.lib import colors
 from reportlab.lib.units import mm
 from reportlab.pdfbase.pdfmetrics import stringWidth
 
-from .base import CONTENT_WIDTH, GRID, HEAD_BG, MARGIN, PAGE_HEIGHT, numbered_canvas, printable
+from .base import (CONTENT_WIDTH, GRID, HEAD_BG, MARGIN, PAGE_HEIGHT, ellipsis, fit_lines,  # noqa: F401
+                   numbered_canvas, printable)
 from .fonts import font
 
 PAD = 3  # points between a cell's rule and its text
@@ -43,55 +44,6 @@ class Note:
 
 # A cell: its text, a Note, or a function drawing into the box (canvas, x, y, width, height).
 Cell = Union[str, Note, Callable]
-
-
-# ---------------------------------------------------------------- fitting text
-
-def ellipsis(text: str, width: float, size: float, face: str | None = None) -> str:
-    """`text` cut short with "…" to fit `width` at `size` points."""
-    face = face or font()
-    if stringWidth(text, face, size) <= width:
-        return text
-    room = width - stringWidth("…", face, size)
-    used = 0.0
-    for index, char in enumerate(text):
-        used += stringWidth(char, face, size)
-        if used > room:
-            return text[:index].rstrip() + "…"
-    return text
-
-
-def _break(text: str, width: float, size: float, face: str) -> int:
-    """How many characters of `text` go on a line `width` wide: as many as
-    fit, back to the last space when that would split a Latin word."""
-    used, fit = 0.0, 0
-    for fit, char in enumerate(text):  # noqa: B007 (fit is read after the loop)
-        used += stringWidth(char, face, size)
-        if used > width:
-            break
-    else:
-        return len(text)
-    fit = max(fit, 1)
-    space = text.rfind(" ", 0, fit)
-    if space > 0 and text[fit].isascii() and text[fit - 1].isascii() and text[fit].isalnum():
-        return space + 1
-    return fit
-
-
-def fit_lines(text, width: float, size: float, lines: int = 2, face: str | None = None) -> list[str]:
-    """`text` on at most `lines` lines no wider than `width` at `size` points."""
-    face = face or font()
-    text = printable(text)
-    if stringWidth(text, face, size) <= width:
-        return [text]
-    out: list[str] = []
-    while text and len(out) < lines - 1:
-        cut = _break(text, width, size, face)
-        out.append(text[:cut].rstrip())
-        text = text[cut:].lstrip()
-    if text:
-        out.append(ellipsis(text, width, size, face))
-    return out
 
 
 # ---------------------------------------------------------------- the pages

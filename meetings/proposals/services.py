@@ -12,9 +12,10 @@ from typing import NamedTuple
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, case, or_, select
 
 from ..auth.models import Role, User
+from ..doctors.models import Hospital
 from ..actionlog import changes, log_action
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound, PreconditionsMissing, TooEarly
 from ..extensions import db
@@ -80,7 +81,7 @@ class Search(NamedTuple):
     to those values: SQLAlchemy's compiled cache serves every user's search
     of a shape, and run without the values it fails instead of showing
     anyone's meetings."""
-    shape: tuple[str, frozenset, bool]
+    shape: tuple[str, frozenset, str]
     values: dict
 
     @property
@@ -88,57 +89,105 @@ class Search(NamedTuple):
         return search_statement(self.shape)
 
 
-FILTERS = ("status", "province_id", "from_", "to")
+FILTERS = ("status", "province_id", "from_", "to", "q")
+# Orders of the list: by start; newest first; or what is relevant now —
+# upcoming meetings soonest first, then past ones most recent first.
+ORDERS = ("start", "newest", "relevant")
+
+# What the list's search (`q`) matches besides the topic and the hospital: a
+# domain above the meeting hands in a condition on Meeting for the search's
+# LIKE pattern (invitees: a doctor on the list). Registered once by connect().
+SEARCH_TERMS: list = []
 
 
-def _terms(user: User, status, province_id, from_, to) -> tuple[str, dict]:
+def search_on(term) -> None:
+    """Register `term(pattern)` → a condition on Meeting for the search. Idempotent."""
+    if term not in SEARCH_TERMS:
+        SEARCH_TERMS.append(term)
+
+
+def like_pattern(text: str) -> str:
+    """`text` as a LIKE pattern that matches it anywhere, its % _ \\ taken literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _terms(user: User, status, province_id, from_, to, q=None, order: str = "start") -> tuple[str, dict]:
     """The kind of scope and the values of a search: the scope's and each
     filter given (the filters' names say which are set)."""
     kind, values = meeting_scope(user)
-    given = {f"filter_{name}": value for name, value in zip(FILTERS, (status, province_id, from_, to))
+    q = (q or "").strip() or None
+    given = {f"filter_{name}": value for name, value in zip(FILTERS, (status, province_id, from_, to,
+                                                                      q and like_pattern(q)))
              if value is not None}
+    if order == "relevant":
+        given["order_now"] = utcnow()
     return kind, {**values, **given}
 
 
+def _order(newest_first: bool, order: str | None) -> str:
+    if order is not None:
+        if order not in ORDERS:
+            raise InvalidInput(_("one of start, newest, relevant"), field="order")
+        return order
+    return "newest" if newest_first else "start"
+
+
 def meeting_search(user: User, *, status: Status | None = None, province_id: int | None = None,
-                   from_: datetime | None = None, to: datetime | None = None,
-                   newest_first: bool = False) -> Search:
+                   from_: datetime | None = None, to: datetime | None = None, q: str | None = None,
+                   newest_first: bool = False, order: str | None = None) -> Search:
     """The meeting list within the user's visibility, with the list's filters:
     one search for the API, the pages and the exports (search_meetings)."""
-    kind, values = _terms(user, status, province_id, from_, to)
-    return Search((kind, frozenset(values), newest_first), values)
+    order = _order(newest_first, order)
+    kind, values = _terms(user, status, province_id, from_, to, q, order)
+    return Search((kind, frozenset(values), order), values)
 
 
-def search_statement(shape: tuple[str, frozenset, bool]) -> Select:
+def search_statement(shape: tuple[str, frozenset, str]) -> Select:
     """The statement of a search's shape (Search), its parameters left to be
     given when it runs."""
     return _search(*shape)
 
 
-def _search(kind: str, given, newest_first: bool, values: dict | None = None) -> Select:
+def _search(kind: str, given, order: str, values: dict | None = None) -> Select:
     """The search for a kind of scope and the filters named in `given`,
     its parameters `values` or left to be given when it runs."""
     query = _visible(kind, values)
     for name, condition in (("filter_status", lambda p: Meeting.status == p),
                             ("filter_province_id", lambda p: Meeting.province_id == p),
                             ("filter_from_", lambda p: Meeting.starts_at >= p),
-                            ("filter_to", lambda p: Meeting.starts_at <= p)):
+                            ("filter_to", lambda p: Meeting.starts_at <= p),
+                            ("filter_q", _matches)):
         if name in given:
             query = query.where(condition(parameter(name, values)))
-    if newest_first:
+    if order == "newest":
         return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())
+    if order == "relevant":
+        now = parameter("order_now", values)
+        upcoming = Meeting.starts_at >= now
+        return query.order_by(case((upcoming, 0), else_=1), case((upcoming, Meeting.starts_at)),
+                              Meeting.starts_at.desc(), Meeting.id.desc())
     return query.order_by(Meeting.starts_at, Meeting.id)
 
 
+def _matches(pattern):
+    """The search `q`: the topic, the hospital's name, or what a higher domain
+    registered (a doctor invited), each containing the text."""
+    hospitals = select(Hospital.id).where(Hospital.name.ilike(pattern, escape="\\"))
+    return or_(Meeting.topic.ilike(pattern, escape="\\"), Meeting.hospital_id.in_(hospitals),
+               *(term(pattern) for term in SEARCH_TERMS))
+
+
 def search_meetings(user: User, *, status: Status | None = None, province_id: int | None = None,
-                    from_: datetime | None = None, to: datetime | None = None,
-                    newest_first: bool = False) -> Select:
+                    from_: datetime | None = None, to: datetime | None = None, q: str | None = None,
+                    newest_first: bool = False, order: str | None = None) -> Select:
     """The same search as a select with its values bound in, to page,
     narrow, count or combine like any other: built for the call, its
     parameters unique, so two searches in one statement (held or approved,
     one user's and another's) keep their own values."""
-    kind, values = _terms(user, status, province_id, from_, to)
-    return _search(kind, values, newest_first, values)
+    order = _order(newest_first, order)
+    kind, values = _terms(user, status, province_id, from_, to, q, order)
+    return _search(kind, values, order, values)
 
 
 def get_meeting(user: User, meeting_id: int, *, for_update: bool = False) -> Meeting:

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from decimal import Decimal
 
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import case, func, select
@@ -16,12 +17,11 @@ from ..auth.models import Role, User
 from ..extensions import db
 from ..followups.models import FollowUp, FollowUpStatus
 from ..followups.services import overdue_clause, person_name, today, visible_followups
-from ..orgs.models import BudgetPool
-from ..orgs.services import visible_provinces
 from ..proposals.models import Meeting
 from ..proposals.services import visible_meetings
 from ..questions.models import Question, QuestionStatus
 from ..types import quarter_of
+from ..evaluation.services import budget_rows
 from .services import Period, meeting_report, score_distribution
 from ..sqltime import day_bounds, hours_between, local_month
 
@@ -34,7 +34,9 @@ LABELS = {
     "key_attendance_rate": _l("Key attendance rate"), "followups_due": _l("Follow-ups due"),
     "followups_on_time": _l("Done on time"), "followup_on_time_rate": _l("On-time rate"),
     "score_percent_avg": _l("Mean score (%)"),
-    "period": _l("Quarter"), "allocated": _l("Allocated (yuan)"), "drawn": _l("Drawn by approvals (yuan)"),
+    # the budget's one vocabulary (docs/rules/9-budget.md), as on every budget page
+    "period": _l("Quarter"), "allocated": _l("Allocated"), "drawn": _l("Drawn by approvals"),
+    "actual": _l("Actual spend"), "remaining": _l("Remaining"),
     "assignee": _l("Assignee"), "overdue": _l("Overdue"),
     "asked": _l("Questions asked"), "open": _l("Still open"), "answered": _l("Answered"),
     "answer_hours": _l("Mean hours to answer"),
@@ -43,6 +45,7 @@ LABELS = {
 }
 # How a table cell is written; the chart gets the same raw value.
 KINDS = {"budget_approved": "money", "actual_spend": "money", "allocated": "money", "drawn": "money",
+         "actual": "money", "remaining": "money",
          "score_percent_avg": "number", "answer_hours": "number", **{r: "rate" for r in RATES}}
 
 
@@ -56,6 +59,10 @@ class Section:
     note: object = None
     empty: object = _l("Nothing in this period.")
     kinds: dict = field(default_factory=lambda: KINDS)
+    phone: tuple = ()             # the columns a phone shows at first (the rest behind a tap)
+
+    def on_phone(self, key: str) -> bool:
+        return key in (self.phone or self.columns[:4])
 
     def label(self, key: str) -> str:
         return str(LABELS.get(key, key))
@@ -76,10 +83,14 @@ class Section:
             datasets.append({"label": self.label(key), "data": values, "type": series.get("kind", "bar"),
                              "axis": series.get("axis", "y")})
         y1 = [s["key"] for s in self.chart["series"] if s.get("axis") == "y1"]
+        y = [s["key"] for s in self.chart["series"] if s.get("axis", "y") == "y"]
         return {"labels": [str(row[first]) for row in self.rows], "datasets": datasets,
                 "percent": self.chart.get("percent", False), "stacked": self.chart.get("stacked", False),
-                "integer": self.chart.get("integer", False),
-                "y1_percent": bool(y1) and KINDS.get(y1[0]) == "rate"}
+                # counts get whole-number ticks, money 1.23万 (static/dashboard.js)
+                "integer": self.chart.get("integer", False) or all(KINDS.get(k) is None for k in y),
+                "money": bool(y) and all(KINDS.get(k) == "money" for k in y),
+                "y1_percent": bool(y1) and KINDS.get(y1[0]) == "rate",
+                "y1_integer": bool(y1) and KINDS.get(y1[0]) is None}
 
 
 def default_period(day: date | None = None) -> Period:
@@ -103,6 +114,7 @@ def meetings_by_month(user: User, period: Period) -> Section:
                    ["month", "meetings_held", "expected", "present", "attendance_rate",
                     "accuracy_rate", "key_attendance_rate"],
                    _report_rows(user, "month", period),
+                   phone=("month", "meetings_held", "present", "attendance_rate"),
                    chart={"type": "bar", "series": [{"key": "meetings_held"},
                                                     {"key": "attendance_rate", "kind": "line", "axis": "y1"}]})
 
@@ -114,6 +126,7 @@ def rates_by(user: User, group_by: str, period: Period) -> Section:
                    [group_by, "meetings_held", "budget_approved", "actual_spend", "expected", "present",
                     *RATES, "followups_due", "followups_on_time", "score_percent_avg"],
                    _report_rows(user, group_by, period),
+                   phone=(group_by, "meetings_held", "attendance_rate", "score_percent_avg"),
                    chart={"type": "bar", "percent": True,
                           "series": [{"key": rate} for rate in RATES]})
 
@@ -142,15 +155,24 @@ def quarters(period: Period) -> list[str]:
 
 
 def budget_by_quarter(user: User, period: Period) -> Section:
-    rows = db.session.execute(
-        select(BudgetPool.period, func.sum(BudgetPool.amount), func.sum(BudgetPool.spent))
-        .where(BudgetPool.province_id.in_(visible_provinces(user)),
-               BudgetPool.period.in_(quarters(period)))
-        .group_by(BudgetPool.period).order_by(BudgetPool.period))
-    return Section("budget", _l("Budget drawn vs allocated per quarter"),
-                   ["period", "allocated", "drawn"],
-                   [{"period": p, "allocated": a, "drawn": d} for p, a, d in rows],
-                   chart={"type": "bar", "series": [{"key": "allocated"}, {"key": "drawn"}]})
+    """The budget rows of the user's provinces (evaluation's budget_rows: the
+    one formula) summed per quarter of the period."""
+    wanted = set(quarters(period))
+    totals: dict[str, dict] = {}
+    for row in budget_rows(user):
+        if row["period"] in wanted:
+            total = totals.setdefault(row["period"], {"period": row["period"], **{k: Decimal("0.00") for k in MONEY}})
+            for key in MONEY:
+                total[key] += row[key]
+    return Section("budget", _l("Budget per quarter: allocated, drawn, actual, remaining (元)"),
+                   ["period", *MONEY], [totals[p] for p in sorted(totals)],
+                   phone=("period", "allocated", "drawn", "actual", "remaining"),
+                   chart={"type": "bar", "series": [{"key": "allocated"}, {"key": "drawn"},
+                                                    {"key": "actual"}, {"key": "remaining"}]},
+                   note=_l("Remaining = allocated − drawn by approvals − actual spend."))
+
+
+MONEY = ("allocated", "drawn", "actual", "remaining")
 
 
 def overdue_by_assignee(user: User) -> Section:

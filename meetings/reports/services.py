@@ -30,7 +30,7 @@ from sqlalchemy.orm import aliased
 
 from ..auth.models import User
 from ..checkin.models import CheckIn
-from ..checkin.services import counted_checkins
+from ..checkin.services import counted_checkins, key_seat_filled
 from ..evaluation.services import scorecard_rows
 from ..invitees.services import expected_clause
 from ..doctors.models import Doctor
@@ -101,22 +101,21 @@ def _per_group(scope):
     report like the small query it is."""
     held = scope.c.status.in_(HELD)
     invited = aliased(Invitee)
-    invited_doctor = aliased(Doctor)
     checkins = (
         select(scope.c.k,
                func.count(CheckIn.id).label("present"),
-               func.count(invited.id).label("attended_invited"),
-               func.sum(case((and_(invited.id.is_not(None), key_clause(invited_doctor)), 1),
-                             else_=0)).label("key_present"))
+               func.count(invited.id).label("attended_invited"))
         .select_from(CheckIn).join(scope, scope.c.id == CheckIn.meeting_id)
         .outerjoin(invited, and_(invited.meeting_id == CheckIn.meeting_id,
                                  invited.doctor_id == CheckIn.doctor_id))
-        .outerjoin(invited_doctor, invited_doctor.id == invited.doctor_id)
         .where(held, counted_checkins())
         .group_by(scope.c.k).subquery("att"))
+    # SPEC §5 key seats: each expected key invitee once, filled by them or their backup
     expected = (
         select(scope.c.k, func.count(Invitee.id).label("expected"),
-               func.sum(case((key_clause(Doctor), 1), else_=0)).label("key_expected"))
+               func.sum(case((key_clause(Doctor), 1), else_=0)).label("key_expected"),
+               func.sum(case((and_(key_clause(Doctor), key_seat_filled()), 1), else_=0))
+               .label("key_present"))
         .select_from(Invitee).join(scope, scope.c.id == Invitee.meeting_id)
         .join(Doctor, Doctor.id == Invitee.doctor_id)
         .where(held, expected_clause())
@@ -177,7 +176,7 @@ def meeting_report(user: User, group_by: str, period: Period) -> list[dict]:
         total(checkins.c.present).label("present"),
         total(checkins.c.attended_invited).label("attended_invited"),
         total(expected.c.key_expected).label("key_expected"),
-        total(checkins.c.key_present).label("key_present"),
+        total(expected.c.key_present).label("key_present"),
         total(followups.c.due).label("followups_due"),
         total(followups.c.on_time).label("followups_on_time"),
         score.c.score_percent_avg,

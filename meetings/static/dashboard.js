@@ -2,9 +2,29 @@
    attribute: no inline script, so a strict Content-Security-Policy holds. */
 (function () {
   "use strict";
+  document.querySelectorAll(".dashboard-section .show-all").forEach(function (button) {
+    button.addEventListener("click", function () {
+      var section = button.closest(".dashboard-section");
+      var all = section.classList.toggle("all-columns");
+      button.textContent = all ? button.dataset.less : button.dataset.more;
+      button.setAttribute("aria-expanded", all ? "true" : "false");
+    });
+  });
   if (!window.Chart) { return; }
   var palette = ["#0d6efd", "#20c997", "#fd7e14", "#6f42c1", "#dc3545", "#6c757d"];
   function percent(value) { return value + "%"; }
+  // money for a Chinese reader: 12300 → "1.23万", 800 → "800"
+  function wan(value) {
+    if (Math.abs(value) >= 10000) {
+      return (value / 10000).toFixed(2).replace(/\.?0+$/, "") + "万";
+    }
+    return String(Math.round(value * 100) / 100);
+  }
+  function ticks(isPercent, isMoney, isInteger) {
+    if (isPercent) return { callback: percent };
+    if (isMoney) return { callback: wan };
+    return isInteger ? { precision: 0 } : {};
+  }
 
   document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
     var spec = JSON.parse(canvas.getAttribute("data-chart"));
@@ -18,11 +38,11 @@
     var scales = {
       x: { stacked: spec.stacked, ticks: { autoSkip: true, maxRotation: 60 } },
       y: { beginAtZero: true, stacked: spec.stacked,
-           ticks: spec.percent ? { callback: percent } : (spec.integer ? { precision: 0 } : {}) }
+           ticks: ticks(spec.percent, spec.money, spec.integer) }
     };
     if (hasY1) {
       scales.y1 = { position: "right", beginAtZero: true, grid: { drawOnChartArea: false },
-                    ticks: spec.y1_percent ? { callback: percent } : {} };
+                    ticks: ticks(spec.y1_percent, false, spec.y1_integer) };
     }
     new window.Chart(canvas, {
       type: "bar",
@@ -30,7 +50,12 @@
       options: {
         responsive: true, maintainAspectRatio: false, animation: false,
         scales: scales,
-        plugins: { legend: { position: "bottom", labels: { boxWidth: 12 } } }
+        plugins: {
+          legend: { position: "bottom", labels: { boxWidth: 12 } },
+          tooltip: spec.money ? { callbacks: { label: function (item) {
+            return item.dataset.label + ": " + wan(item.parsed.y);
+          } } } : {}
+        }
       }
     });
   });

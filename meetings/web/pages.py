@@ -12,6 +12,7 @@ from marshmallow import Schema
 from ..errors import Conflict, InvalidInput, NotFound
 from ..labels import colon, field_label, label, options
 from .forms import attempt, form_dict
+from . import numbers
 
 
 def roles_required(*roles):
@@ -65,3 +66,4 @@ def register_template_helpers(bp) -> None:
     bp.add_app_template_filter(label, "label")
     bp.add_app_template_filter(field_label, "field_label")  # an error's field key as its label
     bp.add_app_template_global(enum_options, "enum_options")
+    numbers.register(bp)  # `money`: ¥12,300 on pages

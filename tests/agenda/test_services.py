@@ -248,3 +248,18 @@ def test_what_the_pages_offer_is_what_the_services_allow(make_meeting, org):
         services.replace_agenda(org.rep, running, segments=plan(("video", 5), ("talk", 15)))
     with pytest.raises(InvalidTransition):
         services.start_segment(org.staff, draft, services.agenda(draft)[0])
+
+
+def test_finishing_the_meeting_finishes_the_running_segment(make_meeting, org):
+    from meetings.proposals import services as proposals
+
+    meeting = make_meeting("in_progress")
+    video, talk, *_ = services.agenda(meeting)
+    services.start_segment(org.staff, meeting, video)
+    services.start_segment(org.staff, meeting, talk)
+    assert talk.running
+    proposals.finish(org.rep, meeting)
+    db.session.flush()
+    assert not talk.running and talk.finished_at is not None
+    assert talk.finished_at >= talk.started_at
+    assert not any(s.running for s in services.agenda(meeting))

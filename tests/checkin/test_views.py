@@ -275,8 +275,14 @@ def test_staff_void_a_mistaken_check_in_with_a_reason(client, org, meeting_with,
     login(client, org.staff)
     page = client.get(f"/meetings/{meeting.id}/sign-in").get_data(as_text=True)
     assert services.attendance(meeting)["present"] == 1
-    response = client.post(f"/meetings/{meeting.id}/sign-in/checkins/{checkin.id}/void",
-                           data=fill(page, form_index(page, f"/checkins/{checkin.id}/void"), reason="点错了人"))
+    path = f"/meetings/{meeting.id}/sign-in/checkins/{checkin.id}/void"
+    asked = client.post(path, data=fill(page, form_index(page, f"/checkins/{checkin.id}/void"), reason="点错了人"))
+    # a void cannot be undone: a confirm step first, and nothing is voided yet (issue 25, item 6)
+    assert asked.status_code == 200 and "确定作废签到" in asked.get_data(as_text=True)
+    db.session.refresh(checkin)
+    assert not checkin.voided
+    confirm = asked.get_data(as_text=True)
+    response = client.post(path, data=fill(confirm, form_index(confirm, f"/checkins/{checkin.id}/void")))
     assert response.status_code == 303
     db.session.refresh(checkin)
     assert checkin.voided and checkin.void_reason == "点错了人" and checkin.voided_by_id == org.staff.id

@@ -138,9 +138,13 @@ def test_budget_rows_show_allocated_drawn_actual_remaining(org, held, make_meeti
     rows = [r for r in api.get(f"/reports/budgets?period={period}").json
             if r["province_id"] == org.province.id]
     same = budget_period(approved) == period
+    # drawn: held for the approved meeting not yet settled; the summarised one
+    # settled at its actual spend; the four always add up (docs/rules/9-budget.md)
     assert rows == [{"province_id": org.province.id, "period": period, "allocated": "50000.00",
-                     "drawn": "4000.00" if same else "2000.00", "actual": "1500.00",
+                     "drawn": "2000.00" if same else "0.00", "actual": "1500.00",
                      "remaining": "46500.00" if same else "48500.00"}]
+    row = rows[0]
+    assert Decimal(row["allocated"]) == sum(Decimal(row[k]) for k in ("drawn", "actual", "remaining"))
 
 
 def test_settling_returns_an_underspend_and_draws_an_overspend_even_below_zero(
@@ -161,7 +165,7 @@ def test_settling_returns_an_underspend_and_draws_an_overspend_even_below_zero(
     assert pool.spent == Decimal("2300.00") and pool.remaining == Decimal("-300.00")
     row = next(r for r in api_as(org.admin).get("/reports/budgets").json if r["period"] == pool.period
                and r["province_id"] == org.province.id)
-    assert row["remaining"] == "-300.00" and row["actual"] == "2300.00" and row["drawn"] == "2000.00"
+    assert row["remaining"] == "-300.00" and row["actual"] == "2300.00" and row["drawn"] == "0.00"
 
 
 def test_budget_rows_within_visibility(org, make_province, make_user, api_as):

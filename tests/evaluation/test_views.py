@@ -58,9 +58,9 @@ def test_the_province_page_and_the_report_show_budget_vs_actual(org, held, login
     client = login(org.pm)
     page = client.get(f"/admin/provinces/{org.province.id}").get_data(as_text=True)
     table = page.split("budget-vs-actual")[1]
-    assert "2100.00" in table and "-100.00" in table and "text-danger" in table
+    assert "¥2,100" in table and "-¥100" in table and "text-danger" in table
     report = client.get(f"/reports/budgets?period={pool.period}")
-    assert report.status_code == 200 and "-100.00" in report.get_data(as_text=True)
+    assert report.status_code == 200 and "-¥100" in report.get_data(as_text=True)
     assert client.get("/reports/budgets?period=nope").status_code == 422
     assert login(org.rep).get("/reports/budgets").status_code == 403
 

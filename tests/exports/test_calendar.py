@@ -1,5 +1,6 @@
 """The private calendar feed (SPEC §9): an unguessable URL under PUBLIC_URL,
 iCal of the user's upcoming meetings in local time, resettable, 404 otherwise."""
+import re
 from urllib.parse import urlsplit
 
 from icalendar import Calendar
@@ -91,3 +92,13 @@ def test_the_calendar_page_shows_the_address_and_resets_it(org, client):
     db.session.refresh(org.rep)
     assert org.rep.calendar_token != old
     assert client.get(f"/calendar/{old}.ics").status_code == 404
+
+
+def test_the_calendar_page_has_a_copy_button_and_a_webcal_subscribe_link(org, client):
+    client.post("/login", data={"username": org.rep.username, "password": PASSWORD})
+    page = client.get("/calendar").get_data(as_text=True)
+    db.session.refresh(org.rep)
+    assert 'id="copy-feed"' in page and 'data-copy="#feed-url"' in page and "copy.js" in page
+    link = re.search(r'id="subscribe" href="([^"]+)"', page)[1]
+    assert link.startswith("webcal://") and link.endswith(f"{org.rep.calendar_token}.ics")
+    assert "<script>" not in page  # no inline script (CSP)

@@ -152,3 +152,44 @@ def test_export_buttons_on_the_pages_download_the_same_files(org, exported, clie
     client.post("/login", data={"username": stranger.username, "password": PASSWORD})
     assert client.get(f"/meetings/{exported.mine.id}/attendance.xlsx").status_code == 404
     assert len(read_csv(client.get("/meetings/export.csv"))) == 1  # only the header
+
+
+# ---------------------------------------------------------------- issue 25, item 10
+
+def test_xlsx_has_a_frozen_bold_header_column_widths_and_money_formats(org, exported, api_as):
+    response = api_as(org.admin).get("/meetings/export.xlsx")
+    sheet = load_workbook(io.BytesIO(response.data)).active
+    assert sheet.freeze_panes == "A2"
+    assert sheet["A1"].font.b
+    assert sheet.column_dimensions["B"].width >= 30  # the topic
+    header = [c.value for c in sheet[1]]
+    budget = header.index("预算合计（元）") + 1 if "预算合计（元）" in header else len(header) - 1
+    row = next(r for r in sheet.iter_rows(min_row=2) if r[0].value == exported.mine.id)
+    assert row[budget - 1].number_format == "#,##0.00" and isinstance(row[budget - 1].value, (int, float))
+    assert row[3].number_format == "yyyy-mm-dd hh:mm"
+
+
+def test_file_names_say_the_day_the_topic_and_what_they_hold(org, make_meeting, api_as):
+    from urllib.parse import unquote
+
+    from meetings.types import local_date
+
+    meeting = make_meeting("held", topic="😀 降压新药沙龙/第2期")
+    disposition = api_as(org.rep).get(f"/meetings/{meeting.id}/attendance.xlsx").headers["Content-Disposition"]
+    assert disposition.startswith(f'attachment; filename="attendance-{meeting.id}.xlsx"; filename*=UTF-8\'\'')
+    name = unquote(disposition.split("UTF-8''", 1)[1])
+    assert name == f"{local_date(meeting.starts_at):%Y-%m-%d}-😀 降压新药沙龙第2期-签到.xlsx"
+    listed = api_as(org.rep).get("/meetings/export.csv").headers["Content-Disposition"]
+    assert unquote(listed.split("UTF-8''", 1)[1]).endswith("-会议列表.csv")
+
+
+def test_the_pages_attendance_export_lists_invited_doctors_who_did_not_come(org, make_meeting, make_doctor,
+                                                                             client):
+    came, stayed_away = make_doctor(org.hospital, "C", name="甲医生"), make_doctor(org.hospital, "C", name="乙医生")
+    meeting = make_meeting("held", primaries=[came, stayed_away], present=[came])
+    client.post("/login", data={"username": org.rep.username, "password": PASSWORD})
+    rows = read_csv(client.get(f"/meetings/{meeting.id}/attendance.csv"))
+    assert rows[0][-1] == "到会情况"
+    by_name = {r[0]: r for r in rows[1:]}
+    assert by_name["甲医生"][-1] == "到会" and by_name["乙医生"][-1] == "缺席"
+    assert by_name["乙医生"][5] == ""  # no sign-in time

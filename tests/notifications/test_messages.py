@@ -54,3 +54,24 @@ def test_the_inbox_shows_lines_as_a_list_and_the_menu_counts_unread(client, org)
     client.get("/lang/en")
     refresh()
     assert "Tomorrow: 用法用量 at 一院" in client.get("/notifications").get_data(as_text=True)
+
+
+def test_mark_all_read_on_the_page_and_the_api(client, org, api_as):
+    for n in range(3):
+        services.notify(org.rep, f"test:{n}", f"第{n}条")
+    services.notify(org.pm, "test:other", "别人的")
+    db.session.commit()
+    client.post("/login", data={"username": org.rep.username, "password": PASSWORD})
+    inbox = client.get("/notifications").get_data(as_text=True)
+    assert 'id="read-all"' in inbox and "全部已读" in inbox
+    response = client.post("/notifications/read-all", data={"csrf_token": ""})
+    assert response.status_code == 302
+    assert services.unread_count(org.rep) == 0
+    assert services.unread_count(org.pm) == 1  # only one's own
+    assert 'id="read-all"' not in client.get("/notifications").get_data(as_text=True)
+    services.notify(org.pm, "test:more", "再来一条")
+    db.session.commit()
+    api = api_as(org.pm)
+    assert api.post("/notifications/read-all").json == {"marked": 2}
+    assert api.post("/notifications/read-all").json == {"marked": 0}
+    assert services.unread_count(org.pm) == 0

@@ -35,8 +35,8 @@ def test_admin_creates_a_region_then_a_province_and_a_budget_and_sees_remaining(
                            data={"period": "2026-Q4", "amount": "120000"})
     assert response.status_code == 302
     page = client.get(f"/admin/provinces/{province.id}").get_data(as_text=True)
-    assert "2026-Q4" in page and "120000.00" in page  # allocated and remaining
-    assert "8000.00" in page
+    assert "2026-Q4" in page and "¥120,000" in page  # allocated and remaining
+    assert "¥8,000" in page
 
 
 def test_remaining_is_allocated_minus_spent(client, org, make_province):
@@ -46,7 +46,7 @@ def test_remaining_is_allocated_minus_spent(client, org, make_province):
     db.session.commit()
     login(client, org.admin)
     page = client.get(f"/admin/provinces/{province.id}").get_data(as_text=True)
-    assert "10000.00" in page and "2500.00" in page and "7500.00" in page
+    assert "¥10,000" in page and "¥2,500" in page and "¥7,500" in page  # allocated, drawn, remaining
 
 
 def test_a_bad_amount_is_shown_beside_the_field_and_nothing_is_written(client, org):

@@ -75,7 +75,8 @@ def test_every_figure_equals_attendance_of_each_meeting_pooled(org, world):
         assert {k: rows[owner][k] for k in FIGURES} == pooled(meetings)
     # the fixture really exercises the rules: declined, unpromoted backup, nurse, walk-ins
     assert attendance(world.m1) | {} == {**attendance(world.m1), "expected": 4, "present": 5,
-                                         "attended_invited": 4, "key_expected": 2, "key_present": 2}
+                                         "attended_invited": 4, "key_expected": 2, "key_present": 1}
+    # SPEC §5 key seats: a1's seat is filled; b1's is empty; a5 (A) backs up c1, no key seat
     assert rows[world.p3.rep.id]["attendance_rate"] is None  # nobody expected
     assert rows[world.p2.rep.id]["accuracy_rate"] is None  # nobody came
 

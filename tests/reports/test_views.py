@@ -1,5 +1,6 @@
 """The dashboards: each role's landing page, figures equal to the API's."""
 import json
+from decimal import Decimal
 import re
 from html.parser import HTMLParser
 
@@ -100,8 +101,10 @@ def test_budget_section_shows_the_visible_pools(org, world, client):  # noqa: F8
     rows = Sections(client.get(f"/dashboard?from={start}&to={end}").get_data(as_text=True)).sections["budget"]["rows"]
     pools = {p.period: p for p in db.session.query(BudgetPool).filter_by(province_id=org.province.id)
              if p.period in quarters(Period(start, end))}
-    assert {r["_name"]: (r["allocated"], r["drawn"]) for r in rows} == \
-        {p: (str(pool.amount), str(pool.spent)) for p, pool in pools.items()}
+    # the pool's use is drawn (not settled) + actual (settled): docs/rules/9-budget.md
+    assert {r["_name"]: (r["allocated"], str(Decimal(r["drawn"]) + Decimal(r["actual"])), r["remaining"])
+            for r in rows} == \
+        {p: (str(pool.amount), str(pool.spent), str(pool.remaining)) for p, pool in pools.items()}
 
 
 def test_a_regional_manager_sees_rates_by_province(org, world, client, api_as):  # noqa: F811

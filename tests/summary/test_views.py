@@ -35,7 +35,7 @@ def test_summary_form_saves_and_the_view_shows_variance(org, login, make_meeting
     db.session.expire_all()
     assert meeting.status == Status.summarized
     page = client.get(f"/meetings/{meeting.id}/summary").get_data(as_text=True)
-    assert "2050.50" in page and "2000.00" in page and "50.50" in page and "text-danger" in page
+    assert "¥2,050.50" in page and "¥2,000" in page and "¥50.50" in page and "text-danger" in page
     assert "老人能用吗?" in page and "张主任" in page and 'id="agenda-vs-actual"' in page
     assert 'id="overspend-reason"' in page and "到会人数多于预期" in page
     assert [q.text for q in services.questions_of(meeting)] == ["老人能用吗?"]

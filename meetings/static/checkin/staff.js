@@ -81,7 +81,7 @@
         li.classList.remove("pending");
         li.classList.add("signed");
         li.querySelector(".tap").disabled = true;
-        li.querySelector(".state").textContent = "✓ " + hhmm(c.checked_in_at);
+        li.querySelector(".state").textContent = "✓ " + cfg.msgSigned + " " + hhmm(c.checked_in_at);
       }
       if (!c.invited) {
         var item = document.createElement("li");
@@ -118,6 +118,20 @@
           drop(item);
           status("");
           applyState(body);
+          return true;
+        }
+        if (body && res.status === 409 && body.reason === "duplicate_walk_in" && !item.same_name_ok) {
+          // SPEC §5: someone with this name and title is already counted; staff confirm it is
+          // another person (the queued item keeps its nonce's place and its original time)
+          drop(item);
+          if (window.confirm(body.message + "\n\n" + cfg.msgSameName)) {
+            var again = Object.assign({}, item, { same_name_ok: true, nonce: nonce() });
+            var queue = load();
+            queue.unshift(again);
+            save(queue);
+          } else {
+            status("");
+          }
           return true;
         }
         if (body && (res.status === 409 || res.status === 422 || res.status === 403 || res.status === 404)) {
