@@ -38,22 +38,33 @@ def _dummy_hash() -> str:
     return cache[method]
 
 
-def _login_keys(username: str, address: str | None) -> list[tuple[str, int]]:
+def _login_keys(username: str, address: str | None) -> list[tuple[str, int, str]]:
     config = current_app.config
-    return [(f"login:account:{username.strip().lower()[:80]}", config["LOGIN_FAILURES_PER_ACCOUNT"]),
-            (f"login:address:{address or '-'}", config["LOGIN_FAILURES_PER_ADDRESS"])]
+    return [(f"login:account:{username.strip().lower()[:80]}", config["LOGIN_FAILURES_PER_ACCOUNT"], "account"),
+            (f"login:address:{address or '-'}", config["LOGIN_FAILURES_PER_ADDRESS"], "address")]
 
 
 def login(username: str, password: str, address: str | None) -> User | None:
     """SPEC §11: a login or token request. Refused (429 with Retry-After) once
     the account or the address has LOGIN_FAILURES_PER_* failures in the
     window; an office behind one address logging in correctly never gets
-    there. Returns None for a wrong username or password, with the failure
-    counted and logged: the caller commits them before it refuses, as the
-    request itself fails (a success is kept by the request's one commit)."""
+    there. The attempt takes its slot (account, then address: one order, no
+    deadlock) BEFORE the password is checked, atomically, so however many
+    arrive at once no more than the limit are ever checked; a success gives
+    its slots back. Returns None for a wrong username or password, with the
+    failure counted and logged: the caller commits them before it refuses, as
+    the request itself fails (a success is kept by the request's one commit)."""
     window = current_app.config["LOGIN_WINDOW"]
-    for key, limit in _login_keys(username, address):
-        throttle.check(key, limit, window, _("Too many failed logins; try again later."))
+    taken: list[str] = []
+    try:
+        for key, limit, which in _login_keys(username, address):
+            taken.append(key)
+            throttle.take(key, limit, window, _("Too many failed logins; try again later."),
+                          audit=("login", which))
+    except throttle.Throttled:
+        for key in taken:  # a refused attempt is no failure: nothing was checked
+            throttle.give_back(key, window)
+        raise
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         check_password_hash(_dummy_hash(), password)  # the same work as for a real account
@@ -61,13 +72,13 @@ def login(username: str, password: str, address: str | None) -> User | None:
     else:
         ok = user.check_password(password) and user.active
     if not ok:
-        for key, _limit in _login_keys(username, address):
-            throttle.hit(key, window)
         # the typed username is not kept: it may be a password typed in the wrong field
         log_action(None, "login_failed", "user", user.id if user else None,
                    after={"reason": "unknown_user" if user is None else
                           "inactive" if not user.active else "wrong_password"})
         return None
+    for key in taken:
+        throttle.give_back(key, window)
     log_action(user, "login", "user", user.id)
     return user
 
@@ -131,6 +142,13 @@ def revoke_token(token: str) -> None:
         raise Unauthorized(_("invalid token"))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        log_action(row.user_id, "token_revoke", "api_token", row.id)
+
+
+def logout(user: User) -> None:
+    """Logs out: every session and token of the user ends (end_sessions), logged."""
+    end_sessions(user)
+    log_action(user, "logout", "user", user.id)
 
 
 def end_sessions(user: User) -> None:

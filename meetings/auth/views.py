@@ -8,6 +8,7 @@ from flask_login import current_user, login_required, login_user, logout_user
 from sqlalchemy import select
 
 from ..extensions import db
+from ..throttle import Throttled
 from ..orgs.models import Province, Region
 from ..web.nav import nav_item
 from ..web.pages import register_template_helpers, roles_required, submit
@@ -50,7 +51,11 @@ def start_session(user) -> None:
 def login():
     if request.method == "POST":
         username = request.form.get("username", "")
-        user = services.login(username, request.form.get("password", ""), request.remote_addr)
+        try:
+            user = services.login(username, request.form.get("password", ""), request.remote_addr)
+        except Throttled:
+            db.session.commit()  # the refusal is counted (and now and then logged)
+            raise
         if user is None:
             db.session.commit()  # the failure counts (throttling) and is logged
             flash(_("Wrong username or password."), "danger")
@@ -65,7 +70,7 @@ def login():
 def logout():
     # Ends this user's sessions everywhere: a cookie copied before logout is
     # worth nothing afterwards (the cookie itself lives in the browser).
-    services.end_sessions(current_user)
+    services.logout(current_user)
     logout_user()
     session.clear()
     return redirect(url_for("auth_web.login"))
