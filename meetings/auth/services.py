@@ -213,9 +213,29 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
     return user
 
 
+def _keeps_an_admin(actor: User, user: User, changes: dict) -> None:
+    """Nobody deactivates or demotes themself, and the last active
+    administrator stays one (409): otherwise nobody could manage users any
+    more. The active admins' rows are locked while counted, so two admins
+    demoting each other at once cannot both succeed."""
+    loses_admin = user.role == Role.admin and user.active and (
+        changes.get("active") is False or ("role" in changes and Role(changes["role"]) != Role.admin))
+    if not loses_admin:
+        return
+    if user.id == actor.id:
+        raise Conflict(_("You cannot deactivate your own account or take away your own administrator role."),
+                       field="active" if changes.get("active") is False else "role")
+    admins = db.session.scalars(select(User.id).where(User.role == Role.admin, User.active.is_(True))
+                                .order_by(User.id).with_for_update()).all()
+    if set(admins) <= {user.id}:
+        raise Conflict(_("The last active administrator cannot be deactivated or demoted."),
+                       field="active" if changes.get("active") is False else "role")
+
+
 def update_user(actor: User, user: User, **changes) -> User:
     if actor.role != Role.admin:
         raise Forbidden(_("only an administrator manages users"))
+    _keeps_an_admin(actor, user, changes)
     password = changes.pop("password", None)
     old = {key: getattr(user, key) for key in AUDITED_USER_FIELDS}
     deactivated = user.active and changes.get("active") is False
