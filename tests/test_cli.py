@@ -15,15 +15,15 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_create_user_and_seed_demo(app, org):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-user", "--username", "u1", "--password", "secret-0123",
+    result = runner.invoke(args=["create-user", "--username", "u1", "--password", "harbour-light-0123",
                                  "--role", "rep", "--province", org.province.name])
     assert result.exit_code == 0, result.output
     user = db.session.query(User).filter_by(username="u1").one()
     assert user.role == Role.rep and user.province_id == org.province.id
-    bad = runner.invoke(args=["create-user", "--username", "u2", "--password", "secret-0123",
+    bad = runner.invoke(args=["create-user", "--username", "u2", "--password", "harbour-light-0123",
                               "--role", "rep", "--province", "nowhere"])
     assert bad.exit_code != 0 and "nowhere" in bad.output
-    no_scope = runner.invoke(args=["create-user", "--username", "u3", "--password", "secret-0123",
+    no_scope = runner.invoke(args=["create-user", "--username", "u3", "--password", "harbour-light-0123",
                                    "--role", "staff"])
     assert no_scope.exit_code != 0 and "province" in no_scope.output
     demo = runner.invoke(args=["seed-demo"])

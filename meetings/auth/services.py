@@ -19,13 +19,14 @@ from ..extensions import db
 from ..labels import label
 from ..orgs.models import Province, Region
 from ..types import utcnow
+from . import passwords
 from .models import ApiToken, Role, User
 
 PROVINCE_ROLES = {Role.rep, Role.provincial_manager, Role.staff}
 AUDITED_USER_FIELDS = ("role", "province_id", "region_id", "active")
 
 
-MIN_PASSWORD = 10  # new and changed passwords; existing shorter ones work until their next change
+MIN_PASSWORD = passwords.MIN_LENGTH  # new and changed passwords; existing ones work until their next change
 
 
 def _dummy_hash() -> str:
@@ -157,9 +158,13 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
-def _check_password_rule(password: str | None) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(_("password: at least %(n)s characters", n=MIN_PASSWORD), field="password")
+def _check_password_rule(password: str | None, username: str | None = None, field: str = "password") -> None:
+    """New and changed passwords: see passwords.problem (422 naming the field)."""
+    problem = passwords.problem(password, username)
+    if problem:
+        if field != "password":
+            problem = field + problem[len("password"):]
+        raise InvalidInput(problem, field=field)
 
 
 def change_own_password(user: User, current_password: str, new_password: str) -> User:
@@ -167,7 +172,7 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     other session and every API token ends."""
     if not user.check_password(current_password or ""):
         raise InvalidInput(_("current_password: not your current password"), field="current_password")
-    _check_password_rule(new_password)
+    _check_password_rule(new_password, user.username, field="new_password")
     user.set_password(new_password)
     end_sessions(user)
     log_action(user, "password_change", "user", user.id)
@@ -200,7 +205,7 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
         province = db.session.get(Province, province_id)
         region_id = province.region_id if province else None
     _check_scope(role, province_id, region_id)
-    _check_password_rule(password)
+    _check_password_rule(password, username)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(_("username: %(name)s is taken", name=username), field="username")
     user = User(username=username, display_name=display_name or username, role=role, email=email,
@@ -245,7 +250,7 @@ def update_user(actor: User, user: User, **changes) -> User:
         user.region_id = db.session.get(Province, user.province_id).region_id
     _check_scope(user.role, user.province_id, user.region_id)
     if password:
-        _check_password_rule(password)
+        _check_password_rule(password, user.username)
         user.set_password(password)
     if password or deactivated:
         end_sessions(user)  # a new password or a deactivation ends every session and token
