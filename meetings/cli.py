@@ -47,11 +47,22 @@ def register_cli(app: Flask) -> None:
     @click.option("--reset", is_flag=True, help="empty every table first and start over")
     @click.option("--scale", type=click.IntRange(1, 1_000_000), default=None,
                   help="also add N meetings across a realistic organisation (benchmarks, evaluation)")
-    def seed_demo_command(reset, scale):
+    @click.option("--allow-production", is_flag=True,
+                  help="seed although FLASK_ENV is not development (a test or benchmark database): "
+                       "the demo's accounts have a published password")
+    def seed_demo_command(reset, scale, allow_production):
         """Load a demo organisation, run the jobs once (so notifications exist)
-        and print one login per role."""
+        and print one login per role. Only in development (FLASK_ENV=development)
+        unless --allow-production: six accounts with a published password, and
+        --reset empties every table."""
         from .demo import reset_demo, seed_demo
         from .jobs import JOBS, run_job
+
+        if not app.config.get("DEVELOPMENT") and not allow_production:
+            raise click.ClickException(
+                f"seed-demo creates accounts with a published password{' and --reset empties every table' if reset else ''}; "
+                f"this is FLASK_ENV={app.config.get('ENV_NAME')}, not development. Set FLASK_ENV=development, "
+                "or add --allow-production if this database is a test or benchmark one.")
 
         if reset:
             reset_demo()

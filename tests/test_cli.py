@@ -26,11 +26,11 @@ def test_create_user_and_seed_demo(app, org):
     no_scope = runner.invoke(args=["create-user", "--username", "u3", "--password", "harbour-light-0123",
                                    "--role", "staff"])
     assert no_scope.exit_code != 0 and "province" in no_scope.output
-    demo = runner.invoke(args=["seed-demo"])
+    demo = runner.invoke(args=["seed-demo", "--allow-production"])
     assert demo.exit_code == 0, demo.output
     for login in ("admin", "rep", "pm", "rm", "marketing", "staff"):
         assert login in demo.output
-    again = runner.invoke(args=["seed-demo"])  # idempotent
+    again = runner.invoke(args=["seed-demo", "--allow-production"])  # idempotent
     assert again.exit_code == 0
 
 
@@ -106,3 +106,14 @@ def test_import_prescriptions_command(app, org, make_doctor, tmp_path):
     bad.write_bytes(b"nothing useful\n")
     refused = runner.invoke(args=["import-prescriptions", str(bad)])
     assert refused.exit_code != 0 and "file" in refused.output
+
+
+def test_seed_demo_refuses_outside_development(app):
+    """Issue 32, 9: seed-demo in production made six accounts with the published password."""
+    from meetings.auth.models import User
+    app.config["DEVELOPMENT"] = False
+    refused = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert refused.exit_code != 0 and "--allow-production" in refused.output
+    assert db.session.query(User).count() == 0
+    app.config["DEVELOPMENT"] = True
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
