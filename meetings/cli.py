@@ -1,6 +1,8 @@
 """flask --app wsgi … commands (SPEC §10). Thin: call a service, commit, print."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask
 from sqlalchemy import select
@@ -42,6 +44,22 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(exc.message)
         db.session.commit()
         click.echo(f"created {user.username} ({user.role.value})")
+
+    @app.cli.command("grant-app-role")
+    @click.argument("role")
+    @click.option("--password-env", default="APP_DB_PASSWORD", show_default=True,
+                  help="the environment variable holding the role's password (unset: left as it is)")
+    def grant_app_role_command(role, password_env):
+        """Run by the tables' owner after migrating (PostgreSQL): ROLE, which
+        the web servers and the scheduler connect as, may use every table but
+        only INSERT and SELECT the action log; created when missing."""
+        from .database import grant_app_role
+
+        if db.engine.dialect.name != "postgresql":
+            raise click.ClickException("grant-app-role needs PostgreSQL (SQLite has no roles)")
+        with db.engine.begin() as connection:
+            for statement in grant_app_role(connection, role, os.environ.get(password_env) or None):
+                click.echo(statement)
 
     @app.cli.command("seed-demo")
     @click.option("--reset", is_flag=True, help="empty every table first and start over")
