@@ -21,7 +21,7 @@ from ..errors import (ComplianceCapExceeded, Forbidden, InvalidInput, InvalidTra
 from ..extensions import db
 from ..orgs import services as orgs
 from ..orgs.scope import parameter, provinces_in, scope_of
-from ..doctors.services import visible_hospitals
+from ..doctors.services import check_on_move, visible_hospitals
 from ..signals import meeting_created, meeting_transitioned
 from ..types import as_aware, local_date, money, quarter_of, utcnow
 from .models import BudgetCategory, BudgetLine, Format, Meeting, Status
@@ -443,6 +443,19 @@ def move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | 
 # connect()), in this order; each is called directly and refuses by raising.
 # Not a signal: a refusal must not depend on who happens to listen.
 SUBMIT_CHECKS: dict[str, list] = {"before_content": [], "after_content": []}
+
+
+def meetings_at(kind: str, object_id: int) -> list[int]:
+    """The meetings at a hospital or in a department (any status): what
+    moving it would strand (doctors' check_on_move)."""
+    column = Meeting.hospital_id if kind == "hospital" else Meeting.department_id
+    return list(db.session.scalars(select(Meeting.id).where(column == object_id).order_by(Meeting.id)))
+
+
+def connect() -> None:
+    """Hand the doctors' domain the meeting's refusal of a hospital's or
+    department's move (called by the app factory; idempotent)."""
+    check_on_move(meetings_at)
 
 
 def check_on_submit(stage: str, check) -> None:
