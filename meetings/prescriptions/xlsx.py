@@ -12,7 +12,7 @@ minute. This reader streams the parts it needs through expat instead:
 - the shared-strings table holds at most MAX_SHARED_STRINGS strings;
 - cells past column MAX_COLUMNS are skipped without being kept, a row has at
   most MAX_ROW_CELLS cells and a cell's text at most MAX_CELL_CHARS (Excel's
-  own limits), the sheet at most MAX_CELLS cells;
+  own limits), the sheet at most MAX_CELLS cells, each part MAX_ELEMENTS elements;
 - rows come out one at a time, gaps included, so the caller's row count trips
   on every row read; the parse stops after `seconds`;
 - a DOCTYPE (entity tricks) is refused; a damaged part is a `Damaged` error.
@@ -35,6 +35,7 @@ MAX_SHARED_STRINGS = 500_000          # five distinct texts per row of the large
 MAX_COLUMNS = 50                      # cells further right are not read
 MAX_ROW_CELLS = 16_384                # Excel's columns: a row with more cells is damaged
 MAX_CELLS = 1_000_000                 # in the sheet: ten per row of the largest import
+MAX_ELEMENTS = 3_000_000              # XML elements in each part (100,000 rows of four cells: 1.3 million)
 MAX_CELL_CHARS = 32_767               # Excel's limit for one cell
 CHUNK = 64 * 1024
 # Built-in number formats that are dates: the ones every locale has, and the
@@ -128,8 +129,19 @@ class Workbook:
         stream = self._open(name)
         if stream is None:
             return False
+        elements = 0
+
+        def counted(element, attrs):
+            nonlocal elements
+            elements += 1
+            if elements > MAX_ELEMENTS:
+                raise Damaged(f"a part has more than {MAX_ELEMENTS} XML elements")
+            if start:
+                start(element, attrs)
+
+        start_handler = counted
         with stream:
-            for _ in self.budget.feed(_parser(start, end, text), stream):
+            for _ in self.budget.feed(_parser(start_handler, end, text), stream):
                 pass
         return True
 
@@ -255,7 +267,7 @@ class Workbook:
         pieces: list[str] = []
         kinds: dict[str, str] = {}           # element name → its local name (names repeat: cached)
         # the parse's state, as closure variables (the callbacks run millions of times)
-        row_number = col = style = chars = cells = total = inline = 0
+        row_number = col = style = chars = cells = total = inline = elements = 0
         kind, keep, collect = "n", False, False
 
         def local(name: str) -> str:
@@ -284,7 +296,10 @@ class Workbook:
             return number
 
         def start(name, attrs):
-            nonlocal row_number, col, style, chars, cells, total, inline, kind, keep, collect
+            nonlocal row_number, col, style, chars, cells, total, inline, elements, kind, keep, collect
+            elements += 1
+            if elements > MAX_ELEMENTS:
+                raise Damaged(f"the sheet has more than {MAX_ELEMENTS} XML elements")
             name = local(name)
             if name == "c":
                 cells += 1

@@ -174,3 +174,11 @@ def test_the_cells_of_a_sheet_are_bounded(org, monkeypatch):
     monkeypatch.setattr(xlsx, "MAX_CELLS", 100)
     with pytest.raises(InvalidInput, match="100"):
         services.import_file(org.marketing, workbook("<row><c/><c/><c/></row>" * 40))
+
+
+def test_the_xml_elements_of_a_part_are_bounded(org, monkeypatch):
+    monkeypatch.setattr(xlsx, "MAX_ELEMENTS", 1000)
+    with pytest.raises(InvalidInput, match="1000"):
+        services.import_file(org.marketing, workbook("<row>" + "<x/>" * 1000 + "</row>"))
+    with pytest.raises(InvalidInput, match="1000"):
+        services.import_file(org.marketing, workbook("", b"<sst><si>" + b"<r/>" * 1000 + b"</si></sst>"))
