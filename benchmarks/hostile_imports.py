@@ -93,7 +93,11 @@ CASES = {  # name → (what, builder)
     "row_gap": ("one row numbered 1,000,000", lambda: workbook([b'<row r="1000000"><c><v>1</v></c></row>'])),
     "shared_strings": ("14 million shared strings", lambda: workbook(
         [], _repeat(b"<si><t>x</t></si>", 14_000_000))),
+    "shared_strings_fit": ("2.5 million shared strings in 42 MB (under the part limit)", lambda: workbook(
+        [], _repeat(b"<si><t>x</t></si>", 2_500_000))),
     "whitespace": ("280 MB of whitespace in the sheet", lambda: workbook(_repeat(b" " * 1000, 280_000))),
+    "whitespace_fit": ("47 MB of whitespace in the sheet (under the part limit)", lambda: workbook(
+        _repeat(b" " * 1000, 47_000))),
     "wide_row": ("one row of 8 million <c/> (32 MB)", lambda: workbook(
         [b"<row>", *_repeat(b"<c/>", 8_000_000), b"</row>"])),
     "wide_rows": ("100,000 rows of 80 cells (44 MB)", lambda: workbook(
