@@ -15,7 +15,7 @@ used. With --plans, every plan in full.
 Needs PostgreSQL with data, e.g. (the database is yours to fill):
 
     export DATABASE_URL=postgresql+psycopg://postgres@127.0.0.1:5432/bench_scale
-    flask --app wsgi db upgrade && flask --app wsgi seed-demo --scale 20000
+    flask --app wsgi db upgrade && flask --app wsgi seed-demo --scale 20000 --allow-production
     BENCH_DATABASE_URL=$DATABASE_URL python benchmarks/explain.py [--plans] [--only meetings]
 
 It sets a password on the users it picks (adding those seed_scale does not

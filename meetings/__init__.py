@@ -71,6 +71,8 @@ def _harden(app: Flask) -> None:
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=proxies, x_proto=proxies, x_host=proxies,
                                 x_prefix=proxies)
 
+    hsts = "max-age=31536000" if secure else None  # browsers keep to https for a year
+
     @app.after_request
     def security_headers(response):
         # one pass over the headers a view set, not one per header added
@@ -78,7 +80,22 @@ def _harden(app: Flask) -> None:
         for name, value in SECURITY_HEADERS.items():
             if name.lower() not in present:
                 response.headers.add(name, value)
+        if hsts and "strict-transport-security" not in present:
+            response.headers["Strict-Transport-Security"] = hsts
+        if _private(response):
+            # no browser, proxy or shared computer keeps a copy: a doctor's
+            # signatures in an export, a bearer token, a page with names
+            response.headers["Cache-Control"] = "no-store"
         return response
+
+
+def _private(response) -> bool:
+    """Every answer but static files is private: the API's (JSON, exports,
+    the token) and any page of a logged-in user; public pages (login, the QR
+    page) carry a form token, so they are not kept either."""
+    if not has_request_context() or "/static/" in request.path:
+        return False
+    return "no-store" not in (response.headers.get("Cache-Control") or "")
 
 
 class App(Flask):

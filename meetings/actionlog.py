@@ -12,6 +12,11 @@ migration).
 A meeting's history (its transitions) is the part of this log about that
 meeting: `before`/`after` carry its `status`, and `comment` the transition's
 comment.
+
+The TRUNCATE trigger guards against the tables' owner (migrations); the
+service runs as a role that does not own the tables and may only INSERT and
+SELECT the log (database.grant_app_role, `flask grant-app-role`), so it can
+neither change nor remove entries, nor disable the triggers.
 """
 from __future__ import annotations
 
@@ -66,7 +71,20 @@ END;
 $$ LANGUAGE plpgsql;
 CREATE TRIGGER action_log_append_only BEFORE UPDATE OR DELETE ON action_log
     FOR EACH ROW EXECUTE FUNCTION action_log_append_only();
+CREATE OR REPLACE FUNCTION action_log_no_truncate() RETURNS trigger AS $$
+BEGIN
+    IF current_setting('meetings.action_log_truncate', true) = 'allowed' THEN
+        RETURN NULL;
+    END IF;
+    RAISE EXCEPTION USING MESSAGE = 'action_log is append-only: TRUNCATE refused';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER action_log_no_truncate BEFORE TRUNCATE ON action_log
+    FOR EACH STATEMENT EXECUTE FUNCTION action_log_no_truncate();
 """
+# A deliberate reset (the demo's --reset, the test suite) runs this first, in
+# its transaction; the service's own role has no TRUNCATE on the log at all.
+ALLOW_TRUNCATE = "SET LOCAL meetings.action_log_truncate = 'allowed'"
 # create_all (tests, a fresh database) gets the trigger too, not only the migration
 event.listen(ActionLogEntry.__table__, "after_create", DDL(APPEND_ONLY).execute_if(dialect="postgresql"))
 

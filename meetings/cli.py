@@ -2,6 +2,8 @@
 transaction (database.transaction), print."""
 from __future__ import annotations
 
+import os
+
 import click
 from flask import Flask
 from sqlalchemy import select
@@ -44,15 +46,43 @@ def register_cli(app: Flask) -> None:
             raise click.ClickException(exc.text()) from exc
         click.echo(f"created {user.username} ({user.role.value})")
 
+    @app.cli.command("grant-app-role")
+    @click.argument("role")
+    @click.option("--password-env", default="APP_DB_PASSWORD", show_default=True,
+                  help="the environment variable holding the role's password (unset: left as it is)")
+    def grant_app_role_command(role, password_env):
+        """Run by the tables' owner after migrating (PostgreSQL): ROLE, which
+        the web servers and the scheduler connect as, may use every table but
+        only INSERT and SELECT the action log; created when missing."""
+        from .database import grant_app_role
+
+        if db.engine.dialect.name != "postgresql":
+            raise click.ClickException("grant-app-role needs PostgreSQL (SQLite has no roles)")
+        with db.engine.begin() as connection:
+            for statement in grant_app_role(connection, role, os.environ.get(password_env) or None):
+                click.echo(statement)
+
     @app.cli.command("seed-demo")
     @click.option("--reset", is_flag=True, help="empty every table first and start over")
     @click.option("--scale", type=click.IntRange(1, 1_000_000), default=None,
                   help="also add N meetings across a realistic organisation (benchmarks, evaluation)")
-    def seed_demo_command(reset, scale):
+    @click.option("--allow-production", is_flag=True,
+                  help="seed although FLASK_ENV is not development (a test or benchmark database): "
+                       "the demo's accounts have a published password")
+    def seed_demo_command(reset, scale, allow_production):
         """Load a demo organisation, run the jobs once (so notifications exist)
-        and print one login per role."""
+        and print one login per role. Only in development (FLASK_ENV=development)
+        unless --allow-production: six accounts with a published password, and
+        --reset empties every table."""
         from .demo import reset_demo, seed_demo
         from .jobs import JOBS, run_job
+
+        if not app.config.get("DEVELOPMENT") and not allow_production:
+            raise click.ClickException(
+                "seed-demo creates accounts with a published password"
+                f"{' and --reset empties every table' if reset else ''}; "
+                f"this is FLASK_ENV={app.config.get('ENV_NAME')}, not development. Set FLASK_ENV=development, "
+                "or add --allow-production if this database is a test or benchmark one.")
 
         if reset:
             with transaction():

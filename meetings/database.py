@@ -143,3 +143,50 @@ def insert_once(model, values: dict, conflict: list[str]) -> int | None:
                  .on_conflict_do_nothing(index_elements=conflict)
                  .returning(model.id))
     return db.session.execute(statement).scalar_one_or_none()
+
+
+# ---------------------------------------------------------------- least privilege (PostgreSQL)
+
+APPEND_ONLY_TABLES = ("action_log",)   # the app role may INSERT and SELECT these, nothing else
+READ_ONLY_TABLES = ("alembic_version",)
+
+
+def grant_app_role(connection, role: str, password: str | None = None) -> list[str]:
+    """Lets `role` run the service without owning anything (PostgreSQL): it
+    may read and write the ordinary tables and use their sequences, only
+    INSERT and SELECT the action log, only read the migration version — so it
+    can neither UPDATE, DELETE nor TRUNCATE the log, nor disable its triggers
+    (that takes the owner). Creates the role (LOGIN) when it does not exist;
+    with `password`, sets it. Run by the tables' owner after every migration
+    (new tables need their grants): `flask grant-app-role`. Returns the
+    statements run."""
+    from psycopg import sql
+
+    raw = connection.connection.driver_connection  # psycopg's, to quote identifiers and literals
+    name = sql.Identifier(role)
+    schema = sql.Identifier(raw.execute("SELECT current_schema()").fetchone()[0])
+    exists = raw.execute("SELECT 1 FROM pg_roles WHERE rolname = %s", (role,)).fetchone()
+    statements = []
+    if not exists:
+        statements.append(sql.SQL("CREATE ROLE {} LOGIN").format(name))
+    if password:
+        statements.append(sql.SQL("ALTER ROLE {} PASSWORD {}").format(name, sql.Literal(password)))
+    statements += [
+        sql.SQL("GRANT USAGE ON SCHEMA {} TO {}").format(schema, name),
+        sql.SQL("GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA {} TO {}").format(schema, name),
+        sql.SQL("GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA {} TO {}").format(schema, name),
+    ]
+    present = {row[0] for row in raw.execute(
+        "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()").fetchall()}
+    for table in (t for t in APPEND_ONLY_TABLES if t in present):
+        statements.append(sql.SQL("REVOKE UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {} FROM {}")
+                          .format(sql.Identifier(table), name))
+    for table in (t for t in READ_ONLY_TABLES if t in present):
+        statements.append(sql.SQL("REVOKE INSERT, UPDATE, DELETE, TRUNCATE, REFERENCES, TRIGGER ON {} FROM {}")
+                          .format(sql.Identifier(table), name))
+    done = []
+    for statement in statements:
+        raw.execute(statement)  # in the connection's transaction; a Composed needs no % escaping
+        text = statement.as_string(raw)
+        done.append("ALTER ROLE … PASSWORD …" if "PASSWORD" in text else text)
+    return done

@@ -18,7 +18,7 @@ from .orgs import services as orgs
 from .agenda import services as agenda
 from .prescriptions import services as prescriptions
 from .proposals import services as proposals
-from .actionlog import recorded_at
+from .actionlog import ALLOW_TRUNCATE, recorded_at
 from .questions import services as questions
 from .summary import services as summary
 from .types import local_date, local_zone, month_index, month_text, quarter_of, utcnow
@@ -214,6 +214,7 @@ def reset_demo() -> None:
     demo over is not an edit of its history but the end of the whole database."""
     tables = [table.name for table in reversed(db.metadata.sorted_tables)]
     if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(text(ALLOW_TRUNCATE))  # the action log too: a deliberate reset
         db.session.execute(text("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE"))
     else:
         for table in tables:

@@ -3,6 +3,8 @@
 /livez: the process answers (touches nothing: restart the process when it fails).
 /healthz: the process can serve, i.e. the database answers a `SELECT 1` within
 HEALTHZ_TIMEOUT seconds (take the instance out of rotation when it fails).
+With REDIS_URL set, a second line says whether Redis answers; Redis down does
+not fail the probe, since throttling then counts in the database.
 Neither needs a login or sets a cookie; both are cheap enough to poll often.
 """
 from __future__ import annotations
@@ -11,6 +13,7 @@ import logging
 
 from flask import Blueprint, current_app
 
+from . import throttle
 from .extensions import db
 
 bp = Blueprint("health", __name__)
@@ -41,6 +44,11 @@ def livez():
 
 @bp.route("/healthz")
 def healthz():
-    if database_answers(current_app.config["HEALTHZ_TIMEOUT"]):
+    if not database_answers(current_app.config["HEALTHZ_TIMEOUT"]):
+        return "database unavailable", 503, _PLAIN
+    redis = throttle.redis_state()
+    if redis is None:
         return "ok", 200, _PLAIN
-    return "database unavailable", 503, _PLAIN
+    if redis == "ok":
+        return "ok\nredis: ok", 200, _PLAIN
+    return "ok\nredis: unavailable (throttling counts in the database)", 200, _PLAIN

@@ -96,6 +96,8 @@ LABELS: dict[str, dict[str, object]] = {
         "erase": _l("Personal data erased"), "export": _l("Exported"), "import": _l("Imported"),
         "login": _l("Logged in"), "login_failed": _l("Login failed"), "password_change": _l("Password changed"),
         "calendar_reset": _l("Calendar address renewed"),
+        "logout": _l("Logged out"), "token_revoke": _l("API token revoked"),
+        "throttled": _l("Refused: too many attempts"),
     },
     # what an action log entry is about (ActionLogEntry.object_type)
     "object_type": {
@@ -103,6 +105,7 @@ LABELS: dict[str, dict[str, object]] = {
         "followup": _l("Follow-up task"), "budget": _l("Budget pool"), "province": _l("Province"),
         "hospital": _l("Hospital"), "department": _l("Department"), "doctor": _l("Doctor"),
         "user": _l("User"), "prescriptions": _l("Prescription data"),
+        "api_token": _l("API token"), "login": _l("Login"), "self_checkin": _l("Self sign-in (QR page)"),
     },
     "login_failure": {"unknown_user": _l("Unknown user name"), "wrong_password": _l("Wrong password"),
                       "inactive": _l("Account deactivated")},
@@ -143,6 +146,7 @@ FIELDS: dict[str, object] = {
     "username": _l("User name"), "password": _l("Password"), "display_name": _l("Name"),
     "email": _l("E-mail"), "province_id": _l("Province"), "region_id": _l("Region"),
     "period": _l("Quarter"), "approval_limit": _l("Approval limit"), "reason": _l("Reason"),
+    "limit": _l("Limit reached"), "refused": _l("Refusals so far in the window"),
     "headcount": _l("Headcount"), "potential": _l("Potential"), "support": _l("Support"),
     "position": _l("Position"), "level": _l("Level"), "city": _l("City"),
     "grade_override": _l("Grade override"), "grade_override_reason": _l("Reason for the override"),

@@ -1,6 +1,8 @@
 #!/bin/sh
 # The container's entrypoint, also run by CI outside a container:
-#   entrypoint.sh migrate     wait for the database, apply migrations, exit (compose's one-shot step)
+#   entrypoint.sh migrate     wait for the database, apply migrations, exit (compose's one-shot step);
+#                             with APP_DB_ROLE set, then grant that role what the service needs
+#                             (as the tables' owner: web and scheduler connect as APP_DB_ROLE)
 #   entrypoint.sh web         wait for the database, [migrate if MIGRATE=1], exec gunicorn
 #   entrypoint.sh scheduler   wait for the database, exec the job scheduler (run exactly one)
 #   entrypoint.sh <command>   anything else runs as given (flask --app wsgi create-user …)
@@ -11,7 +13,11 @@ PYTHON=${PYTHON:-python}
 export FLASK_APP=wsgi
 
 wait_for_db() { "$PYTHON" scripts/wait_for_db.py --timeout "${DB_WAIT_SECONDS:-60}"; }
-migrate() { "$PYTHON" -m flask --app wsgi db upgrade; }
+migrate() {
+  "$PYTHON" -m flask --app wsgi db upgrade
+  # least privilege: the app role owns nothing; it may only INSERT and SELECT the action log
+  if [ -n "${APP_DB_ROLE:-}" ]; then "$PYTHON" -m flask --app wsgi grant-app-role "$APP_DB_ROLE"; fi
+}
 
 case "${1:-web}" in
   migrate)

@@ -94,7 +94,7 @@ def test_a_dump_restored_into_an_empty_database_has_the_same_figures(databases, 
     assert dump_major >= server_major, "pg_dump must be at least the server's version"
 
     _flask(source, "db", "upgrade")
-    _flask(source, "seed-demo")
+    _flask(source, "seed-demo", "--allow-production")
     before = figures(source)
     held = [v for v in before.values() if isinstance(v, dict) and v["attendance"]["present"]]
     assert held, "the demo data has a held meeting with attendance"

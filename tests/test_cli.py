@@ -15,22 +15,22 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def test_create_user_and_seed_demo(app, org):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["create-user", "--username", "u1", "--password", "secret-0123",
+    result = runner.invoke(args=["create-user", "--username", "u1", "--password", "harbour-light-0123",
                                  "--role", "rep", "--province", org.province.name])
     assert result.exit_code == 0, result.output
     user = db.session.query(User).filter_by(username="u1").one()
     assert user.role == Role.rep and user.province_id == org.province.id
-    bad = runner.invoke(args=["create-user", "--username", "u2", "--password", "secret-0123",
+    bad = runner.invoke(args=["create-user", "--username", "u2", "--password", "harbour-light-0123",
                               "--role", "rep", "--province", "nowhere"])
     assert bad.exit_code != 0 and "nowhere" in bad.output
-    no_scope = runner.invoke(args=["create-user", "--username", "u3", "--password", "secret-0123",
+    no_scope = runner.invoke(args=["create-user", "--username", "u3", "--password", "harbour-light-0123",
                                    "--role", "staff"])
     assert no_scope.exit_code != 0 and "省区：" in no_scope.output  # the field by its label
-    demo = runner.invoke(args=["seed-demo"])
+    demo = runner.invoke(args=["seed-demo", "--allow-production"])
     assert demo.exit_code == 0, demo.output
     for login in ("admin", "rep", "pm", "rm", "marketing", "staff"):
         assert login in demo.output
-    again = runner.invoke(args=["seed-demo"])  # idempotent
+    again = runner.invoke(args=["seed-demo", "--allow-production"])  # idempotent
     assert again.exit_code == 0
 
 
@@ -106,3 +106,15 @@ def test_import_prescriptions_command(app, org, make_doctor, tmp_path):
     bad.write_bytes(b"nothing useful\n")
     refused = runner.invoke(args=["import-prescriptions", str(bad)])
     assert refused.exit_code != 0 and "文件：" in refused.output
+
+
+
+def test_seed_demo_refuses_outside_development(app):
+    """Issue 32, 9: seed-demo in production made six accounts with the published password."""
+    from meetings.auth.models import User
+    app.config["DEVELOPMENT"] = False
+    refused = app.test_cli_runner().invoke(args=["seed-demo"])
+    assert refused.exit_code != 0 and "--allow-production" in refused.output
+    assert db.session.query(User).count() == 0
+    app.config["DEVELOPMENT"] = True
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0

@@ -19,7 +19,7 @@ from meetings.types import local_date, utcnow
 
 def test_the_demo_story_is_consistent_and_starts_over_on_reset(app):
     runner = app.test_cli_runner()
-    result = runner.invoke(args=["seed-demo"])
+    result = runner.invoke(args=["seed-demo", "--allow-production"])
     assert result.exit_code == 0, result.output
     lines = result.output.splitlines()
     heading = next(line for line in lines if "username" in line)
@@ -48,7 +48,7 @@ def test_the_demo_story_is_consistent_and_starts_over_on_reset(app):
     assert parts["effect"]["score"] is None  # the months after have no data yet
 
     users = db.session.scalar(select(func.count()).select_from(User))
-    again = runner.invoke(args=["seed-demo", "--reset"])
+    again = runner.invoke(args=["seed-demo", "--reset", "--allow-production"])
     assert again.exit_code == 0, again.output
     assert db.session.scalar(select(func.count()).select_from(User)) == users
     assert db.session.scalar(select(func.count()).select_from(Meeting)) == 4

@@ -67,7 +67,7 @@ def test_the_dockerfile_runs_the_pinned_requirements_as_a_user_with_an_embedded_
     assert lines[0] == "FROM python:3.11-slim"
     users = [line.split()[1] for line in lines if line.startswith("USER ")]
     assert users and users[-1] not in ("root", "0")
-    assert "pip install -r requirements.txt" in DOCKERFILE
+    assert "-r requirements.txt -c requirements.lock" in DOCKERFILE
     assert "fonts-wqy-microhei" in DOCKERFILE
     assert "PDF_FONT=/usr/share/fonts/truetype/wqy/wqy-microhei.ttc" in DOCKERFILE
     assert 'ENTRYPOINT ["/app/scripts/entrypoint.sh"]' in lines and 'CMD ["web"]' in lines

@@ -45,3 +45,47 @@ def test_counts_live_in_redis_when_it_is_configured(app, redis_app, client, org)
                        ).status_code == 429
     assert db.session.query(ThrottleCounter).count() == 0
     assert any(key.startswith(b"throttle:login:account:") for key in redis_app.keys("throttle:*"))
+
+
+CLOSED_REDIS = "redis://127.0.0.1:1/0"  # nothing listens on port 1: refused at once
+
+
+@pytest.fixture
+def redis_down(app):
+    from meetings import throttle as module
+    module._down_until.clear()
+    module._logged_at.clear()
+    app.config["REDIS_URL"] = CLOSED_REDIS
+    yield
+    module._down_until.clear()
+    module._logged_at.clear()
+
+
+def test_redis_down_falls_back_to_the_database_and_logs_once_a_minute(app, redis_down, client, org, caplog):
+    """Issue 32, 4: logins and the QR page answered 500 with Redis down."""
+    import time_machine
+
+    app.config["LOGIN_FAILURES_PER_ACCOUNT"] = 2
+    caplog.set_level("WARNING", logger="meetings.throttle")
+    with time_machine.travel(1_000_000, tick=True) as clock:
+        codes = [client.post("/api/v1/auth/token", json={"username": org.rep.username, "password": "wrong"}
+                             ).status_code for _ in range(3)]
+        assert codes == [401, 401, 429]
+        assert db.session.query(ThrottleCounter).filter(ThrottleCounter.key.like("login:account:%")).one().count >= 2
+        clock.shift(30)  # Redis is tried again after REDIS_RETRY seconds, and fails again: not logged again
+        assert throttle.hit("test:key", 60) == 1
+        assert len([r for r in caplog.records if "Redis" in r.getMessage()]) == 1
+        clock.shift(61)
+        throttle.hit("test:key", 60)
+        assert len([r for r in caplog.records if "Redis" in r.getMessage()]) == 2
+
+
+def test_healthz_reports_redis_without_failing_when_the_fallback_works(app, redis_down, client):
+    response = client.get("/healthz")
+    assert response.status_code == 200
+    assert response.get_data(as_text=True).splitlines() == [
+        "ok", "redis: unavailable (throttling counts in the database)"]
+
+
+def test_healthz_reports_redis_ok(app, redis_app, client):
+    assert client.get("/healthz").get_data(as_text=True).splitlines() == ["ok", "redis: ok"]

@@ -5,6 +5,7 @@ from sqlalchemy import select
 from ..database import commit_refused_login
 from ..errors import Forbidden, NotFound, Unauthorized
 from ..extensions import db
+from ..throttle import Throttled
 from ..rest import Blueprint, SelectPage, current_user, token_loader
 from . import services
 from .models import Role, User
@@ -22,7 +23,11 @@ blp = Blueprint("users", __name__, url_prefix="/api/v1/users", description="User
 @tokens.response(200, TokenSchema)
 @tokens.alt_response(429, description="Too many failed logins for the account or the address (Retry-After)")
 def issue_token(args):
-    user = services.login(args["username"], args["password"], request.remote_addr)
+    try:
+        user = services.login(args["username"], args["password"], request.remote_addr)
+    except Throttled:
+        db.session.commit()  # the refusal is counted (and now and then logged)
+        raise
     if user is None:
         commit_refused_login()
         raise Unauthorized(_("wrong username or password"))

@@ -18,13 +18,14 @@ from ..extensions import db
 from ..labels import label
 from ..orgs.models import Province, Region
 from ..types import utcnow
+from . import passwords
 from .models import ApiToken, Role, User
 
 PROVINCE_ROLES = {Role.rep, Role.provincial_manager, Role.staff}
 AUDITED_USER_FIELDS = ("role", "province_id", "region_id", "active")
 
 
-MIN_PASSWORD = 10  # new and changed passwords; existing shorter ones work until their next change
+MIN_PASSWORD = passwords.MIN_LENGTH  # new and changed passwords; existing ones work until their next change
 
 
 def _dummy_hash() -> str:
@@ -37,22 +38,33 @@ def _dummy_hash() -> str:
     return cache[method]
 
 
-def _login_keys(username: str, address: str | None) -> list[tuple[str, int]]:
+def _login_keys(username: str, address: str | None) -> list[tuple[str, int, str]]:
     config = current_app.config
-    return [(f"login:account:{username.strip().lower()[:80]}", config["LOGIN_FAILURES_PER_ACCOUNT"]),
-            (f"login:address:{address or '-'}", config["LOGIN_FAILURES_PER_ADDRESS"])]
+    return [(f"login:account:{username.strip().lower()[:80]}", config["LOGIN_FAILURES_PER_ACCOUNT"], "account"),
+            (f"login:address:{address or '-'}", config["LOGIN_FAILURES_PER_ADDRESS"], "address")]
 
 
 def login(username: str, password: str, address: str | None) -> User | None:
     """SPEC §11: a login or token request. Refused (429 with Retry-After) once
     the account or the address has LOGIN_FAILURES_PER_* failures in the
     window; an office behind one address logging in correctly never gets
-    there. Returns None for a wrong username or password, with the failure
-    counted and logged: the caller commits them before it refuses, as the
-    request itself fails (a success is kept by the request's one commit)."""
+    there. The attempt takes its slot (account, then address: one order, no
+    deadlock) BEFORE the password is checked, atomically, so however many
+    arrive at once no more than the limit are ever checked; a success gives
+    its slots back. Returns None for a wrong username or password, with the
+    failure counted and logged: the caller commits them before it refuses, as
+    the request itself fails (a success is kept by the request's one commit)."""
     window = current_app.config["LOGIN_WINDOW"]
-    for key, limit in _login_keys(username, address):
-        throttle.check(key, limit, window, _("Too many failed logins; try again later."))
+    taken: list[str] = []
+    try:
+        for key, limit, which in _login_keys(username, address):
+            taken.append(key)
+            throttle.take(key, limit, window, _("Too many failed logins; try again later."),
+                          audit=("login", which))
+    except throttle.Throttled:
+        for key in taken:  # a refused attempt is no failure: nothing was checked
+            throttle.give_back(key, window)
+        raise
     user = db.session.scalar(select(User).where(User.username == username))
     if user is None:
         check_password_hash(_dummy_hash(), password)  # the same work as for a real account
@@ -60,13 +72,13 @@ def login(username: str, password: str, address: str | None) -> User | None:
     else:
         ok = user.check_password(password) and user.active
     if not ok:
-        for key, _limit in _login_keys(username, address):
-            throttle.hit(key, window)
         # the typed username is not kept: it may be a password typed in the wrong field
         log_action(None, "login_failed", "user", user.id if user else None,
                    after={"reason": "unknown_user" if user is None else
                           "inactive" if not user.active else "wrong_password"})
         return None
+    for key in taken:
+        throttle.give_back(key, window)
     log_action(user, "login", "user", user.id)
     return user
 
@@ -118,6 +130,13 @@ def revoke_token(token: str) -> None:
         raise Unauthorized(_("invalid token"))
     if row.revoked_at is None:
         row.revoked_at = utcnow()
+        log_action(row.user_id, "token_revoke", "api_token", row.id)
+
+
+def logout(user: User) -> None:
+    """Logs out: every session and token of the user ends (end_sessions), logged."""
+    end_sessions(user)
+    log_action(user, "logout", "user", user.id)
 
 
 def end_sessions(user: User) -> None:
@@ -126,9 +145,11 @@ def end_sessions(user: User) -> None:
     db.session.flush()
 
 
-def _check_password_rule(password: str | None) -> None:
-    if len(password or "") < MIN_PASSWORD:
-        raise InvalidInput(_("at least %(n)s characters", n=MIN_PASSWORD), field="password")
+def _check_password_rule(password: str | None, username: str | None = None, field: str = "password") -> None:
+    """New and changed passwords: see passwords.problem (422 naming the field)."""
+    problem = passwords.problem(password, username)
+    if problem:
+        raise InvalidInput(problem, field=field)
 
 
 def change_own_password(user: User, current_password: str, new_password: str) -> User:
@@ -136,7 +157,7 @@ def change_own_password(user: User, current_password: str, new_password: str) ->
     other session and every API token ends."""
     if not user.check_password(current_password or ""):
         raise InvalidInput(_("not your current password"), field="current_password")
-    _check_password_rule(new_password)
+    _check_password_rule(new_password, user.username, field="new_password")
     user.set_password(new_password)
     end_sessions(user)
     log_action(user, "password_change", "user", user.id)
@@ -169,7 +190,7 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
         province = db.session.get(Province, province_id)
         region_id = province.region_id if province else None
     _check_scope(role, province_id, region_id)
-    _check_password_rule(password)
+    _check_password_rule(password, username)
     if db.session.scalar(select(User.id).where(User.username == username)):
         raise Conflict(_("%(name)s is taken", name=username), field="username")
     user = User(username=username, display_name=display_name or username, role=role, email=email,
@@ -182,9 +203,29 @@ def create_user(actor: User | None, *, username: str, password: str, display_nam
     return user
 
 
+def _keeps_an_admin(actor: User, user: User, changes: dict) -> None:
+    """Nobody deactivates or demotes themself, and the last active
+    administrator stays one (409): otherwise nobody could manage users any
+    more. The active admins' rows are locked while counted, so two admins
+    demoting each other at once cannot both succeed."""
+    loses_admin = user.role == Role.admin and user.active and (
+        changes.get("active") is False or ("role" in changes and Role(changes["role"]) != Role.admin))
+    if not loses_admin:
+        return
+    if user.id == actor.id:
+        raise Conflict(_("You cannot deactivate your own account or take away your own administrator role."),
+                       field="active" if changes.get("active") is False else "role")
+    admins = db.session.scalars(select(User.id).where(User.role == Role.admin, User.active.is_(True))
+                                .order_by(User.id).with_for_update()).all()
+    if set(admins) <= {user.id}:
+        raise Conflict(_("The last active administrator cannot be deactivated or demoted."),
+                       field="active" if changes.get("active") is False else "role")
+
+
 def update_user(actor: User, user: User, **changes) -> User:
     if actor.role != Role.admin:
         raise Forbidden(_("only an administrator manages users"))
+    _keeps_an_admin(actor, user, changes)
     password = changes.pop("password", None)
     old = {key: getattr(user, key) for key in AUDITED_USER_FIELDS}
     deactivated = user.active and changes.get("active") is False
@@ -194,7 +235,7 @@ def update_user(actor: User, user: User, **changes) -> User:
         user.region_id = db.session.get(Province, user.province_id).region_id
     _check_scope(user.role, user.province_id, user.region_id)
     if password:
-        _check_password_rule(password)
+        _check_password_rule(password, user.username)
         user.set_password(password)
     if password or deactivated:
         end_sessions(user)  # a new password or a deactivation ends every session and token

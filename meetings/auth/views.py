@@ -9,6 +9,7 @@ from sqlalchemy import select
 
 from ..database import commit_refused_login
 from ..extensions import db
+from ..throttle import Throttled
 from ..orgs.models import Province, Region
 from ..web.nav import nav_item
 from ..web.pages import register_template_helpers, roles_required, submit
@@ -51,7 +52,11 @@ def start_session(user) -> None:
 def login():
     if request.method == "POST":
         username = request.form.get("username", "")
-        user = services.login(username, request.form.get("password", ""), request.remote_addr)
+        try:
+            user = services.login(username, request.form.get("password", ""), request.remote_addr)
+        except Throttled:
+            db.session.commit()  # the refusal is counted (and now and then logged)
+            raise
         if user is None:
             commit_refused_login()
             flash(_("Wrong username or password."), "danger")
@@ -66,7 +71,7 @@ def login():
 def logout():
     # Ends this user's sessions everywhere: a cookie copied before logout is
     # worth nothing afterwards (the cookie itself lives in the browser).
-    services.end_sessions(current_user)
+    services.logout(current_user)
     logout_user()
     session.clear()
     return redirect(url_for("auth_web.login"))

@@ -467,7 +467,8 @@ def note_self_attempt(address: str | None) -> None:
     config = current_app.config
     throttle.take(f"self:{address or '-'}", config["SELF_CHECKIN_PER_ADDRESS"],
                   config["SELF_CHECKIN_WINDOW"],
-                  _("Too many sign-ins from this network; please wait a few minutes or ask the staff."))
+                  _("Too many sign-ins from this network; please wait a few minutes or ask the staff."),
+                  audit=("self_checkin", "address"))
 
 
 def walk_in_cap(meeting: Meeting) -> int:

@@ -1,6 +1,7 @@
 """Hospitals, departments, doctors and the customer grade (SPEC §2)."""
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 
 from flask import current_app
@@ -10,12 +11,14 @@ from sqlalchemy import and_, func, or_, select
 from ..actionlog import changes as changes_of
 from ..actionlog import log_action, snapshot
 from ..auth.models import Role, User
-from ..errors import Forbidden, InvalidInput, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound
 from ..extensions import db
 from ..orgs.models import Province
 from ..orgs.scope import provinces_for
 from ..types import utcnow
 from .models import NEVER_KEY_TITLES, Department, Doctor, Grade, Hospital
+
+log = logging.getLogger("meetings.doctors")
 
 GRADE_RANK = {Grade.A: 4, Grade.B: 3, Grade.C: 2, Grade.D: 1}
 # what the action log keeps of master data: ids and non-personal values (SPEC §11)
@@ -107,10 +110,48 @@ def create_hospital(actor: User, *, name, level, city, province_id) -> Hospital:
     return hospital
 
 
+# What still references a hospital or a department, from the layers above
+# (the meeting registers its check in connect()): `check(kind, id)` returns
+# the ids of the meetings there. Called directly: a refusal must not depend
+# on who happens to listen.
+MOVE_CHECKS: list = []
+
+
+def check_on_move(check) -> None:
+    """Register `check("hospital" | "department", id) -> list of meeting ids`. Idempotent."""
+    if check not in MOVE_CHECKS:
+        MOVE_CHECKS.append(check)
+
+
+def _refuse_move_while_referenced(actor: User, kind: str, object_id: int, field: str, to) -> None:
+    """A hospital moved to another province, or a department to another
+    hospital, would leave its meetings visible where their hospital is not
+    (SPEC §1): refused (409) while meetings reference it, naming them; the
+    refusal is logged (the request's transaction rolls back, so not in the
+    action log)."""
+    meetings = sorted({i for check in MOVE_CHECKS for i in check(kind, object_id)})
+    if not meetings:
+        return
+    shown = ", ".join(str(i) for i in meetings[:20]) + (" …" if len(meetings) > 20 else "")
+    log.warning("refused moving %s %s (%s → %s): meetings %s reference it", kind, object_id, field, to, shown,
+                extra={"actor_id": actor.id})
+    message = (_("meetings %(ids)s are at this hospital; a hospital with meetings keeps its province",
+                 ids=shown) if kind == "hospital" else
+               _("meetings %(ids)s are in this department; a department with meetings keeps its hospital",
+                 ids=shown))
+    raise StillReferenced(message, field=field, meetings=meetings)
+
+
+class StillReferenced(Conflict):
+    reason = "still_referenced"
+
+
 def update_hospital(actor: User, hospital: Hospital, **changes) -> Hospital:
     _require_admin(actor)
     if "province_id" in changes:
         _get(Province, changes["province_id"], "province_id")
+        if changes["province_id"] != hospital.province_id:
+            _refuse_move_while_referenced(actor, "hospital", hospital.id, "province_id", changes["province_id"])
     old = snapshot(hospital, HOSPITAL_FIELDS)
     for key, value in changes.items():
         setattr(hospital, key, value)
@@ -133,6 +174,8 @@ def update_department(actor: User, department: Department, **changes) -> Departm
     _require_admin(actor)
     if "hospital_id" in changes:
         _get(Hospital, changes["hospital_id"], "hospital_id")
+        if changes["hospital_id"] != department.hospital_id:
+            _refuse_move_while_referenced(actor, "department", department.id, "hospital_id", changes["hospital_id"])
     old = snapshot(department, DEPARTMENT_FIELDS)
     for key, value in changes.items():
         setattr(department, key, value)

@@ -63,7 +63,10 @@ def upcoming_meetings(user: User) -> list[Meeting]:
     """From the start of today (local) on, in start order."""
     today = datetime.combine(utcnow().astimezone(local_zone()).date(), time(), local_zone())
     staffed = select(meeting_staff.c.meeting_id).where(meeting_staff.c.user_id == user.id)
-    mine = (Meeting.status.in_(INVOLVED)
+    # only meetings the user may see (SPEC §1), even if named on one they may not
+    # (a speaker or staff member attached before that was refused)
+    visible = visible_meetings(user).with_only_columns(Meeting.id)
+    mine = (Meeting.status.in_(INVOLVED) & Meeting.id.in_(visible)
             & or_(Meeting.owner_id == user.id, Meeting.speaker_id == user.id, Meeting.id.in_(staffed)))
     condition = mine
     if user.role in MANAGERS:

@@ -18,6 +18,7 @@ from ..doctors.services import visible_hospitals
 from ..errors import Advice, ComplianceCapExceeded, InvalidInput, Problems
 from ..extensions import db
 from ..types import as_aware, money, utcnow
+from .scope import sees_meeting_of
 from .models import BudgetCategory, BudgetLine, Format, Meeting
 
 
@@ -77,10 +78,12 @@ def proposal_hospitals(user: User) -> list[Hospital]:
 
 def colleagues(user: User) -> list[User]:
     """Who may be named speaker or company staff on this user's proposals:
-    the active users of their province and the regional managers of its region."""
+    the active users of their province who see its meetings (not another
+    rep, SPEC §1) and the regional managers of its region."""
     query = select(User).where(User.active.is_(True))
     if user.role != Role.admin:
-        query = query.where(or_(User.province_id == user.province_id,
+        query = query.where(or_((User.province_id == user.province_id)
+                                & ((User.role != Role.rep) | (User.id == user.id)),
                                 (User.role == Role.regional_manager)
                                 & (User.region_id == user.region_id)))
     return list(db.session.scalars(query.order_by(User.role, User.display_name, User.id)))
@@ -133,13 +136,24 @@ def resolve(data: dict, actor: User, meeting: Meeting | None) -> dict:
         if meeting is None or values["starts_at"] != meeting.starts_at:
             with problems.check():
                 check_starts_at(values["starts_at"])
-    if values.get("speaker_id") is not None:
+    # SPEC §1: speaker and staff are users who may see the meeting, checked
+    # whenever either or the meeting's province changes (a moved meeting
+    # re-checks the people already on it)
+    owner_id = meeting.owner_id if meeting else actor.id
+    moved = meeting is not None and hospital is not None and meeting.province_id != hospital.province_id
+    speaker_id = values.get("speaker_id", meeting.speaker_id if meeting else None)
+    if hospital is not None and speaker_id is not None and ("speaker_id" in values or moved):
         with problems.check():
-            _active_user(values["speaker_id"], "speaker_id")
+            _participant(speaker_id, "speaker_id", owner_id, hospital)
     if "staff_ids" in values:
+        staff_ids = list(dict.fromkeys(values.pop("staff_ids")))
+        if hospital is not None:
+            with problems.check():
+                values["staff"] = [_participant(uid, "staff_ids", owner_id, hospital) for uid in staff_ids]
+    elif moved:
         with problems.check():
-            values["staff"] = [_active_user(uid, "staff_ids")
-                               for uid in dict.fromkeys(values.pop("staff_ids"))]
+            for person in meeting.staff:
+                _participant(person.id, "staff_ids", owner_id, hospital)
     if "preconditions" in values:
         values.update(values.pop("preconditions") or {})
     if "budget" in values:
@@ -170,10 +184,14 @@ def check_starts_at(starts_at) -> None:
                            field="starts_at")
 
 
-def _active_user(user_id: int, field: str) -> User:
+def _participant(user_id: int, field: str, owner_id: int, hospital: Hospital) -> User:
+    """A speaker or staff member: an active user who may see the meeting.
+    Unknown, inactive and not allowed get the same answer, so the check
+    tells nobody which user ids exist."""
     user = db.session.get(User, user_id)
-    if user is None or not user.active:
-        raise InvalidInput(_("no such user (%(id)s)", id=user_id), field=field)
+    if user is None or not user.active or not sees_meeting_of(
+            user, owner_id, hospital.province_id, hospital.province.region_id):
+        raise InvalidInput(_("not a user who may take part in this meeting (%(id)s)", id=user_id), field=field)
     return user
 
 

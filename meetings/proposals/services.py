@@ -20,11 +20,13 @@ from ..actionlog import changes, log_action
 from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound, PreconditionsMissing, TooEarly
 from ..extensions import db
 from ..orgs import services as orgs
-from ..orgs.scope import parameter, provinces_in, scope_of
+from ..orgs.scope import parameter, provinces_in
+from ..doctors.services import check_on_move
 from ..signals import meeting_created, meeting_transitioned
 from ..types import local_date, quarter_of, utcnow
 from .models import Meeting, Status
 from .labels import status_text
+from .scope import meeting_scope
 from ..labels import label, listed
 from .content import (AUDITED_FIELDS, MAX_DAYS_AHEAD, audit_view, check_content,  # noqa: F401
                       check_fields, check_meal_cap, check_starts_at, colleagues, company_staff_count,
@@ -48,15 +50,6 @@ PROPOSERS = {Role.rep, Role.provincial_manager}
 
 
 # ---------------------------------------------------------------- visibility
-
-def meeting_scope(user: User) -> tuple[str, dict]:
-    """SPEC §1: a rep sees their own meetings; a provincial manager and staff
-    their province; a regional manager their region; marketing and admin all.
-    As a kind of scope and its values (orgs.scope.scope_of)."""
-    if user.role == Role.rep:
-        return "own", {"scope_owner_id": user.id}
-    return scope_of(user)
-
 
 def _visible(kind: str, values: dict | None = None) -> Select:
     """The meetings a kind of scope sees, its parameters `values` or left to
@@ -298,6 +291,19 @@ def move(meeting: Meeting, to: Status, actor: User, action: str, comment: str | 
 # connect()), in this order; each is called directly and refuses by raising.
 # Not a signal: a refusal must not depend on who happens to listen.
 SUBMIT_CHECKS: dict[str, list] = {"before_content": [], "after_content": []}
+
+
+def meetings_at(kind: str, object_id: int) -> list[int]:
+    """The meetings at a hospital or in a department (any status): what
+    moving it would strand (doctors' check_on_move)."""
+    column = Meeting.hospital_id if kind == "hospital" else Meeting.department_id
+    return list(db.session.scalars(select(Meeting.id).where(column == object_id).order_by(Meeting.id)))
+
+
+def connect() -> None:
+    """Hand the doctors' domain the meeting's refusal of a hospital's or
+    department's move (called by the app factory; idempotent)."""
+    check_on_move(meetings_at)
 
 
 def check_on_submit(stage: str, check) -> None:

@@ -146,7 +146,7 @@ def _visible_text(html: str) -> str:
 
 
 def test_the_page_shows_every_entry_of_the_demo_in_words(app, client):
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["seed-demo", "--allow-production"]).exit_code == 0
     assert client.post("/login", data={"username": "rep", "password": "wrong-password"}).status_code == 401
     assert client.post("/login", data={"username": "admin", "password": "demo-password"}).status_code == 302
     entries = db.session.scalars(select(ActionLogEntry)).all()

@@ -85,12 +85,12 @@ def test_admin_deactivates_a_user_and_resets_the_password(client, org):
     page = client.get(f"/admin/users/{org.rep.id}/edit").get_data(as_text=True)
     assert "checked" in page  # active now
     response = client.post(f"/admin/users/{org.rep.id}/edit", data={
-        "display_name": "Renamed", "province_id": str(org.province.id), "password": "newpass-0001"})
+        "display_name": "Renamed", "province_id": str(org.province.id), "password": "harbour-light-0001"})
     assert response.status_code == 302
     db.session.expire_all()
     rep = db.session.get(User, org.rep.id)
     assert rep.display_name == "Renamed" and rep.active is False
-    assert rep.check_password("newpass-0001")
+    assert rep.check_password("harbour-light-0001")
 
 
 def test_a_short_new_password_changes_nothing(client, org):

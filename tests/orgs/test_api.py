@@ -38,22 +38,22 @@ def test_only_admins_write_master_data(org, api_as):
 
 def test_users(org, api_as, client):
     admin = api_as(org.admin)
-    created = admin.post("/users", {"username": "newrep", "password": "secret-0123",
+    created = admin.post("/users", {"username": "newrep", "password": "harbour-light-0123",
                                     "display_name": "新代表", "role": "rep",
                                     "province_id": org.province.id})
     assert created.status_code == 201
     assert created.json["region_id"] == org.region.id
     assert "password" not in created.json and "password_hash" not in created.json
-    assert admin.post("/users", {"username": "newrep", "password": "secret-0123",
+    assert admin.post("/users", {"username": "newrep", "password": "harbour-light-0123",
                                  "role": "rep", "province_id": org.province.id}).status_code == 409
-    no_province = admin.post("/users", {"username": "x", "password": "secret-0123", "role": "staff"})
+    no_province = admin.post("/users", {"username": "x", "password": "harbour-light-0123", "role": "staff"})
     assert no_province.status_code == 422 and "province_id" in no_province.json["errors"]
-    assert admin.post("/users", {"username": "y", "password": "secret-0123",
+    assert admin.post("/users", {"username": "y", "password": "harbour-light-0123",
                                  "role": "pope"}).status_code == 422
     assert api_as(org.rep).get("/users").status_code == 403
-    token = client.post("/api/v1/auth/token", json={"username": "newrep", "password": "secret-0123"})
+    token = client.post("/api/v1/auth/token", json={"username": "newrep", "password": "harbour-light-0123"})
     assert token.status_code == 200 and token.json["token"]
     disabled = admin.patch(f"/users/{created.json['id']}", {"active": False})
     assert disabled.status_code == 200
     assert client.post("/api/v1/auth/token", json={"username": "newrep",
-                                                   "password": "secret-0123"}).status_code == 401
+                                                   "password": "harbour-light-0123"}).status_code == 401
