@@ -14,7 +14,7 @@ def register_cli(app: Flask) -> None:
     @click.option("--password", required=True)
     @click.option("--role", required=True,
                   type=click.Choice(["rep", "provincial_manager", "regional_manager", "marketing",
-                                     "staff", "admin"]))
+                                     "staff", "admin", "compliance"]))
     @click.option("--province", default=None, help="province name")
     @click.option("--region", default=None, help="region name")
     @click.option("--display-name", default=None)

@@ -214,6 +214,7 @@ def _load(schema, data):
 def show_meeting(meeting_id: int):
     meeting = _visible_meeting(meeting_id)
     on_the_day = meeting.status in (Status.in_progress, Status.held, Status.summarized, Status.closed)
+    actions = services.allowed_actions(current_user, meeting)
     return render_template(
         "meetings/detail.html", meeting=meeting, Status=Status,
         runs=services.runs_meeting(current_user, meeting),
@@ -223,7 +224,9 @@ def show_meeting(meeting_id: int):
         checklist_label=agenda.label_of,
         invitees=InviteeSchema(many=True).dump(invitees.list_invitees(meeting)),
         warnings=meeting_warnings(meeting),
-        actions=services.allowed_actions(current_user, meeting),
+        actions=actions,
+        # SPEC §12: every gap that keeps the file open, before the button is pressed
+        close_gaps=services.close_gaps(meeting) if "close" in actions else {},
         can_edit=services.can_edit(current_user, meeting),
         manage_invitees=invitees.can_manage(current_user, meeting),
         doctors=(doctors := invitees.invitable_doctors(meeting)
