@@ -144,7 +144,10 @@ def share_rows(*, doctor_ids=None, meeting_ids=None, start: datetime | None = No
     came = exists().where(CheckIn.meeting_id == Invitee.meeting_id,
                           CheckIn.doctor_id == Invitee.doctor_id, CheckIn.voided_at.is_(None))
     absent = narrow(  # invited, expected, not there: 0, listed so the doctor's page says so
-        select(Invitee.doctor_id.label("doctor_id"), *actual_columns, false().label("ate"))
+        select(Invitee.doctor_id.label("doctor_id"), Meeting.id.label("meeting_id"),
+               Meeting.starts_at.label("starts_at"), literal("actual").label("basis"),
+               literal(0).label("shared"), literal(0).label("present"), literal(0).label("meals"),
+               literal(0).label("diners"), false().label("ate"))
         .join(Meeting, Meeting.id == Invitee.meeting_id)
         .where(_expected(), ~came, Meeting.status.in_(SUMMARISED)),
         Invitee.doctor_id, Meeting.id)
