@@ -37,7 +37,7 @@ LINES = {
     "question_arrived": [_l("Question: %(text)s"), _l("%(topic)s · asked by %(doctor)s")],
     "answer_ready": [_l("Question: %(text)s"), _l("Answer: %(answer)s")],
     "followup_overdue": [_l("%(hospital)s · %(topic)s · due %(due)s")],
-    "flag_raised": [_l("%(hospital)s · %(topic)s"), _l("Reason: %(reason)s")],
+    "flag_raised": [_l("Meeting: %(topic)s at %(hospital)s"), _l("Reason: %(reason)s")],
     "flag_answered": [_l("Reason: %(reason)s"), _l("Answer: %(answer)s")],
     "flag_resolved": [_l("Reason: %(reason)s")],
 }
