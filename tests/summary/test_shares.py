@@ -112,3 +112,20 @@ def test_the_annual_cap_at_the_summary_counts_the_actual_share_of_who_came(org, 
     services.save_summary(org.rep, meeting, **filled_summary(
         actual_spend=[{"category": "gifts", "amount": Decimal("2000.00")}]))
     assert _by_doctor(meeting)[absent.id] == ("actual", Decimal("0.00"))
+
+
+def test_an_absent_invitee_is_no_longer_charged_once_the_meeting_is_summarised(org, make_meeting, make_doctor):
+    from meetings.errors import ComplianceCapExceeded
+    from meetings.invitees import services as invitees
+
+    doctor = make_doctor(org.hospital, "C")
+    venue = {"lines": [{"category": "venue", "amount": Decimal("2000")}]}
+    missed = make_meeting("held", primaries=[doctor], expected_attendees=1, budget=venue)
+    later = make_meeting(expected_attendees=1, budget=venue)
+    with pytest.raises(ComplianceCapExceeded):  # the estimate of the first fills his year
+        invitees.add_invitee(org.rep, later, doctor_id=doctor.id, role="primary")
+    db.session.rollback()
+    services.save_summary(org.rep, missed, **filled_summary(
+        actual_spend=[{"category": "venue", "amount": Decimal("2000")}]))
+    assert _by_doctor(missed) == {doctor.id: ("actual", Decimal("0.00"))}
+    invitees.add_invitee(org.rep, later, doctor_id=doctor.id, role="primary")  # he never came: 0
