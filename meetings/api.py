@@ -9,6 +9,7 @@ from .auth.api import blp as users, tokens
 from .checkin.api import blp as checkins
 from .doctors.api import blp as doctors
 from .exports.api import blp as exports, calendar_blp as calendar
+from .flags.api import blp as flags
 from .followups.api import blp as followups
 from .dossier.invitee_api import blp as invitees
 from .notifications.api import blp as notifications
@@ -29,7 +30,7 @@ def register_api(app, api, csrf) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
-                agenda, summary, questions, followups, notifications, prescriptions, evaluation,
+                agenda, summary, questions, flags, followups, notifications, prescriptions, evaluation,
                 audit, privacy, reports, exports, calendar):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

@@ -13,6 +13,7 @@ from .auth.services import create_user
 from .checkin import services as checkin
 from .doctors import services as doctors
 from .extensions import db
+from .flags import services as flags
 from .invitees import services as invitees
 from .orgs import services as orgs
 from .agenda import services as agenda
@@ -64,6 +65,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
                         role=Role.staff, province_id=jiangsu.id)
     create_user(None, username="rep2", password=PASSWORD, display_name="浙江代表",
                 role=Role.rep, province_id=zhejiang.id)
+    compliance = create_user(None, username="compliance", password=PASSWORD, display_name="褚合规",
+                             role=Role.compliance)
 
     hospital = doctors.create_hospital(admin, name="南京市第一医院", level="tertiary", city="南京",
                                        province_id=jiangsu.id)
@@ -115,6 +118,8 @@ def seed_demo() -> list[tuple[str, str, str]]:
     proposals.approve(pm, approved, "同意")
     held = _held_meeting(lambda: proposal("新特药推荐会", 1), invite, rep, pm, staff, docs)
     _answer_questions(held, marketing)
+    # compliance asks about the meal of yesterday's meeting (SPEC §12): the flag keeps it open
+    flags.raise_flag(compliance, held, reason="餐费人均 275 元，接近 300 元上限：请说明用餐人数并补充餐费发票。")
     _import_prescriptions(marketing, docs, held)
     return _logins()
 
@@ -161,7 +166,7 @@ def _held_meeting(make, invite, rep, pm, staff, docs) -> None:
         proposals.start(staff, meeting)
     for index, minutes in SIGN_INS:
         with recorded_at(start + timedelta(minutes=minutes)):
-            checkin.check_in(staff, meeting, doctor_id=docs[index].id,
+            checkin.check_in(staff, meeting, doctor_id=docs[index].id, meal_opt_in=True,
                              checked_in_at=start + timedelta(minutes=minutes))
     name, title, minutes = WALK_IN
     with recorded_at(start + timedelta(minutes=minutes)):
@@ -183,7 +188,8 @@ def _held_meeting(make, invite, rep, pm, staff, docs) -> None:
             chief_disputed="对价格有顾虑。",
             next_steps="一周内逐一拜访到会的 5 位医生（含进修的周医生），向李明副主任转达市场部对肾功能问题的答复。",
             questions=[{"text": "肾功能不全患者是否需要减量？", "doctor_id": docs[1].id}],
-            actual_spend=[{"category": "meals", "amount": Decimal("1400")},
+            # four doctors stayed for the meal: 275 元 a head, within the cap (SPEC §12)
+            actual_spend=[{"category": "meals", "amount": Decimal("1100")},
                           {"category": "gifts", "amount": Decimal("600")},
                           {"category": "materials", "amount": Decimal("200")}])
     report = summary.summary_of(meeting)
@@ -225,4 +231,5 @@ def reset_demo() -> None:
 def _logins() -> list[tuple[str, str, str]]:
     return [(role, username, PASSWORD) for role, username in (
         ("admin", "admin"), ("rep", "rep"), ("provincial_manager", "pm"),
-        ("regional_manager", "rm"), ("marketing", "marketing"), ("staff", "staff"))]
+        ("regional_manager", "rm"), ("marketing", "marketing"), ("staff", "staff"),
+        ("compliance", "compliance"))]

@@ -169,6 +169,20 @@ class TooEarly(Conflict):
     reason = "too_early"
 
 
+class EvidenceMissing(Conflict):
+    """Close refused (SPEC §12): `gaps` names each gap (a budget category,
+    `signin_scan`, `photo`, `speaker_payment`, `flag_open`) with a message in
+    words; the body's `errors` carries them all, one string each."""
+    reason = "evidence_missing"
+
+    def __init__(self, message: str, gaps: dict[str, str]):
+        super().__init__(message)
+        self.gaps = dict(gaps)
+
+    def payload(self) -> dict:
+        return {**super().payload(), "errors": dict(self.gaps)}
+
+
 def is_api_request() -> bool:
     """Errors answer in JSON for the API, for a request that sent JSON, and for
     a page endpoint marked @answers_json (a script's endpoint) — also when the

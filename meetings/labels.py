@@ -41,6 +41,7 @@ LABELS: dict[str, dict[str, object]] = {
         "rep": _l("Rep"), "provincial_manager": _l("Provincial manager"),
         "regional_manager": _l("Regional manager"), "marketing": _l("Marketing"),
         "staff": _l("Staff"), "admin": _l("Administrator"),
+        "compliance": _l("Compliance"),
     },
     "HospitalLevel": {"tertiary": _l("Tertiary"), "secondary": _l("Secondary"),
                       "primary": _l("Primary"), "other": _l("Other")},
@@ -75,7 +76,10 @@ LABELS: dict[str, dict[str, object]] = {
     "QuestionStatus": {"open": _l("Awaiting an answer"), "answered": _l("Answered")},
     "FollowUpKind": {"visit": _l("Follow-up visit"), "gift_delivery": _l("Gift delivery"),
                      "answer_relay": _l("Relay marketing's answer")},
-    "FollowUpStatus": {"open": _l("To do"), "done": _l("Done")},  # not "Open": a button's word
+    "FollowUpStatus": {"open": _l("To do"), "done": _l("Done")},
+    # compliance (SPEC §12)
+    "FlagStatus": {"open": _l("Flag open"), "answered": _l("Answered, awaiting compliance"),
+                   "resolved": _l("Resolved")},  # not "Open": a button's word
     "Outcome": {"committed": _l("Committed — agreed to prescribe"), "ambiguous": _l("Ambiguous"),
                 "declined": _l("Declined")},
     # the meeting's history (Transition.action)
@@ -98,6 +102,8 @@ LABELS: dict[str, dict[str, object]] = {
         "calendar_reset": _l("Calendar address renewed"),
         "logout": _l("Logged out"), "token_revoke": _l("API token revoked"),
         "throttled": _l("Refused: too many attempts"),
+        "flag": _l("Flagged by compliance"), "answer_flag": _l("Flag answered"),
+        "resolve_flag": _l("Flag resolved"),
     },
     # what an action log entry is about (ActionLogEntry.object_type)
     "object_type": {
@@ -106,6 +112,7 @@ LABELS: dict[str, dict[str, object]] = {
         "hospital": _l("Hospital"), "department": _l("Department"), "doctor": _l("Doctor"),
         "user": _l("User"), "prescriptions": _l("Prescription data"),
         "api_token": _l("API token"), "login": _l("Login"), "self_checkin": _l("Self sign-in (QR page)"),
+        "flag": _l("Compliance flag"),
     },
     "login_failure": {"unknown_user": _l("Unknown user name"), "wrong_password": _l("Wrong password"),
                       "inactive": _l("Account deactivated")},
@@ -169,7 +176,7 @@ FIELDS: dict[str, object] = {
     "errors": _l("Rows with errors"), "support_updated": _l("Doctors' support updated"),
     "export": _l("Export"), "from": _l("From"), "to": _l("To"),
     "invitations": _l("Invitations"), "checkins": _l("Sign-ins"), "followups": _l("Follow-up tasks"),
-    "spend": _l("Spend by year"), "followup_notes": _l("Follow-up notes cleared"),
+    "spend": _l("Spend by year"), "answered_by_id": _l("Answered by"), "followup_notes": _l("Follow-up notes cleared"),
     "texts_rewritten": _l("Texts rewritten"), "prescriptions": _l("Prescription rows"),
 }
 

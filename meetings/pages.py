@@ -12,9 +12,11 @@ from .audit.views import bp as audit_web
 from .auth.models import Role, User
 from .auth.views import bp as auth_web
 from .checkin.views import bp as checkin, staff_bp as checkin_staff
+from .compliance.views import bp as compliance_web
 from .doctors.views import bp as doctors_web
 from .exports.views import bp as exports_web
 from .extensions import db, login_manager
+from .flags.views import bp as flags_web
 from .followups.views import bp as followups_web
 from .dossier.invitee_views import bp as invitees_web
 from .notifications.views import bp as notifications_web
@@ -63,8 +65,9 @@ login_manager.login_view = "auth_web.login"
 
 def register_web(app) -> None:
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
-                      checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web,
-                      prescriptions_web, evaluation_web, audit_web, exports_web, reports_web):
+                      checkin_staff, agenda_web, summary_web, questions_web, flags_web, followups_web,
+                      notifications_web,
+                      prescriptions_web, evaluation_web, compliance_web, audit_web, exports_web, reports_web):
         app.register_blueprint(blueprint)
 
     @app.context_processor

@@ -12,3 +12,4 @@ class Role(str, enum.Enum):
     marketing = "marketing"
     staff = "staff"
     admin = "admin"
+    compliance = "compliance"  # 合规: reads everything, flags meetings (SPEC §1, §12)

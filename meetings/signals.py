@@ -11,6 +11,7 @@ Rules that may refuse something are not signals: they are called directly.
 - checkin_voided(meeting, checkin=)
 - question_asked(question)
 - question_answered(question)
+- flag_raised(meeting, flag=), flag_answered(meeting, flag=), flag_resolved(meeting, flag=)
 """
 from __future__ import annotations
 
@@ -24,3 +25,6 @@ checkin_recorded = _signals.signal("checkin-recorded")
 checkin_voided = _signals.signal("checkin-voided")
 question_asked = _signals.signal("question-asked")
 question_answered = _signals.signal("question-answered")
+flag_raised = _signals.signal("flag-raised")
+flag_answered = _signals.signal("flag-answered")
+flag_resolved = _signals.signal("flag-resolved")

@@ -261,7 +261,7 @@ def default_guest(app):
     that must be submitted when its test names nobody (SPEC §3: submit needs
     one)."""
     from meetings.doctors.models import Doctor
-    from meetings.invitees.compliance import doctor_year_total, share
+    from meetings.summary.shares import doctor_year_total, estimated_share
     from meetings.types import local_date
 
     guests = {}  # department id → ids of the grade C doctors made as guests, newest last
@@ -273,7 +273,7 @@ def default_guest(app):
         made = guests.setdefault(meeting.department_id, [])
         cap = app.config["DOCTOR_ANNUAL_CAP"]
         room = made and (doctor_year_total(made[-1], local_date(meeting.starts_at).year)
-                         + share(meeting.budget_total, meeting.expected_attendees) <= cap)
+                         + estimated_share(meeting) <= cap)
         if not room:
             doctor = Doctor(department_id=meeting.department_id, name=f"受邀医生{len(made) + 1}",
                             title="attending", position="inpatient", potential=Decimal(50),
@@ -289,7 +289,8 @@ def default_guest(app):
 def make_meeting(app, org, default_guest):
     """The one lifecycle factory: make_meeting(status="draft", owner=org.rep,
     primaries=[doctor…], backups=[(backup, primary)…] or {primary: backup},
-    declined=[doctor…], present=[doctor…], walk_ins=[name…], on_time=False,
+    declined=[doctor…], present=[doctor…], walk_ins=[name…], diners=n (doctors made to come
+    and stay for the meal), on_time=False,
     approver=None, **fields) walks the real services to `status`. The
     approver defaults to org's provincial manager (their regional manager
     when the owner is that manager); a meeting of another province needs
@@ -306,12 +307,13 @@ def make_meeting(app, org, default_guest):
     import time_machine
 
     from meetings.checkin import services as checkin
+    from meetings.doctors.models import Doctor
     from meetings.invitees import services as invitees
     from meetings.proposals import services
     from meetings.types import as_aware
 
     def make(status="draft", owner=None, *, primaries=(), backups=(), declined=(), present=(),
-             walk_ins=(), on_time=False, approver=None, **overrides):
+             walk_ins=(), diners=0, on_time=False, approver=None, **overrides):
         owner = owner or org.rep
         # A test may need a meeting in the past or far ahead (history, other
         # years): it is created at a valid start (SPEC §3), then moved there.
@@ -353,6 +355,13 @@ def make_meeting(app, org, default_guest):
                     checkin.check_in(owner, meeting, doctor_id=doctor.id)
                 for name in walk_ins:
                     checkin.check_in(owner, meeting, name=name, title="nurse")
+                for n in range(diners):  # doctors who came and stayed for the meal (SPEC §12 shares)
+                    guest = Doctor(department_id=meeting.department_id, name=f"用餐医生{n + 1}",
+                                   title="attending", position="outpatient", potential=Decimal(50),
+                                   support=Decimal(40))
+                    db.session.add(guest)
+                    db.session.flush()
+                    checkin.check_in(owner, meeting, doctor_id=guest.id, meal_opt_in=True)
                 if status == "held":
                     services.finish(owner, meeting)
                 db.session.commit()
@@ -420,6 +429,7 @@ def filled_summary(**fields) -> dict:
     """What every summary needs (how it was organised, the actual spend: SPEC §7),
     with the test's own fields on top: save_summary(rep, meeting, **filled_summary(questions=…))."""
     data = {"organization": "科室早交班后在示教室召开",
-            "actual_spend": [{"category": "meals", "amount": Decimal("1500")}]}
+            # not meals: meals need doctors who ate (SPEC §12), which a test names itself
+            "actual_spend": [{"category": "gifts", "amount": Decimal("1500")}]}
     data.update(fields)
     return data

@@ -26,9 +26,13 @@ def test_create_user_and_seed_demo(app, org):
     no_scope = runner.invoke(args=["create-user", "--username", "u3", "--password", "harbour-light-0123",
                                    "--role", "staff"])
     assert no_scope.exit_code != 0 and "省区：" in no_scope.output  # the field by its label
+    officer = runner.invoke(args=["create-user", "--username", "u4", "--password", "harbour-light-0123",
+                                  "--role", "compliance"])  # nationwide: no province or region
+    assert officer.exit_code == 0, officer.output
+    assert db.session.query(User).filter_by(username="u4").one().role == Role.compliance
     demo = runner.invoke(args=["seed-demo", "--allow-production"])
     assert demo.exit_code == 0, demo.output
-    for login in ("admin", "rep", "pm", "rm", "marketing", "staff"):
+    for login in ("admin", "rep", "pm", "rm", "marketing", "staff", "compliance"):
         assert login in demo.output
     again = runner.invoke(args=["seed-demo", "--allow-production"])  # idempotent
     assert again.exit_code == 0

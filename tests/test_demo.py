@@ -46,6 +46,15 @@ def test_the_demo_story_is_consistent_and_starts_over_on_reset(app):
     assert parts["hardware"]["score"] == round(11 / 12, 4)
     assert len(card["effect"]["months_before"]) == 3 and card["effect"]["before"] > 0
     assert parts["effect"]["score"] is None  # the months after have no data yet
+    # compliance flagged the held meeting; its owner and the provincial manager were told,
+    # and the open flag keeps the file from closing (SPEC §12)
+    from meetings.flags.services import flags_of
+    from meetings.proposals.services import close_gaps
+    assert [f.status.value for f in flags_of(held)] == ["open"]
+    told = {n.user.username for n in db.session.scalars(select(Notification).where(Notification.kind == "flag_raised"))}
+    assert told == {"rep", "pm"}
+    assert "flag_open" in close_gaps(held)
+    assert "compliance" in result.output
 
     users = db.session.scalar(select(func.count()).select_from(User))
     again = runner.invoke(args=["seed-demo", "--reset", "--allow-production"])

@@ -41,7 +41,7 @@ def fonts_of(pdf: bytes) -> list[dict]:
 @pytest.fixture
 def printed(app, org, make_meeting, make_doctor, api_as):
     """printed() → the three forms of one summarized meeting, fetched over the API."""
-    meeting = make_meeting("held", topic="新适应症解读")
+    meeting = make_meeting("held", topic="新适应症解读", diners=5)
     summary.save_summary(org.rep, meeting, organization="会场布置顺利", feedback="主任认可",
                          actual_spend=[{"category": "meals", "amount": Decimal("1400")}])
     db.session.commit()

@@ -111,3 +111,35 @@ def test_master_data_writes_are_for_administrators(org, api_as, role):
         response = admin.client.open("/api/v1" + path.format(rep=org.rep.id), method=method, json=body,
                                      headers={"Authorization": f"Bearer {admin.token}"})
         assert response.status_code in (200, 201), (method, path, response.json)
+
+
+def test_compliance_reads_every_meeting_of_every_province_and_changes_none(app, org, api_as, make_meeting,
+                                                                          make_user, make_doctor):
+    """SPEC §1: compliance reads every meeting (and the action log) and may
+    change none: every write on a meeting's routes is refused, whatever body."""
+    meeting = make_meeting("in_progress")
+    from meetings.checkin import services as checkin
+    doctor = make_doctor(org.hospital)
+    record, _ = checkin.check_in(org.staff, meeting, doctor_id=doctor.id)
+    db.session.commit()
+    officer = make_user(Role.compliance)
+    api = api_as(officer)
+    ids = {"meeting_id": meeting.id, "checkin_id": record.id}
+    headers = {"Authorization": f"Bearer {api.token}"}
+    read = changed = 0
+    for rule in _rules(app):
+        if "<int:meeting_id>" not in rule.rule:
+            continue
+        for method in sorted(rule.methods - {"HEAD", "OPTIONS"}):
+            response = api.client.open(_url(rule, ids), method=method, json=ACTION_BODY, headers=headers)
+            if method == "GET":
+                read += 1
+                assert response.status_code not in (401, 403), (rule.rule, response.status_code)
+            else:
+                changed += 1
+                assert 400 <= response.status_code < 500, (method, rule.rule, response.status_code)
+    assert read > 10 and changed > 10
+    assert api.get(f"/meetings/{meeting.id}").status_code == 200
+    assert api.get("/audit").status_code == 200
+    db.session.refresh(meeting)
+    assert meeting.status.value == "in_progress" and not record.voided

@@ -11,9 +11,12 @@ from ..errors import Forbidden
 FILTERS = ("object_type", "object_id", "actor_id", "action")
 
 
+READERS = (Role.admin, Role.compliance)  # SPEC §10 /audit: admin and compliance
+
+
 def require_admin(user: User) -> None:
-    if user.role != Role.admin:
-        raise Forbidden(_("only an administrator reads the action log"))
+    if user.role not in READERS:
+        raise Forbidden(_("only an administrator or compliance reads the action log"))
 
 
 def search(user: User, **filters) -> Select:

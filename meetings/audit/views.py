@@ -6,7 +6,6 @@ from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
 
-from ..auth.models import Role
 from ..errors import InvalidInput
 from ..extensions import db
 from ..web.forms import flatten, integers
@@ -16,11 +15,11 @@ from . import services, words
 from .schemas import AuditQueryArgs
 
 bp = Blueprint("audit_web", __name__, url_prefix="/admin/audit")
-nav_item("audit_web.log", _l("Action log"), roles={Role.admin}, order=70)
+nav_item("audit_web.log", _l("Action log"), roles=set(services.READERS), order=70)
 
 
 @bp.route("")
-@roles_required(Role.admin)
+@roles_required(*services.READERS)
 def log():
     schema = AuditQueryArgs()
     sent = {k: v.strip() for k, v in request.args.items() if k in services.FILTERS and v.strip()}

@@ -19,7 +19,7 @@ from ..types import to_local
 # one key means different things ("status" of a meeting or of an invitee).
 VALUE_KINDS: dict[str, str | dict[str, str]] = {
     "status": {"meeting": "Status", "invitee": "InviteeStatus", "followup": "FollowUpStatus",
-               "question": "QuestionStatus"},
+               "question": "QuestionStatus", "flag": "FlagStatus"},
     "role": {"invitee": "InviteeRole", "user": "Role"},
     "format": {"meeting": "Format"},  # an export's format is a file type: CSV, XLSX
     "source": {"checkin": "Source", "doctor": "object_type"},  # a doctor's support: from prescriptions

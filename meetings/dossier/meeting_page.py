@@ -38,6 +38,7 @@ class MeetingPage:
     doctors: list = field(default_factory=list)  # whom the owner may still invite
     year_spend: dict[int, Decimal] = field(default_factory=dict)
     annual_cap: Decimal | int | None = None
+    close_gaps: dict[str, str] = field(default_factory=dict)  # SPEC §12: what keeps the file open
 
 
 def tools_for(user: User, meeting: Meeting) -> list[str]:
@@ -60,6 +61,8 @@ def meeting_page(user: User, meeting: Meeting) -> MeetingPage:
         can_edit=proposals.can_edit(user, meeting), tools=tools_for(user, meeting),
         invitees=InviteeSchema(many=True).dump(invitees.list_invitees(meeting)),
         manage_invitees=manage, warnings=meeting_warnings(meeting))
+    if "close" in page.actions:  # every gap, before the button is pressed
+        page.close_gaps = proposals.close_gaps(meeting)
     if meeting.status in STARTED:
         page.attendance = checkin.attendance(meeting)
     if meeting.status == Status.approved:  # the day before: what is still to do

@@ -43,6 +43,7 @@ class SpendArgs(Args):
 class MeetingShareSchema(ma.Schema):
     meeting_id = fields.Integer()
     share = _money()
+    basis = fields.String(metadata={"description": "estimate (before the summary) or actual (SPEC §12)"})
 
 
 class DoctorSpendSchema(ma.Schema):
@@ -52,6 +53,7 @@ class DoctorSpendSchema(ma.Schema):
     total = _money()
     remaining = _money()
     meetings = fields.List(fields.Nested(MeetingShareSchema))
+    speaker_fees = _money()
 
 
 class BudgetReportArgs(Args):

@@ -49,7 +49,7 @@ from ..doctors.services import can_see_hospital, get_doctor
 from ..errors import InvalidTransition, NotFound
 from ..extensions import db
 from ..followups.models import FollowUp, FollowUpKind, FollowUpStatus
-from ..invitees.compliance import year_shares
+from ..summary.shares import year_shares
 from ..invitees.models import Invitee
 from ..orgs.models import BudgetPool
 from ..orgs.services import visible_provinces
@@ -374,18 +374,21 @@ def effect_by_doctor(meeting: Meeting, card: dict) -> list[dict]:
 
 def doctor_spend(user: User, doctor_id: int, year: int | None = None) -> dict:
     """SPEC §9: the doctor's share of meeting spend in a calendar year against
-    the annual cap, with the meetings it came from (the cap check's own
-    aggregate, invitees.compliance.year_shares)."""
+    the annual cap, with the meetings it came from, each an estimate or
+    actual (SPEC §12: the cap check's own shares, summary.shares)."""
     doctor = get_doctor(doctor_id)
     if not can_see_hospital(user, doctor.department.hospital_id):
         raise NotFound(_("doctor not found"))
     year = year or local_date(utcnow()).year
     cap = current_app.config["DOCTOR_ANNUAL_CAP"]
     shares = year_shares([doctor.id], year)[doctor.id]
-    total = sum((s for _m, s in shares), Decimal("0.00"))
+    total = sum((s.share for s in shares), Decimal("0.00"))
     return {"doctor_id": doctor.id, "year": year, "cap": cap, "total": total,
             "remaining": cap - total,
-            "meetings": [{"meeting_id": m, "share": s} for m, s in shares]}
+            "meetings": [{"meeting_id": s.meeting_id, "share": s.share, "basis": s.basis}
+                         for s in shares],
+            # a speaker's fee is the speaker's alone (SPEC §12); speakers (§13) come later
+            "speaker_fees": Decimal("0.00")}
 
 
 # ---------------------------------------------------------------- budget against actual

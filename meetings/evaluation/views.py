@@ -6,9 +6,10 @@ from __future__ import annotations
 from flask import Blueprint, render_template, request
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from ..auth.models import Role
+from ..checkin.models import CheckIn
 from ..extensions import db
 from ..invitees.models import Invitee
 from ..orgs.models import Province
@@ -54,11 +55,13 @@ def scorecard_panel(meeting, user):
 def doctor_panel(doctor, user):
     year = request.args.get("year", type=int)
     spend = services.doctor_spend(user, doctor.id, year if year and 2000 <= year <= 2100 else None)
-    shares = {m["meeting_id"]: m["share"] for m in spend["meetings"]}
-    meetings = db.session.execute(
-        visible_meetings(user).add_columns(Invitee.role, Invitee.status)
-        .join(Invitee, Invitee.meeting_id == Meeting.id).where(Invitee.doctor_id == doctor.id)
-        .order_by(Meeting.starts_at.desc()).limit(100)).all()
+    shares = {m["meeting_id"]: m for m in spend["meetings"]}
+    # invited, or signed in without an invitation (a walk-in has an actual share too)
+    theirs = or_(Meeting.id.in_(select(Invitee.meeting_id).where(Invitee.doctor_id == doctor.id)),
+                 Meeting.id.in_(select(CheckIn.meeting_id).where(CheckIn.doctor_id == doctor.id,
+                                                                 CheckIn.voided_at.is_(None))))
+    meetings = db.session.scalars(visible_meetings(user).where(theirs)
+                                  .order_by(Meeting.starts_at.desc()).limit(100)).all()
     return render_template("evaluation/_doctor.html", spend=spend, shares=shares, meetings=meetings,
                            status_text=status_text)
 

@@ -16,12 +16,30 @@ from ..proposals.models import Meeting, Status
 from ..actionlog import log_action
 from ..proposals.services import check_on_submit, record_transition, search_on
 from ..types import local_date, utcnow
-from .compliance import check_doctor_annual_cap, check_primaries_annual_cap, year_totals
 from .models import Invitee, InviteeRole, InviteeStatus
 from ..proposals.labels import status_text
 
 # The list is built while the meeting is being prepared, not once it ran.
 LIST_OPEN = {Status.draft, Status.submitted, Status.pending_regional, Status.approved}
+
+# The annual cap per doctor (SPEC §3) counts the shares of SPEC §12, which
+# need the check-ins and the summary, layers above this one: they hand in the
+# check run when a primary is invited and the year's totals the picker shows
+# (meetings/summary/shares.py connect()). Called directly; a check refuses
+# by raising.
+INVITE_CHECKS: list = []
+YEAR_TOTALS: list = []
+
+
+def check_on_invite(check) -> None:
+    """Register `check(meeting, doctor)`, run before a primary is added. Idempotent."""
+    if check not in INVITE_CHECKS:
+        INVITE_CHECKS.append(check)
+
+
+def count_year_totals_with(totals) -> None:
+    """Register `totals(doctor_ids, year) -> {doctor_id: Decimal}`."""
+    YEAR_TOTALS[:] = [totals]
 
 
 def _require_owner(actor: User, meeting: Meeting) -> None:
@@ -69,7 +87,8 @@ def add_invitee(actor: User, meeting: Meeting, *, doctor_id: int, role: InviteeR
     elif backup_for is not None:
         raise InvalidInput(_("only a backup stands in for someone"), field="backup_for")
     if role == InviteeRole.primary:
-        check_doctor_annual_cap(meeting, doctor)
+        for check in INVITE_CHECKS:  # the annual cap per doctor
+            check(meeting, doctor)
     invitee = Invitee(meeting=meeting, doctor=doctor, role=role,
                       backup_for_id=primary.id if primary else None, status=InviteeStatus.invited)
     db.session.add(invitee)
@@ -177,7 +196,9 @@ def year_spend(meeting: Meeting, doctors) -> dict[int, Decimal]:
     """For the invitee picker: each doctor's share of meeting spend so far in
     the meeting's year (the annual cap's own aggregate, one query), so a rep
     sees who is close to the cap before inviting."""
-    return year_totals([d.id for d in doctors], local_date(meeting.starts_at).year)
+    if not YEAR_TOTALS:
+        return {}
+    return YEAR_TOTALS[0]([d.id for d in doctors], local_date(meeting.starts_at).year)
 
 
 def list_invitees(meeting: Meeting) -> list[Invitee]:
@@ -219,7 +240,6 @@ def connect() -> None:
     (called by the app factory; idempotent)."""
     check_on_submit("before_content", missing_primary)
     check_on_submit("before_content", missing_backups)
-    check_on_submit("after_content", check_primaries_annual_cap)
     search_on(invited_doctor_named)
 
 

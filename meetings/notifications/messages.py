@@ -22,6 +22,9 @@ SUBJECTS = {
     "answer_ready": _l("Marketing answered a question: relay it to %(doctor)s"),
     "followup_overdue": _l("Overdue follow-up: %(kind)s of %(person)s (%(assignee)s)"),
     "day_before": _l("Tomorrow: %(topic)s at %(hospital)s"),
+    "flag_raised": _l("Compliance flagged a meeting: %(topic)s"),
+    "flag_answered": _l("A flag was answered: %(topic)s"),
+    "flag_resolved": _l("Compliance resolved a flag: %(topic)s"),
 }
 COMMENT = _l("Comment: %(comment)s")
 PROPOSAL = _l("%(hospital)s · %(starts)s · %(total)s 元 · proposed by %(owner)s")
@@ -34,6 +37,9 @@ LINES = {
     "question_arrived": [_l("Question: %(text)s"), _l("%(topic)s · asked by %(doctor)s")],
     "answer_ready": [_l("Question: %(text)s"), _l("Answer: %(answer)s")],
     "followup_overdue": [_l("%(hospital)s · %(topic)s · due %(due)s")],
+    "flag_raised": [_l("Meeting: %(topic)s at %(hospital)s"), _l("Reason: %(reason)s")],
+    "flag_answered": [_l("Reason: %(reason)s"), _l("Answer: %(answer)s")],
+    "flag_resolved": [_l("Reason: %(reason)s")],
 }
 # the day-before reminder: a heading, then one line per person or item
 RECONFIRM = _l("Re-confirm these key invitees:")

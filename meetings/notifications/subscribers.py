@@ -9,7 +9,8 @@ from sqlalchemy import select
 from ..auth.models import Role, User
 from ..extensions import db
 from ..proposals.models import Status
-from ..signals import meeting_transitioned, question_answered, question_asked
+from ..signals import (flag_answered, flag_raised, flag_resolved, meeting_transitioned,
+                       question_answered, question_asked)
 from ..types import to_local
 from .services import tell
 
@@ -72,8 +73,40 @@ def on_question_answered(question, **_) -> None:
          f"/meetings/{meeting.id}/summary")
 
 
+def flag_audience(meeting) -> list[User]:
+    """Who answers a compliance flag (SPEC §12): the owner and the
+    provincial manager(s) of the meeting's province."""
+    managers = _people(User.role == Role.provincial_manager, User.province_id == meeting.province_id)
+    return [meeting.owner] + [p for p in managers if p.id != meeting.owner_id]
+
+
+def _flag(meeting, flag) -> dict:
+    return {"topic": meeting.topic, "hospital": meeting.hospital.name, "reason": flag.reason,
+            "answer": flag.answer or ""}
+
+
+def on_flag_raised(meeting, *, flag, **_) -> None:
+    for person in flag_audience(meeting):
+        tell(person, f"flag:{flag.id}", "flag_raised", _flag(meeting, flag), f"/meetings/{meeting.id}")
+
+
+def on_flag_answered(meeting, *, flag, **_) -> None:
+    # each answer is news to the officer who raised the flag
+    tell(flag.raised_by, f"flag_answer:{flag.id}:{flag.answered_at.isoformat()}", "flag_answered",
+         _flag(meeting, flag), f"/meetings/{meeting.id}")
+
+
+def on_flag_resolved(meeting, *, flag, **_) -> None:
+    for person in flag_audience(meeting):
+        tell(person, f"flag_resolved:{flag.id}", "flag_resolved", _flag(meeting, flag),
+             f"/meetings/{meeting.id}")
+
+
 def connect() -> None:
     """Subscribe to the meeting's and the questions' signals (meetings/subscriptions.py)."""
     meeting_transitioned.connect(on_transition)
     question_asked.connect(on_question_asked)
     question_answered.connect(on_question_answered)
+    flag_raised.connect(on_flag_raised)
+    flag_answered.connect(on_flag_answered)
+    flag_resolved.connect(on_flag_resolved)

@@ -9,7 +9,7 @@ from sqlalchemy.types import NullType
 from ..roles import Role
 from .models import Province
 
-NATIONWIDE = (Role.admin, Role.marketing)
+NATIONWIDE = (Role.admin, Role.marketing, Role.compliance)
 
 
 def scope_of(user) -> tuple[str, dict]:

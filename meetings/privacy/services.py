@@ -28,7 +28,7 @@ from ..extensions import db
 from ..followups.models import FollowUp
 from ..invitees.models import Invitee
 from ..notifications.models import Notification, OutgoingMail
-from ..invitees.compliance import shares_by_year
+from ..summary.shares import shares_by_year
 from ..proposals.models import Meeting
 from ..questions.models import Question
 from ..summary.models import SpendLine, Summary
@@ -126,11 +126,11 @@ def _jsonable(value):
 
 
 def _spend(doctor: Doctor) -> list[dict]:
-    """Per calendar year, his share of the meetings he was a primary invitee
-    of (SPEC §3's annual cap rule, as the cap itself counts it): one query
-    for all his years, not one per year."""
-    return [{"year": year, "total": str(sum((share for _, share in rows), Decimal("0.00"))),
-             "meetings": [{"meeting_id": mid, "share": str(share)} for mid, share in rows]}
+    """Per calendar year, his share of each meeting (SPEC §12's shares, as
+    the annual cap counts them): one query for all his years."""
+    return [{"year": year, "total": str(sum((s.share for s in rows), Decimal("0.00"))),
+             "meetings": [{"meeting_id": s.meeting_id, "share": str(s.share), "basis": s.basis}
+                          for s in rows]}
             for year, rows in shares_by_year(doctor.id).items()]
 
 

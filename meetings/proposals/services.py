@@ -17,7 +17,8 @@ from sqlalchemy import Select, case, or_, select
 from ..auth.models import Role, User
 from ..doctors.models import Hospital
 from ..actionlog import changes, log_action
-from ..errors import Forbidden, InvalidInput, InvalidTransition, NotFound, PreconditionsMissing, TooEarly
+from ..errors import (EvidenceMissing, Forbidden, InvalidInput, InvalidTransition, NotFound,
+                      PreconditionsMissing, TooEarly)
 from ..extensions import db
 from ..orgs import services as orgs
 from ..orgs.scope import parameter, provinces_in
@@ -424,10 +425,41 @@ def finish(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting
     return meeting
 
 
+# What closing needs (SPEC §12: the receipts, the scan, the photos, the
+# speaker's payment, no open compliance flag) is known by the layers above,
+# which hand in their checks here (each domain's connect()), the way the
+# invitee list hands in its refusals at submit. A check is `gaps(meeting) ->
+# {gap: message in words}`, empty when nothing is missing; close runs them
+# all and refuses with every gap at once. Registering one is one line:
+# `check_on_close(evidence_gaps)`.
+CLOSE_CHECKS: list = []
+
+
+def check_on_close(gaps) -> None:
+    """Register `gaps(meeting) -> dict[str, str]`, run when a meeting is closed. Idempotent."""
+    if gaps not in CLOSE_CHECKS:
+        CLOSE_CHECKS.append(gaps)
+
+
+def close_gaps(meeting: Meeting) -> dict[str, str]:
+    """Every gap that keeps the meeting from closing, from every check (the
+    page shows them before the button is pressed)."""
+    gaps: dict[str, str] = {}
+    for check in CLOSE_CHECKS:
+        gaps.update(check(meeting) or {})
+    return gaps
+
+
 def close(actor: User, meeting: Meeting, comment: str | None = None) -> Meeting:
     if not (meeting.owner_id == actor.id or is_provincial_manager_of(actor, meeting)
             or in_region(actor, meeting)):
         raise Forbidden(_("only the owner or a manager closes a meeting"))
+    if meeting.status != Status.summarized:
+        raise InvalidTransition(_("a %(status)s meeting cannot be closed", status=status_text(meeting.status)))
+    gaps = close_gaps(meeting)
+    if gaps:
+        raise EvidenceMissing(_("the file cannot be closed yet: %(gaps)s", gaps="; ".join(gaps.values())),
+                              gaps)
     move(meeting, Status.closed, actor, "close", comment)
     return meeting
 

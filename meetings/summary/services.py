@@ -18,11 +18,11 @@ from ..extensions import db
 from ..signals import question_asked
 from ..proposals.models import BudgetCategory, Meeting, Status
 from ..actionlog import changes
-from ..proposals.services import check_meal_cap, move, record_transition
+from ..proposals.services import move, record_transition
 from ..questions.models import Question, QuestionStatus
 from ..types import money, utcnow
 from .models import SpendLine, Summary
-from ..invitees.compliance import check_primaries_annual_cap
+from .shares import check_summary_spend
 from ..proposals.labels import status_text
 
 TEXT_FIELDS = ("organization", "agenda_notes", "feedback", "chief_endorsed", "chief_disputed",
@@ -112,13 +112,14 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
             _check_doctor(meeting, item.get("doctor_id"), f"questions.{i}.doctor_id")
     lines = [SpendLine(category=BudgetCategory(line["category"]), amount=money(line["amount"]),
                        note=line.get("note")) for line in actual_spend]
-    meals = sum((line.amount for line in lines if line.category == BudgetCategory.meals), Decimal("0.00"))
+    spend: dict[BudgetCategory, Decimal] = {}
+    for line in lines:
+        spend[line.category] = spend.get(line.category, Decimal("0.00")) + line.amount
     actual_total = sum((line.amount for line in lines), Decimal("0.00"))
     with problems.check(InvalidInput):  # the caps (ComplianceCapExceeded) are InvalidInput too
-        check_meal_cap(meals, meeting.expected_attendees, field="actual_spend")
-    with problems.check():
-        # SPEC §3: the actual spend answers to the per-doctor annual cap as the budget did
-        check_primaries_annual_cap(meeting, actual_total)
+        # SPEC §12: meals ÷ the doctors who ate within the cap; each doctor's
+        # actual share within the annual cap (meetings/summary/shares.py)
+        check_summary_spend(meeting, spend)
     with problems.check():
         check_overspend_reason(meeting, actual_total, texts.get("overspend_reason"))
     problems.raise_any()

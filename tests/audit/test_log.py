@@ -115,7 +115,7 @@ def test_invitee_changes_and_check_ins_are_logged_with_ids_only(org, make_meetin
 def test_actual_spend_edits_log_old_and_new_amounts(org, make_meeting):
     from meetings.summary import services as summary
 
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     spend = [{"category": "meals", "amount": Decimal("1400")}]
     summary.save_summary(org.rep, meeting, organization="顺利", feedback="好", actual_spend=spend)
     summary.save_summary(org.rep, meeting, organization="顺利", feedback="很好，主任张三认可",

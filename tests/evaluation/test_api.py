@@ -82,24 +82,30 @@ def test_spend_counts_primary_not_declined_and_spending_meetings(org, make_meeti
     body = api_as(org.rep).get(f"/doctors/{doctor.id}/spend?year={year}").json
     assert body["doctor_id"] == doctor.id and body["year"] == year
     assert body["cap"] == "2000.00"
-    assert body["meetings"] == [{"meeting_id": counted.id, "share": "133.33"},
-                                {"meeting_id": small.id, "share": "500.00"}]  # in meeting order
+    assert body["meetings"] == [{"meeting_id": counted.id, "share": "133.33", "basis": "estimate"},
+                                {"meeting_id": small.id, "share": "500.00", "basis": "estimate"}]  # in meeting order
+    assert body["speaker_fees"] == "0.00"
     assert body["total"] == "633.33" and body["remaining"] == "1366.67"
     assert api_as(org.rep).get(f"/doctors/{doctor.id}/spend?year={year + 1}").json["total"] == "0.00"
 
 
-def test_spend_uses_the_actual_total_once_summarised(org, held, make_doctor, api_as):
+def test_spend_is_an_estimate_until_the_summary_then_the_actual_share(org, held, make_doctor, api_as):
     from meetings.summary import services as summary
 
     doctor = make_doctor(org.hospital, "C")
     meeting = held(primaries=[doctor], present=[doctor], expected_attendees=10)
     api = api_as(org.rep)
-    assert api.get(f"/doctors/{doctor.id}/spend").json["total"] == "200.00"  # 2000 ÷ 10
+    body = api.get(f"/doctors/{doctor.id}/spend").json
+    assert body["total"] == "200.00"  # 2000 ÷ 10 expected
+    assert body["meetings"] == [{"meeting_id": meeting.id, "share": "200.00", "basis": "estimate"}]
     summary.save_summary(org.rep, meeting, organization="顺利",
-                         actual_spend=[{"category": "meals", "amount": Decimal("1234.50")}])
+                         actual_spend=[{"category": "gifts", "amount": Decimal("1234.50")},
+                                       {"category": "speaker_fee", "amount": Decimal("500")}])
     db.session.commit()
     body = api.get(f"/doctors/{doctor.id}/spend").json
-    assert body["meetings"] == [{"meeting_id": meeting.id, "share": "123.45"}]
+    # the one doctor present takes the gifts; the speaker's fee is nobody's share
+    assert body["meetings"] == [{"meeting_id": meeting.id, "share": "1234.50", "basis": "actual"}]
+    assert body["total"] == "1234.50" and body["speaker_fees"] == "0.00"
 
 
 def test_spend_refusals(org, make_doctor, make_hospital, api_as):
@@ -125,7 +131,7 @@ def _summarise(org, meeting, amount, reason=None):
     from meetings.summary import services as summary
 
     summary.save_summary(org.rep, meeting, organization="顺利", overspend_reason=reason,
-                         actual_spend=[{"category": "meals", "amount": Decimal(amount)}])
+                         actual_spend=[{"category": "gifts", "amount": Decimal(amount)}])
     db.session.commit()
 
 

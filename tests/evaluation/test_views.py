@@ -42,6 +42,14 @@ def test_the_doctor_page_shows_meetings_and_spend_against_the_cap(org, held, mak
     page = login(org.admin).get(f"/doctors/{doctor.id}").get_data(as_text=True)
     assert 'id="doctor-spend"' in page and "200.00" in page and "1800.00" in page
     assert f"/meetings/{meeting.id}" in page and meeting.topic in page
+    assert "估算" in page  # an estimate until the summary (SPEC §12)
+    from meetings.summary import services as summary
+    summary.save_summary(org.rep, meeting, organization="顺利",
+                         actual_spend=[{"category": "gifts", "amount": Decimal("300")}])
+    db.session.commit()
+    page = login(org.admin).get(f"/doctors/{doctor.id}").get_data(as_text=True)
+    table = page.split('id="doctor-meetings"')[1].split("</table>")[0]
+    assert "300.00" in page and "实际" in page and "估算" not in table
 
 
 def test_the_province_page_and_the_report_show_budget_vs_actual(org, held, login):
@@ -53,7 +61,7 @@ def test_the_province_page_and_the_report_show_budget_vs_actual(org, held, login
     pool.amount = Decimal("2000")
     db.session.commit()
     summary.save_summary(org.rep, meeting, organization="顺利", overspend_reason="多来了医生",
-                         actual_spend=[{"category": "meals", "amount": Decimal("2100")}])
+                         actual_spend=[{"category": "venue", "amount": Decimal("2100")}])
     db.session.commit()
     client = login(org.pm)
     page = client.get(f"/admin/provinces/{org.province.id}").get_data(as_text=True)

@@ -48,7 +48,7 @@ def story(org, make_meeting, make_doctor):
     followups.complete(org.rep, task, outcome="committed", notes=f"{NAME}主任同意试用")
     summary.save_summary(org.rep, meeting, organization="顺利", feedback=f"{NAME}提问积极", questions=[
         {"text": "老年患者如何减量？", "doctor_id": doctor.id}],
-        actual_spend=[{"category": "meals", "amount": Decimal("900")}])
+        actual_spend=[{"category": "meals", "amount": Decimal("300")}])  # she ate: 300 a head
     notify(org.rep, f"test:{doctor.id}", f"回访{NAME}", f"请回访{NAME}")
     db.session.commit()
 

@@ -7,7 +7,7 @@ from decimal import Decimal
 from sqlalchemy import event
 
 from meetings.extensions import db
-from meetings.invitees.compliance import year_shares
+from meetings.summary.shares import year_shares
 from meetings.privacy.services import _spend
 from meetings.proposals import services as proposals
 from meetings.types import local_zone
@@ -49,9 +49,9 @@ def test_the_spend_of_every_year_is_one_query_and_counts_as_the_cap_does(org, ma
     assert [row["year"] for row in spend] == sorted(years)
     for row in spend:
         shares = year_shares([doctor.id], row["year"])[doctor.id]
-        assert [m["meeting_id"] for m in row["meetings"]] == [mid for mid, _ in shares]
-        assert [Decimal(m["share"]) for m in row["meetings"]] == [s for _, s in shares]
-        assert Decimal(row["total"]) == sum(s for _, s in shares) == Decimal("133.33") * len(shares)
+        assert [m["meeting_id"] for m in row["meetings"]] == [s.meeting_id for s in shares]
+        assert [Decimal(m["share"]) for m in row["meetings"]] == [s.share for s in shares]
+        assert Decimal(row["total"]) == sum(s.share for s in shares) == Decimal("133.33") * len(shares)
     counted = {m["meeting_id"] for row in spend for m in row["meetings"]}
     assert len(counted) == 4 and declined.id not in counted and cancelled.id not in counted
 

@@ -8,7 +8,7 @@ SPEND = [{"category": "meals", "amount": "1500.00"}]
 
 
 def summarize(api_as, org, make_meeting, questions):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     response = api_as(org.rep).put(f"/meetings/{meeting.id}/summary",
                                    {**filled_summary(questions=questions), "actual_spend": SPEND})
     assert response.status_code == 200, response.json

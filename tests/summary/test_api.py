@@ -14,7 +14,7 @@ BODY = {
 
 
 def test_put_summary_then_get_it(org, api_as, make_meeting, make_doctor):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     doctor = make_doctor(org.hospital)
     body = dict(BODY, questions=[{"text": "老年患者是否减量?", "doctor_id": doctor.id}, {"text": "疗程?"}])
     response = api_as(org.rep).put(f"/meetings/{meeting.id}/summary", body)
@@ -38,7 +38,7 @@ def test_put_summary_then_get_it(org, api_as, make_meeting, make_doctor):
 
 
 def test_summary_refusals(org, api_as, make_meeting, make_province, make_user):
-    meeting = make_meeting("held", expected_attendees=5)
+    meeting = make_meeting("held", expected_attendees=5, diners=5)
     url = f"/meetings/{meeting.id}/summary"
     rep = api_as(org.rep)
     assert api_as().put(url, BODY).status_code == 401
@@ -63,7 +63,7 @@ def test_summary_refusals(org, api_as, make_meeting, make_province, make_user):
 def test_summary_pdf_follows_the_meetings_visibility(org, api_as, make_meeting, make_province, make_user):
     from tests.pdf_helpers import text_of
 
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     url = f"/meetings/{meeting.id}/summary.pdf"
     rep = api_as(org.rep)
     assert api_as().get(url).status_code == 401

@@ -38,7 +38,7 @@ def summarized(org, make_meeting, make_doctor):
         proposals.approve(org.pm, meeting, APPROVE_COMMENT)
         meeting.starts_at = utcnow() + timedelta(minutes=30)
         proposals.start(org.rep, meeting)
-        checkin.check_in(org.staff, meeting, doctor_id=came.id)
+        checkin.check_in(org.staff, meeting, doctor_id=came.id, meal_opt_in=True)
         checkin.check_in(org.staff, meeting, name="进修医生", title="other")
         begin = utcnow() - timedelta(minutes=40)
         for segment, (start, end) in zip(agenda.agenda(meeting), [(0, 6), (6, 20), (20, 25), (25, 31)]):
@@ -53,7 +53,7 @@ def summarized(org, make_meeting, make_doctor):
             org.rep, meeting, **body,
             questions=[{"text": "肾功能不全的老年患者是否需要减量？", "doctor_id": came.id},
                        {"text": "与华法林合用是否有相互作用？"}],
-            actual_spend=[{"category": "meals", "amount": Decimal("1400")},
+            actual_spend=[{"category": "meals", "amount": Decimal("280")},  # one doctor ate (SPEC §12)
                           {"category": "gifts", "amount": Decimal("650.5"), "note": "资料袋"}])
         first = services.questions_of(meeting)[0]
         questions.answer(org.marketing, first, answer="建议按肌酐清除率调整剂量")
@@ -86,8 +86,8 @@ def test_the_form_carries_the_figures_the_texts_the_questions_and_the_trail(org,
     for expected in ("肾功能不全的老年患者是否需要减量？", "与华法林合用是否有相互作用？", "王医生",
                      "建议按肌酐清除率调整剂量", "已答复", "待答复"):
         assert expected in text, expected
-    # spend vs approved: 1500 + 500 approved, 1400 + 650.50 spent
-    for expected in ("2000.00", "2050.50", "+50.50", "-100.00", "+150.50", "资料袋"):
+    # spend vs approved: 1500 + 500 approved, 280 + 650.50 spent
+    for expected in ("2000.00", "930.50", "-1069.50", "-1220.00", "+150.50", "资料袋"):
         assert expected in text, expected
     assert "超支原因" in text and "主任临时多带两位医生" in text  # the overspend's reason (SPEC §3)
     # approval trail: who and the comment

@@ -18,7 +18,7 @@ def spend(**lines):
 
 
 def test_summary_moves_a_held_meeting_to_summarized(make_meeting, org):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     summary = services.save_summary(org.rep, meeting, **filled_summary(
         organization="准时开始", feedback="反响好", actual_spend=spend(meals="1200", gifts="600")))
     assert meeting.status == Status.summarized
@@ -27,7 +27,7 @@ def test_summary_moves_a_held_meeting_to_summarized(make_meeting, org):
 
 
 def test_only_the_owner_writes_the_summary(make_meeting, org):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     for other in (org.pm, org.staff, org.marketing):
         with pytest.raises(Forbidden):
             services.save_summary(other, meeting, **filled_summary())
@@ -41,15 +41,15 @@ def test_only_a_held_meeting_is_summarized(make_meeting, org, status):
 
 def test_a_closed_meeting_summary_is_final(make_meeting, org):
     from meetings.proposals import services as proposals
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     services.save_summary(org.rep, meeting, **filled_summary())
     proposals.close(org.rep, meeting)
     with pytest.raises(InvalidTransition):
         services.save_summary(org.rep, meeting, **filled_summary())
 
 
-def test_actual_meals_over_the_cap_per_expected_attendee_are_refused(make_meeting, org):
-    meeting = make_meeting("held", expected_attendees=10)
+def test_actual_meals_over_the_cap_per_doctor_who_ate_are_refused(make_meeting, org):
+    meeting = make_meeting("held", expected_attendees=10, diners=10)
     services.save_summary(org.rep, meeting, **filled_summary(  # 300 per head: the cap
         actual_spend=spend(meals="3000"), overspend_reason="到会医生多于预期，加订了餐"))
     with pytest.raises(ComplianceCapExceeded) as err:
@@ -62,7 +62,7 @@ def test_actual_meals_over_the_cap_per_expected_attendee_are_refused(make_meetin
 
 def test_question_doctor_must_work_at_the_meetings_hospital(make_meeting, make_doctor,
                                                               make_hospital, org):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     elsewhere = make_doctor(make_hospital(province=org.province))
     with pytest.raises(InvalidInput) as err:
         services.save_summary(org.rep, meeting, **filled_summary(questions=[{"text": "ok", "doctor_id": None},
@@ -74,7 +74,7 @@ def test_question_doctor_must_work_at_the_meetings_hospital(make_meeting, make_d
 
 
 def test_each_question_goes_to_marketing_once(make_meeting, make_doctor, org):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     doctor = make_doctor(org.hospital)
     asked = [{"text": "肾功能不全能用吗?", "doctor_id": doctor.id}, {"text": "疗程多长?"}]
     services.save_summary(org.rep, meeting, **filled_summary(questions=asked))
@@ -90,7 +90,7 @@ def test_each_question_goes_to_marketing_once(make_meeting, make_doctor, org):
 
 
 def test_rewriting_withdraws_open_questions_but_keeps_answered_ones(make_meeting, org):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     services.save_summary(org.rep, meeting, **filled_summary(questions=[{"text": "A?"}, {"text": "B?"}]))
     answered = db.session.query(Question).filter_by(text="A?").one()
     answered.status, answered.answer = QuestionStatus.answered, "yes"
@@ -100,7 +100,7 @@ def test_rewriting_withdraws_open_questions_but_keeps_answered_ones(make_meeting
 
 
 def test_budget_report_reconciles_actual_against_approved(make_meeting, org):
-    meeting = make_meeting("held")  # approved: meals 1500, gifts 500
+    meeting = make_meeting("held", diners=5)  # approved: meals 1500, gifts 500
     summary = services.save_summary(org.rep, meeting, **filled_summary(
         actual_spend=spend(meals="1300.50", gifts="650", venue="100"), overspend_reason="到会医生多于预期，加订了餐"))
     figures = services.budget_report(meeting, summary)
@@ -146,6 +146,7 @@ def test_the_report_carries_the_check_in_figures(make_meeting, make_doctor, org)
 
 
 def test_actual_spend_answers_to_the_doctors_annual_cap(org, make_meeting, make_doctor):
+    from meetings.checkin import services as checkin
     from meetings.invitees import services as invitees
     from meetings.proposals import services as proposals
 
@@ -154,9 +155,11 @@ def test_actual_spend_answers_to_the_doctors_annual_cap(org, make_meeting, make_
                            budget={"lines": [{"category": "venue", "amount": Decimal("1000")}]},
                            starts_at=datetime.now(timezone.utc))
     invitees.add_invitee(org.rep, meeting, doctor_id=doctor.id, role="primary")
-    for action in ("submit", "approve", "start", "finish"):
+    for action in ("submit", "approve", "start"):
         proposals.ACTIONS[action](org.pm if action == "approve" else org.rep, meeting)
-    with pytest.raises(ComplianceCapExceeded) as err:  # 2000.01 ÷ 1 attendee > 2000 a year
+    checkin.check_in(org.rep, meeting, doctor_id=doctor.id)  # present: the venue is shared by who came
+    proposals.finish(org.rep, meeting)
+    with pytest.raises(ComplianceCapExceeded) as err:  # 2000.01 ÷ 1 doctor present > 2000 a year
         services.save_summary(org.rep, meeting, **filled_summary(actual_spend=[
             {"category": "venue", "amount": Decimal("2000.01")}], overspend_reason="到会医生多于预期，加订了餐"))
     assert doctor.name in err.value.message and "2000" in err.value.message
@@ -166,7 +169,7 @@ def test_actual_spend_answers_to_the_doctors_annual_cap(org, make_meeting, make_
 
 
 def test_a_summary_says_how_it_was_organised_and_what_it_cost(make_meeting, org):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     with pytest.raises(InvalidInput) as err:
         services.save_summary(org.rep, meeting, **filled_summary(organization="  "))
     assert err.value.field == "organization"
@@ -177,7 +180,7 @@ def test_a_summary_says_how_it_was_organised_and_what_it_cost(make_meeting, org)
 
 
 def test_spending_above_the_approved_total_needs_a_reason(make_meeting, org):
-    meeting = make_meeting("held")  # approved: 2000
+    meeting = make_meeting("held", diners=7)  # approved: 2000; 2100 ÷ 7 diners = the meal cap
     with pytest.raises(InvalidInput) as err:
         services.save_summary(org.rep, meeting, **filled_summary(actual_spend=spend(meals="2000.01")))
     assert err.value.field == "overspend_reason" and "2000.01" in err.value.message

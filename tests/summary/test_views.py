@@ -8,7 +8,7 @@ from tests.forms import fill
 
 
 def test_owner_is_sent_to_the_form_which_is_prefilled_from_the_budget(org, login, make_meeting):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     client = login(org.rep)
     response = client.get(f"/meetings/{meeting.id}/summary")
     assert response.status_code == 302 and response.location.endswith(f"/meetings/{meeting.id}/summary/edit")
@@ -21,7 +21,7 @@ def form_page(client, meeting) -> str:
 
 
 def test_summary_form_saves_and_the_view_shows_variance(org, login, make_meeting, make_doctor):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=6)  # 1600 of meals ÷ 6 who ate: within the cap
     doctor = make_doctor(org.hospital, name="张主任")
     client = login(org.rep)
     data = fill(form_page(client, meeting), **{
@@ -42,7 +42,7 @@ def test_summary_form_saves_and_the_view_shows_variance(org, login, make_meeting
 
 
 def test_summary_form_rerenders_errors_with_422(org, login, make_meeting):
-    meeting = make_meeting("held", expected_attendees=10)
+    meeting = make_meeting("held", expected_attendees=10, diners=10)
     client = login(org.rep)
     over = client.post(f"/meetings/{meeting.id}/summary/edit", data=fill(
         form_page(client, meeting), organization="顺利", overspend_reason="加餐",
@@ -60,7 +60,7 @@ def test_summary_form_rerenders_errors_with_422(org, login, make_meeting):
 
 
 def test_an_empty_summary_is_refused_beside_its_fields(org, login, make_meeting):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     client = login(org.rep)
     data = fill(form_page(client, meeting), **{"actual_spend-0-amount": "", "actual_spend-1-amount": ""})
     response = client.post(f"/meetings/{meeting.id}/summary/edit", data=data)
@@ -71,7 +71,7 @@ def test_an_empty_summary_is_refused_beside_its_fields(org, login, make_meeting)
 
 
 def test_without_questions_the_summary_says_so(org, login, make_meeting):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     client = login(org.rep)
     data = fill(form_page(client, meeting), organization="科室早交班后召开")
     response = client.post(f"/meetings/{meeting.id}/summary/edit", data=data, follow_redirects=True)
@@ -80,14 +80,14 @@ def test_without_questions_the_summary_says_so(org, login, make_meeting):
 
 
 def test_the_form_offers_blank_rows_and_a_button_to_add_more(org, login, make_meeting):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     html = form_page(login(org.rep), meeting)
     assert 'name="questions-1-text"' in html and 'name="actual_spend-3-amount"' in html
     assert 'data-add-row="questions"' in html and "rows.js" in html and "<script>" not in html
 
 
 def test_others_see_the_summary_but_cannot_write_it(org, login, make_meeting):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     services.save_summary(org.rep, meeting, **filled_summary(organization="顺利"))
     db.session.commit()
     client = login(org.marketing)
@@ -100,7 +100,7 @@ def test_others_see_the_summary_but_cannot_write_it(org, login, make_meeting):
 
 
 def test_the_summary_page_links_its_printable_form(org, login, make_meeting, make_province, make_user):
-    meeting = make_meeting("held")
+    meeting = make_meeting("held", diners=5)
     services.save_summary(org.rep, meeting, **filled_summary(organization="会场布置顺利"))
     db.session.commit()
     client = login(org.staff)
@@ -109,7 +109,7 @@ def test_the_summary_page_links_its_printable_form(org, login, make_meeting, mak
     response = client.get(f"/meetings/{meeting.id}/summary.pdf")
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert response.data.startswith(b"%PDF")
-    unsummarized = make_meeting("held")
+    unsummarized = make_meeting("held", diners=5)
     assert client.get(f"/meetings/{unsummarized.id}/summary.pdf").status_code == 404
     stranger = make_user("staff", province=make_province())
     assert login(stranger).get(f"/meetings/{meeting.id}/summary.pdf").status_code == 404
