@@ -39,7 +39,7 @@ from ..types import as_aware, to_local, utcnow
 from .models import CheckIn, Source
 from .figures import (attendance, attendance_counts, counted_checkins, expected_counts,  # noqa: F401
                       figures, frequency_warnings, is_frequent, present_counts, recent_attendance,
-                      recent_attendance_of)
+                      recent_attendance_of, key_seat_filled)
 from .signature import decode_signature, reencode_signature  # noqa: F401
 from ..proposals.labels import status_text
 
