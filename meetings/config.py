@@ -125,6 +125,14 @@ def from_env(require_secret: bool = True) -> dict:
         # sessions: idle and absolute lifetimes (seconds)
         "SESSION_IDLE_TIMEOUT": _int("SESSION_IDLE_TIMEOUT", 2 * 3600),
         "SESSION_MAX_AGE": _int("SESSION_MAX_AGE", 12 * 3600),
+        # SPEC §12: attachments' bodies (file://<folder> or s3://bucket/prefix) and their limits
+        "FILES_URL": os.environ.get("FILES_URL") or f"file://{INSTANCE_DIR / 'files'}",
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+        "ATTACHMENT_MAX_PER_MEETING": _int("ATTACHMENT_MAX_PER_MEETING", 30),
+        # an image larger than this (width × height) is refused before it is decoded
+        "ATTACHMENT_MAX_PIXELS": _int("ATTACHMENT_MAX_PIXELS", 50_000_000),
+        "EVIDENCE_PHOTOS_MIN": _int("EVIDENCE_PHOTOS_MIN", 1),
     }
 
 

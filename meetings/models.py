@@ -13,3 +13,4 @@ from .summary.models import SpendLine, Summary  # noqa: F401
 from .followups.models import FollowUp  # noqa: F401
 from .prescriptions.models import Prescription  # noqa: F401
 from .throttle import ThrottleCounter  # noqa: F401
+from .evidence.models import Attachment  # noqa: F401
