@@ -77,6 +77,10 @@ LABELS: dict[str, dict[str, object]] = {
     "FollowUpStatus": {"open": _l("To do"), "done": _l("Done")},  # not "Open": a button's word
     "Outcome": {"committed": _l("Committed — agreed to prescribe"), "ambiguous": _l("Ambiguous"),
                 "declined": _l("Declined")},
+    # evidence (SPEC §12)
+    "AttachmentKind": {"receipt": _l("Receipt"), "photo": _l("Photo of the meeting"),
+                       "signin_scan": _l("Scan of the paper sign-in sheet"),
+                       "material_used": _l("Material used"), "other": _l("Other")},
     # the meeting's history (Transition.action)
     "action": {
         "create": _l("Created"), "submit": _l("Submitted"), "approve": _l("Approved"),
@@ -95,13 +99,14 @@ LABELS: dict[str, dict[str, object]] = {
         "erase": _l("Personal data erased"), "export": _l("Exported"), "import": _l("Imported"),
         "login": _l("Logged in"), "login_failed": _l("Login failed"), "password_change": _l("Password changed"),
         "calendar_reset": _l("Calendar address renewed"),
+        "attach": _l("Attachment added"), "void_attachment": _l("Attachment voided"),
     },
     # what an action log entry is about (ActionLogEntry.object_type)
     "object_type": {
         "meeting": _l("Meeting"), "invitee": _l("Invitee"), "checkin": _l("Sign-in"),
         "followup": _l("Follow-up task"), "budget": _l("Budget pool"), "province": _l("Province"),
         "hospital": _l("Hospital"), "department": _l("Department"), "doctor": _l("Doctor"),
-        "user": _l("User"), "prescriptions": _l("Prescription data"),
+        "user": _l("User"), "prescriptions": _l("Prescription data"), "attachment": _l("Attachment"),
     },
     "login_failure": {"unknown_user": _l("Unknown user name"), "wrong_password": _l("Wrong password"),
                       "inactive": _l("Account deactivated")},
@@ -160,6 +165,10 @@ FIELDS: dict[str, object] = {
     "invitations": _l("Invitations"), "checkins": _l("Sign-ins"), "followups": _l("Follow-up tasks"),
     "spend": _l("Spend by year"), "followup_notes": _l("Follow-up notes cleared"),
     "texts_rewritten": _l("Texts rewritten"), "prescriptions": _l("Prescription rows"),
+    # attachments (SPEC §12)
+    "file": _l("File"), "sha256": _l("SHA-256"), "size": _l("Size (bytes)"), "content_type": _l("File type"),
+    "invoice_no": _l("Invoice number"), "issued_on": _l("Invoice date"), "late": _l("Added after close"),
+    "late_reason": _l("Why it comes late"),
 }
 
 _FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*): ")

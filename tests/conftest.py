@@ -96,10 +96,11 @@ class ServerLikeClient(FlaskClient):
         return outcome["response"]
 
 
-@pytest.fixture(scope="session")
-def files_root(tmp_path_factory):
-    """Where the tests' file bodies go (FILES_URL): never the instance/ folder."""
-    return tmp_path_factory.mktemp("files")
+@pytest.fixture
+def files_root(tmp_path):
+    """Where a test's file bodies go (FILES_URL): an empty folder of its own,
+    never the instance/ folder."""
+    return tmp_path / "files"
 
 
 @pytest.fixture

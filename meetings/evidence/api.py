@@ -5,7 +5,7 @@ from ..errors import InvalidInput
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, SelectPage, authenticate_request, current_user
 from . import services
-from .schemas import AttachmentArgs, AttachmentFile, AttachmentSchema, VoidArgs
+from .schemas import AttachmentArgs, AttachmentFile, AttachmentSchema, AttachmentVoidArgs
 
 # public=True: this blueprint authenticates in its own before_request, after
 # reading an upload's body (below)
@@ -65,7 +65,7 @@ def attachment_file(meeting_id, attachment_id):
 
 
 @blp.route("/<int:meeting_id>/attachments/<int:attachment_id>/void", methods=["POST"])
-@blp.arguments(VoidArgs)
+@blp.arguments(AttachmentVoidArgs)
 @blp.response(200, AttachmentSchema, description="The voided attachment: kept on record, out of every check")
 def void_attachment(args, meeting_id, attachment_id):
     user = current_user()

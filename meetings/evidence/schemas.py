@@ -21,7 +21,7 @@ class AttachmentArgs(Args):
     late_reason = Text(500, allow_none=True)
 
 
-class VoidArgs(Args):
+class AttachmentVoidArgs(Args):
     reason = Text(500, required=True, multiline=False)
 
 
