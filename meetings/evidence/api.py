@@ -1,11 +1,12 @@
 """/api/v1/meetings/{id}/attachments (SPEC §10, §12)."""
 from flask import current_app, request
+from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import InvalidInput
 from ..proposals.services import get_meeting
 from ..rest import Blueprint, SelectPage, authenticate_request, current_user
 from . import services
-from .schemas import AttachmentArgs, AttachmentFile, AttachmentSchema, AttachmentVoidArgs
+from .schemas import AttachmentForm, AttachmentSchema, AttachmentVoidArgs
 
 # public=True: this blueprint authenticates in its own before_request, after
 # reading an upload's body (below)
@@ -25,7 +26,10 @@ def read_upload_then_authenticate():
     statement (meetings/database.py)."""
     if request.endpoint == UPLOAD and request.method == "POST":
         request.max_content_length = current_app.config["ATTACHMENT_MAX_BYTES"] + MULTIPART_ROOM
-        request.files  # noqa: B018 — parses the body now
+        try:
+            request.files  # noqa: B018 — parses the body now
+        except RequestEntityTooLarge:
+            raise services.too_large() from None
     authenticate_request()
 
 
@@ -37,15 +41,15 @@ def list_attachments(meeting_id):
 
 
 @blp.route("/<int:meeting_id>/attachments", methods=["POST"])
-@blp.arguments(AttachmentFile, location="files")
-@blp.arguments(AttachmentArgs, location="form")
+@blp.arguments(AttachmentForm, location="form", content_type="multipart/form-data")
 @blp.response(201, AttachmentSchema, description="The attachment, its body stored")
-def add_attachment(_file, args, meeting_id):
+def add_attachment(args, meeting_id):
     user = current_user()
     meeting = get_meeting(user, meeting_id)
     upload = request.files.get("file")
     if upload is None:
         raise InvalidInput("file: send the file as multipart field `file`", field="file")
+    args.pop("file", None)
     return services.add_attachment(user, meeting, upload.stream, filename=upload.filename, **args)
 
 

@@ -6,10 +6,6 @@ from ..rest import Args, LocalDateTime, Money, Text
 from .models import AttachmentKind
 
 
-class AttachmentFile(Args):
-    file = fields.Raw(metadata={"type": "string", "format": "binary"}, required=True)
-
-
 class AttachmentArgs(Args):
     """The multipart form beside `file`: what the file is; a receipt's
     category, amount, number and date; after close, why it comes late."""
@@ -19,6 +15,13 @@ class AttachmentArgs(Args):
     invoice_no = Text(40, allow_none=True)
     issued_on = fields.Date(allow_none=True)
     late_reason = Text(500, allow_none=True)
+
+
+class AttachmentForm(AttachmentArgs):
+    """The whole multipart form as the OpenAPI document shows it: `file` (the
+    bytes, required; read from the request's files) and the fields above."""
+    file = fields.Raw(load_default=None, metadata={
+        "type": "string", "format": "binary", "description": "the file (required): PDF, JPEG, PNG or WebP"})
 
 
 class AttachmentVoidArgs(Args):

@@ -178,6 +178,14 @@ def _duplicate(invoice_no: str) -> DuplicateInvoice:
                               "that one first if it was wrong", number=invoice_no), field="invoice_no")
 
 
+def too_large() -> FileTooLarge:
+    """A file above ATTACHMENT_MAX_BYTES (also when the request carrying it
+    was cut off at that size plus the form's room)."""
+    limit = current_app.config["ATTACHMENT_MAX_BYTES"]
+    return FileTooLarge(_("file: larger than %(mb)s MB", mb=round(limit / 2**20, 1)), field="file",
+                        limit=limit)
+
+
 def add_attachment(actor: User, meeting: Meeting, upload: BinaryIO, *, filename: str | None,
                    kind: str | AttachmentKind, category=None, amount=None, invoice_no: str | None = None,
                    issued_on: date | None = None, late_reason: str | None = None) -> Attachment:
@@ -205,8 +213,7 @@ def add_attachment(actor: User, meeting: Meeting, upload: BinaryIO, *, filename:
     try:
         received = files.spool(upload, limit, store.spool_dir)
     except files.TooLarge:
-        raise FileTooLarge(_("file: larger than %(mb)s MB", mb=round(limit / 2**20, 1)), field="file",
-                           limit=limit) from None
+        raise too_large() from None
     with received:
         if received.size == 0:
             raise InvalidInput(_("file: the file is empty"), field="file")
