@@ -21,7 +21,6 @@ from typing import BinaryIO
 
 from flask import current_app
 from flask_babel import gettext as _
-from flask_babel import ngettext
 from sqlalchemy import case, func, select
 from sqlalchemy.exc import IntegrityError
 
@@ -301,8 +300,7 @@ def evidence_gaps(meeting: Meeting) -> dict[str, str]:
         gaps["signin_scan"] = _("The scan of the signed paper sign-in sheet is missing")
     needed = current_app.config["EVIDENCE_PHOTOS_MIN"]
     if photos < needed:
-        gaps["photo"] = ngettext("%(num)s more photo of the meeting is needed",
-                                 "%(num)s more photos of the meeting are needed", needed - photos)
+        gaps["photo"] = _("Photos of the meeting: %(num)s more needed", num=needed - photos)
     return gaps
 
 
