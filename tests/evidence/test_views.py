@@ -100,3 +100,18 @@ def test_the_page_in_english(make_meeting, client, login, org):
     client.get("/lang/en")
     box = panel(client.get(f"/meetings/{meeting.id}").get_data(as_text=True))
     assert "Evidence" in box and "Invoice number" in box
+
+
+def test_the_demos_held_meeting_carries_its_evidence(app, client):
+    from meetings.evidence.services import evidence_gaps, list_attachments
+    from meetings.proposals.models import Meeting, Status
+
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    held = db.session.scalars(select(Meeting).where(Meeting.status == Status.summarized)).one()
+    kinds = [a.kind.value for a in list_attachments(held) if not a.voided]
+    assert kinds.count("receipt") == 3 and kinds.count("photo") == 2
+    assert any(a.voided for a in list_attachments(held)) and evidence_gaps(held) == {}
+    assert all(a.taken_at for a in list_attachments(held))
+    client.post("/login", data={"username": "rep", "password": "demo-password"})
+    box = panel(client.get(f"/meetings/{held.id}").get_data(as_text=True))
+    assert "会场1.jpg" in box and "照片模糊" in box and "alert-success" in box
