@@ -243,6 +243,7 @@ def _evidence(meeting, rep, staff, start: datetime, uploaded: datetime) -> None:
                       filename="IMG_2031.jpg", kind="receipt", category="meals", amount=Decimal("1400"),
                       invoice_no=f"0440{meeting.id:04d}01", issued_on=local_date(start))
         evidence.void_attachment(rep, meeting, blurred.id, "照片模糊，发票号看不清，已重拍")
+        blurred.voided_at = uploaded + timedelta(minutes=2)
         for n, (category, amount, what) in enumerate(RECEIPTS, start=1):
             number = f"0440{meeting.id:04d}{n:02d}"
             add(rep, _picture("receipt", ["INVOICE", f"No. {number}", f"CNY {amount}", what], start, n),
