@@ -31,8 +31,9 @@ COPY scripts ./scripts
 COPY wsgi.py ./
 
 # never root: the service needs no privilege; instance/ is its only writable place
+# (instance/files: the attachments' bodies, a volume in compose.yaml, owned by the service)
 RUN useradd --system --uid 10001 --home-dir /app meetings \
- && mkdir -p /app/instance && chown meetings /app/instance
+ && mkdir -p /app/instance/files && chown meetings /app/instance /app/instance/files
 USER meetings
 
 EXPOSE 8000

@@ -101,3 +101,12 @@ def test_the_app_stores_in_s3_when_files_url_says_so(app, s3_endpoint, s3_bucket
         response = services.download(meeting, attachment.id)
         assert response.status_code == 206 and b"".join(response.response) == data[5:]
     assert list(files.unreferenced(grace=timedelta(0))) == []
+
+
+def test_a_files_url_naming_no_store_stops_the_start(monkeypatch):
+    from meetings.config import ConfigError, from_env
+    monkeypatch.setenv("FILES_URL", "/var/files")
+    with pytest.raises(ConfigError):
+        from_env(require_secret=False)
+    monkeypatch.setenv("FILES_URL", "s3://bucket/evidence")
+    assert from_env(require_secret=False)["FILES_URL"] == "s3://bucket/evidence"
