@@ -44,10 +44,21 @@ def unreferenced(grace: timedelta = GRACE) -> Iterator[StoredBody]:
 
 
 def collect(remove: bool = False, grace: timedelta = GRACE) -> list[StoredBody]:
-    """The unreferenced bodies (removed when `remove`)."""
+    """The unreferenced bodies (removed when `remove`, with the spool files
+    a crashed upload left behind, older than `grace`)."""
     found = list(unreferenced(grace))
     if remove:
         store = storage()
         for body in found:
             store.delete(body.sha256)
+        _sweep_spool(store.spool_dir, grace)
     return found
+
+
+def _sweep_spool(folder, grace: timedelta) -> None:
+    if folder is None or not folder.is_dir():
+        return
+    cutoff = (utcnow() - grace).timestamp()
+    for path in folder.iterdir():
+        if path.is_file() and path.stat().st_mtime < cutoff:
+            path.unlink(missing_ok=True)

@@ -20,6 +20,8 @@ def test_gc_lists_then_removes_only_unreferenced_bodies(app, make_meeting, org):
     kept = services.add_attachment(org.rep, make_meeting("approved"), io.BytesIO(pdf_bytes()),
                                    filename="a.pdf", kind="other")
     lost = orphan(b"a body whose row never committed")
+    left = files.storage().spool_dir / "spool-crashed"  # an upload whose process died mid-spool
+    left.write_bytes(b"half a photo")
     runner = app.test_cli_runner()
 
     young = runner.invoke(args=["files", "gc"])
@@ -33,6 +35,7 @@ def test_gc_lists_then_removes_only_unreferenced_bodies(app, make_meeting, org):
     removed = runner.invoke(args=["files", "gc", "--grace-minutes", "0", "--remove"])
     assert removed.exit_code == 0 and "removed" in removed.output
     assert not files.storage().exists(lost) and files.storage().exists(kept.sha256)
+    assert not left.exists()
 
 
 def test_a_voided_attachment_keeps_its_body(app, make_meeting, org):
