@@ -152,10 +152,11 @@ def _late_reason(meeting: Meeting, late_reason: str | None) -> str | None:
     return late_reason[:500]
 
 
-def _check_room(meeting: Meeting) -> None:
-    """Under the meeting's row lock: two uploads racing for the last place
-    are counted one after the other."""
-    db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
+def _check_room(meeting: Meeting, *, lock: bool) -> None:
+    """With `lock`, under the meeting's row lock: two uploads racing for the
+    last place are counted one after the other."""
+    if lock:
+        db.session.execute(select(Meeting.id).where(Meeting.id == meeting.id).with_for_update())
     limit = current_app.config["ATTACHMENT_MAX_PER_MEETING"]
     count = db.session.scalar(select(func.count(Attachment.id)).where(Attachment.meeting_id == meeting.id))
     if count >= limit:
@@ -203,7 +204,8 @@ def add_attachment(actor: User, meeting: Meeting, upload: BinaryIO, *, filename:
         raise InvalidInput(_("kind: choose what the file is"), field="kind") from None
     receipt = _receipt_fields(kind, category, amount, invoice_no, issued_on)
     late_reason = _late_reason(meeting, late_reason)
-    _check_room(meeting)
+    # refused at once, before the file is read (and again below, where it counts)
+    _check_room(meeting, lock=False)
     if receipt["invoice_no"]:
         _check_invoice_free(receipt["invoice_no"])
 
@@ -222,6 +224,8 @@ def add_attachment(actor: User, meeting: Meeting, upload: BinaryIO, *, filename:
             files.store(judged.body)  # before the row: a crash never leaves a row without its body
         finally:
             judged.body.path.unlink(missing_ok=True)
+    # the meeting's row is locked only now, for the insert: not while a photo is re-encoded
+    _check_room(meeting, lock=True)
     attachment = Attachment(
         meeting_id=meeting.id, kind=kind, filename=clean_filename(filename, kind.value, judged.extension),
         content_type=judged.content_type, size=judged.body.size, sha256=judged.body.sha256,
