@@ -31,10 +31,11 @@ COPY translations ./translations
 COPY scripts ./scripts
 COPY wsgi.py ./
 
-# never root: the service needs no privilege; instance/ is its only writable place.
+# never root: the service needs no privilege; instance/ is its only writable place
+# (instance/files: the attachments' bodies, a volume in compose.yaml, owned by the service).
 # USER by number: a platform that refuses root images (runAsNonRoot) can check it
 RUN useradd --system --uid 10001 --home-dir /app meetings \
- && mkdir -p /app/instance && chown 10001 /app/instance
+ && mkdir -p /app/instance/files && chown 10001 /app/instance /app/instance/files
 USER 10001
 
 EXPOSE 8000

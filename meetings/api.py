@@ -21,6 +21,7 @@ from .reports.api import blp as reports
 from .summary.api import blp as summary
 from .prescriptions.api import blp as prescriptions
 from .evaluation.api import blp as evaluation
+from .evidence.api import blp as attachments
 from .rest import decimals_are_strings
 
 
@@ -30,7 +31,7 @@ def register_api(app, api, csrf) -> None:
         "bearerAuth", {"type": "http", "scheme": "bearer"})
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
-                agenda, summary, questions, flags, followups, notifications, prescriptions, evaluation,
+                agenda, summary, attachments, questions, flags, followups, notifications, prescriptions, evaluation,
                 audit, privacy, reports, exports, calendar):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

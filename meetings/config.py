@@ -30,6 +30,14 @@ def _font_path() -> str | None:
     return path
 
 
+def _files_url() -> str:
+    url = os.environ.get("FILES_URL") or f"file://{INSTANCE_DIR / 'files'}"
+    if not (url.startswith("file://") and len(url) > len("file://")) and not (
+            url.startswith("s3://") and len(url) > len("s3://")):
+        raise ConfigError(f"FILES_URL={url} names no store: use file://<folder> or s3://<bucket>/<prefix>")
+    return url
+
+
 MIN_SECRET_BYTES = 32
 
 
@@ -125,6 +133,14 @@ def from_env(require_secret: bool = True) -> dict:
         # sessions: idle and absolute lifetimes (seconds)
         "SESSION_IDLE_TIMEOUT": _int("SESSION_IDLE_TIMEOUT", 2 * 3600),
         "SESSION_MAX_AGE": _int("SESSION_MAX_AGE", 12 * 3600),
+        # SPEC §12: attachments' bodies (file://<folder> or s3://bucket/prefix) and their limits
+        "FILES_URL": _files_url(),
+        "S3_ENDPOINT_URL": os.environ.get("S3_ENDPOINT_URL") or None,
+        "ATTACHMENT_MAX_BYTES": _int("ATTACHMENT_MAX_BYTES", 10 * 1024 * 1024),
+        "ATTACHMENT_MAX_PER_MEETING": _int("ATTACHMENT_MAX_PER_MEETING", 30),
+        # an image larger than this (width × height) is refused before it is decoded
+        "ATTACHMENT_MAX_PIXELS": _int("ATTACHMENT_MAX_PIXELS", 50_000_000),
+        "EVIDENCE_PHOTOS_MIN": _int("EVIDENCE_PHOTOS_MIN", 1),
     }
 
 

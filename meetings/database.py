@@ -105,8 +105,9 @@ def commit_throttle_count() -> None:
 
 
 def commit_refused_login() -> None:
-    """A refused login (page or API token) answers 401, which rolls back; its
-    failure count (the throttle) and its action-log entry are kept first."""
+    """A refused login (page or API token) answers 401 — or 429 when throttled —,
+    which rolls back; its failure count (the throttle) and its action-log entry
+    are kept first."""
     db.session.commit()
 
 

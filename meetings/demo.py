@@ -12,6 +12,7 @@ from .auth.models import Role, User
 from .auth.services import create_user
 from .checkin import services as checkin
 from .doctors import services as doctors
+from .evidence import services as evidence
 from .extensions import db
 from .flags import services as flags
 from .invitees import services as invitees
@@ -194,7 +195,71 @@ def _held_meeting(make, invite, rep, pm, staff, docs) -> None:
                           {"category": "materials", "amount": Decimal("200")}])
     report = summary.summary_of(meeting)
     report.submitted_at = report.updated_at = when["summary"]
+    _evidence(meeting, rep, staff, start, when["summary"])
     return meeting
+
+
+# The held meeting's evidence (SPEC §12): a receipt for each category spent,
+# photos of the room, one blurred receipt voided and taken again.
+RECEIPTS = [("meals", "1400.00", "午餐"), ("gifts", "600.00", "礼品"), ("materials", "200.00", "资料印刷")]
+
+
+def _picture(kind: str, lines: list[str], taken: datetime, seed: int) -> bytes:
+    """A generated JPEG: a receipt (white, typed lines) or a photo of the room
+    (the screen, the table, people as shapes), with the phone's capture time
+    in its EXIF (kept as taken_at; the rest of the metadata is stripped)."""
+    import io
+
+    from PIL import Image, ImageDraw, ImageFilter
+
+    if kind == "receipt":
+        image = Image.new("RGB", (480, 640), (250, 250, 245))
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((20, 20, 460, 620), outline=(180, 40, 40), width=3)
+        for row, text_line in enumerate(lines):
+            draw.text((40, 50 + row * 36), text_line, fill=(30, 30, 30))
+        for row in range(6):
+            draw.line((40, 300 + row * 40, 440, 300 + row * 40), fill=(200, 200, 200))
+        if seed < 0:  # the blurred one
+            image = image.filter(ImageFilter.GaussianBlur(6))
+    else:
+        image = Image.new("RGB", (640, 480), (225, 218, 200))
+        draw = ImageDraw.Draw(image)
+        draw.rectangle((180, 40, 460, 200), fill=(40, 70, 140))             # the screen
+        draw.rectangle((60, 300, 580, 360), fill=(120, 80, 50))             # the table
+        for n in range(5 + seed):                                           # the doctors
+            x = 80 + n * (480 // (5 + seed))
+            draw.ellipse((x, 240, x + 40, 280), fill=(60, 50, 45))
+            draw.rectangle((x - 5, 280, x + 45, 330), fill=(245, 245, 245))
+    exif = Image.Exif()
+    exif.get_ifd(0x8769)[36867] = taken.astimezone(local_zone()).strftime("%Y:%m:%d %H:%M:%S")
+    out = io.BytesIO()
+    image.save(out, "JPEG", quality=85, exif=exif)
+    return out.getvalue()
+
+
+def _evidence(meeting, rep, staff, start: datetime, uploaded: datetime) -> None:
+    import io
+
+    def add(user, data, **fields):
+        attachment = evidence.add_attachment(user, meeting, io.BytesIO(data), **fields)
+        attachment.uploaded_at = uploaded
+        return attachment
+
+    with recorded_at(uploaded):
+        blurred = add(rep, _picture("receipt", ["INVOICE", f"No. 0440{meeting.id:04d}01"], start, -1),
+                      filename="IMG_2031.jpg", kind="receipt", category="meals", amount=Decimal("1400"),
+                      invoice_no=f"0440{meeting.id:04d}01", issued_on=local_date(start))
+        evidence.void_attachment(rep, meeting, blurred.id, "照片模糊，发票号看不清，已重拍")
+        blurred.voided_at = uploaded + timedelta(minutes=2)
+        for n, (category, amount, what) in enumerate(RECEIPTS, start=1):
+            number = f"0440{meeting.id:04d}{n:02d}"
+            add(rep, _picture("receipt", ["INVOICE", f"No. {number}", f"CNY {amount}", what], start, n),
+                filename=f"IMG_20{40 + n}.jpg", kind="receipt", category=category, amount=Decimal(amount),
+                invoice_no=number, issued_on=local_date(start))
+        for n, minutes in enumerate((12, 30)):
+            add(staff, _picture("photo", [], start + timedelta(minutes=minutes), n),
+                filename=f"会场{n + 1}.jpg", kind="photo")
 
 
 def _answer_questions(meeting, marketing) -> None:

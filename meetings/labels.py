@@ -82,6 +82,10 @@ LABELS: dict[str, dict[str, object]] = {
                    "resolved": _l("Resolved")},  # not "Open": a button's word
     "Outcome": {"committed": _l("Committed — agreed to prescribe"), "ambiguous": _l("Ambiguous"),
                 "declined": _l("Declined")},
+    # evidence (SPEC §12)
+    "AttachmentKind": {"receipt": _l("Receipt"), "photo": _l("Photo of the meeting"),
+                       "signin_scan": _l("Scan of the paper sign-in sheet"),
+                       "material_used": _l("Material used"), "other": _l("Other")},
     # the meeting's history (Transition.action)
     "action": {
         "create": _l("Created"), "submit": _l("Submitted"), "approve": _l("Approved"),
@@ -104,6 +108,7 @@ LABELS: dict[str, dict[str, object]] = {
         "throttled": _l("Refused: too many attempts"),
         "flag": _l("Flagged by compliance"), "answer_flag": _l("Flag answered"),
         "resolve_flag": _l("Flag resolved"),
+        "attach": _l("Attachment added"), "void_attachment": _l("Attachment voided"),
     },
     # what an action log entry is about (ActionLogEntry.object_type)
     "object_type": {
@@ -113,6 +118,7 @@ LABELS: dict[str, dict[str, object]] = {
         "user": _l("User"), "prescriptions": _l("Prescription data"),
         "api_token": _l("API token"), "login": _l("Login"), "self_checkin": _l("Self sign-in (QR page)"),
         "flag": _l("Compliance flag"),
+        "attachment": _l("Attachment"),
     },
     "login_failure": {"unknown_user": _l("Unknown user name"), "wrong_password": _l("Wrong password"),
                       "inactive": _l("Account deactivated")},
@@ -178,6 +184,10 @@ FIELDS: dict[str, object] = {
     "invitations": _l("Invitations"), "checkins": _l("Sign-ins"), "followups": _l("Follow-up tasks"),
     "spend": _l("Spend by year"), "answered_by_id": _l("Answered by"), "followup_notes": _l("Follow-up notes cleared"),
     "texts_rewritten": _l("Texts rewritten"), "prescriptions": _l("Prescription rows"),
+    # attachments (SPEC §12)
+    "sha256": _l("SHA-256"), "size": _l("Size (bytes)"), "content_type": _l("File type"),
+    "invoice_no": _l("Invoice number"), "issued_on": _l("Invoice date"), "late": _l("Added after close"),
+    "late_reason": _l("Why it comes late"),
 }
 
 def _kind(value, kind):

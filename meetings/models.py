@@ -14,3 +14,4 @@ from .followups.models import FollowUp  # noqa: F401
 from .prescriptions.models import Prescription  # noqa: F401
 from .throttle import ThrottleCounter  # noqa: F401
 from .flags.models import Flag  # noqa: F401
+from .evidence.models import Attachment  # noqa: F401

@@ -27,6 +27,7 @@ from .reports.views import bp as reports_web
 from .summary.views import bp as summary_web
 from .prescriptions.views import bp as prescriptions_web
 from .evaluation.views import bp as evaluation_web
+from .evidence.views import bp as evidence_web
 from .types import to_local
 from .web import bp
 from .web.nav import items_for
@@ -66,8 +67,8 @@ login_manager.login_view = "auth_web.login"
 def register_web(app) -> None:
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
                       checkin_staff, agenda_web, summary_web, questions_web, flags_web, followups_web,
-                      notifications_web,
-                      prescriptions_web, evaluation_web, compliance_web, audit_web, exports_web, reports_web):
+                      notifications_web, prescriptions_web, evaluation_web, compliance_web, evidence_web, audit_web,
+                      exports_web, reports_web):
         app.register_blueprint(blueprint)
 
     @app.context_processor

@@ -3,6 +3,7 @@ factory. Nothing imports this module but the app factory."""
 from __future__ import annotations
 
 from .agenda import services as agenda
+from .evidence import services as evidence
 from .flags import services as flags
 from .followups import services as followups
 from .invitees import services as invitees
@@ -14,9 +15,10 @@ from .summary import shares
 # agenda: prepares a new meeting; invitees: the refusals at submit;
 # shares: the annual cap per doctor, handed to the invitee list and submit;
 # flags: an open compliance flag keeps a meeting from closing;
+# evidence: receipts, the paper sheet's scan and photos the close gate asks for;
 # followups: tasks when a meeting is held, a late check-in, an answered question;
 # notifications: approvers, owners, marketing and reps told what concerns them.
-DOMAINS = (proposals, agenda, invitees, shares, flags, followups, notifications)
+DOMAINS = (proposals, agenda, invitees, shares, flags, evidence, followups, notifications)
 
 
 def connect_all() -> None:

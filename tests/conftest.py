@@ -98,10 +98,17 @@ class ServerLikeClient(FlaskClient):
 
 
 @pytest.fixture
-def app(_schema):
+def files_root(tmp_path):
+    """Where a test's file bodies go (FILES_URL): an empty folder of its own,
+    never the instance/ folder."""
+    return tmp_path / "files"
+
+
+@pytest.fixture
+def app(_schema, files_root):
     app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": _schema,
                       "TESTING": True, "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost",
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"})
+                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "FILES_URL": f"file://{files_root}"})
     app.test_client_class = ServerLikeClient
     with app.app_context():
         _empty_tables()

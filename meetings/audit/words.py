@@ -28,6 +28,7 @@ VALUE_KINDS: dict[str, str | dict[str, str]] = {
     "override": "Grade", "computed": "Grade",
     "reason": {"user": "login_failure"},  # a failed login's; an erasure's reason is someone's words
     "export": "export",
+    "kind": {"attachment": "AttachmentKind"}, "category": "BudgetCategory",
 }
 TIME_KEYS = ("starts_at", "signed_before", "from", "to")
 # Keys whose value is a list of [budget category, amount] pairs, or of field names.

@@ -26,7 +26,7 @@ def issue_token(args):
     try:
         user = services.login(args["username"], args["password"], request.remote_addr)
     except Throttled:
-        db.session.commit()  # the refusal is counted (and now and then logged)
+        commit_refused_login()  # the throttled attempt is counted (and now and then logged)
         raise
     if user is None:
         commit_refused_login()

@@ -55,7 +55,7 @@ def login():
         try:
             user = services.login(username, request.form.get("password", ""), request.remote_addr)
         except Throttled:
-            db.session.commit()  # the refusal is counted (and now and then logged)
+            commit_refused_login()  # the throttled attempt is counted (and now and then logged)
             raise
         if user is None:
             commit_refused_login()

@@ -7,7 +7,7 @@ from collections import deque
 from urllib.parse import urldefrag, urlparse
 
 # Links that change state or leave the page flow.
-SKIP = re.compile(r"/logout|/lang/|\.pdf$|\.ics$|\.csv$|\.xlsx$|/static/|/bootstrap/|/api/")
+SKIP = re.compile(r"/logout|/lang/|/attachments/\d+/file$|\.pdf$|\.ics$|\.csv$|\.xlsx$|/static/|/bootstrap/|/api/")
 
 # What a phone must not do: be wider than the screen, squeeze a table cell
 # below three characters (a hospital name one character per line).
