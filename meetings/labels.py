@@ -71,7 +71,16 @@ LABELS: dict[str, dict[str, object]] = {
         "closing": _l("Gifts and meal"),
     },
     # questions and follow-ups (SPEC §7, §8)
-    "QuestionStatus": {"open": _l("Awaiting an answer"), "answered": _l("Answered")},
+    "QuestionStatus": {"open": _l("Awaiting an answer"), "answered": _l("Answered"),
+                       "needs_evidence": _l("Needs more evidence")},
+    "QuestionSource": {"summary": _l("Meeting summary"), "chief_review": _l("Chief's disputed point"),
+                       "visit": _l("Visit")},
+    # routine visits (SPEC §15)
+    "VisitOutcome": {"committed": _l("Committed — agreed to prescribe"), "ambiguous": _l("Ambiguous"),
+                     "declined": _l("Declined"), "none": _l("No prescription ask")},
+    "Stage": {"unaware": _l("Unaware"), "aware": _l("Aware"), "interested": _l("Interested"),
+              "trial": _l("Trial"), "regular": _l("Regular use"),
+              "advocate": _l("Advocate — prescribes for many patient types")},
     "FollowUpKind": {"visit": _l("Follow-up visit"), "gift_delivery": _l("Gift delivery"),
                      "answer_relay": _l("Relay marketing's answer")},
     "FollowUpStatus": {"open": _l("To do"), "done": _l("Done")},  # not "Open": a button's word
@@ -95,6 +104,7 @@ LABELS: dict[str, dict[str, object]] = {
         "erase": _l("Personal data erased"), "export": _l("Exported"), "import": _l("Imported"),
         "login": _l("Logged in"), "login_failed": _l("Login failed"), "password_change": _l("Password changed"),
         "calendar_reset": _l("Calendar address renewed"),
+        "resolve": _l("Question resolved or not"),
     },
     # what an action log entry is about (ActionLogEntry.object_type)
     "object_type": {
@@ -102,6 +112,7 @@ LABELS: dict[str, dict[str, object]] = {
         "followup": _l("Follow-up task"), "budget": _l("Budget pool"), "province": _l("Province"),
         "hospital": _l("Hospital"), "department": _l("Department"), "doctor": _l("Doctor"),
         "user": _l("User"), "prescriptions": _l("Prescription data"),
+        "visit": _l("Visit"), "question": _l("Question"),
     },
     "login_failure": {"unknown_user": _l("Unknown user name"), "wrong_password": _l("Wrong password"),
                       "inactive": _l("Account deactivated")},
@@ -160,6 +171,12 @@ FIELDS: dict[str, object] = {
     "invitations": _l("Invitations"), "checkins": _l("Sign-ins"), "followups": _l("Follow-up tasks"),
     "spend": _l("Spend by year"), "followup_notes": _l("Follow-up notes cleared"),
     "texts_rewritten": _l("Texts rewritten"), "prescriptions": _l("Prescription rows"),
+    # routine visits (SPEC §15)
+    "visited_at": _l("Visited at"), "minutes": _l("Minutes"),
+    "key_message": _l("Key message"), "expected_objection": _l("Expected objection"),
+    "next_step": _l("Next step"), "stage": _l("Adoption stage"), "week": _l("Week"),
+    "rep_id": _l("Rep"), "resolutions": _l("Was the question resolved?"), "resolved": _l("Resolved"),
+    "question_id": _l("Question"),
 }
 
 _FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*): ")

@@ -22,6 +22,7 @@ SUBJECTS = {
     "answer_ready": _l("Marketing answered a question: relay it to %(doctor)s"),
     "followup_overdue": _l("Overdue follow-up: %(kind)s of %(person)s (%(assignee)s)"),
     "day_before": _l("Tomorrow: %(topic)s at %(hospital)s"),
+    "visit_lapsed": _l("Key doctor not visited: %(doctor)s (%(grade)s) of %(rep)s"),
 }
 COMMENT = _l("Comment: %(comment)s")
 PROPOSAL = _l("%(hospital)s · %(starts)s · %(total)s 元 · proposed by %(owner)s")
@@ -34,6 +35,7 @@ LINES = {
     "question_arrived": [_l("Question: %(text)s"), _l("%(topic)s · asked by %(doctor)s")],
     "answer_ready": [_l("Question: %(text)s"), _l("Answer: %(answer)s")],
     "followup_overdue": [_l("%(hospital)s · %(topic)s · due %(due)s")],
+    "visit_lapsed": [_l("Last visit: %(last)s · not visited for %(days)s days or more (twice the frequency of the grade)")],
 }
 # the day-before reminder: a heading, then one line per person or item
 RECONFIRM = _l("Re-confirm these key invitees:")

@@ -1,0 +1,55 @@
+from ..rest import Blueprint, SelectPage, current_user
+from . import services
+from .schemas import (PlanRowSchema, ReportWeekArgs, VisitArgs, VisitFilter, VisitReportRowSchema,
+                      VisitSchema, WeekArgs)
+
+blp = Blueprint("visits", __name__, url_prefix="/api/v1",
+                description="Routine visits (SPEC §15): visits, the week's plan by grade, planned vs done")
+
+
+@blp.route("/visits")
+@blp.arguments(VisitFilter, location="query")
+@blp.response(200, VisitSchema(many=True))
+@blp.paginate(SelectPage)
+def list_visits(args):
+    """Visits the caller sees, newest first (`from`/`to` local dates, included)"""
+    return services.list_visits(current_user(), **args)
+
+
+@blp.route("/visits", methods=["POST"])
+@blp.arguments(VisitArgs)
+@blp.response(201, VisitSchema)
+def create_visit(args):
+    """Record a visit (reps and managers, to doctors of hospitals they see)"""
+    return services.create_visit(current_user(), **args)
+
+
+@blp.route("/visits/<int:visit_id>")
+@blp.response(200, VisitSchema)
+def get_visit(visit_id):
+    return services.get_visit(current_user(), visit_id)
+
+
+@blp.route("/visit-plan")
+@blp.arguments(WeekArgs, location="query")
+@blp.response(200, PlanRowSchema(many=True))
+def visit_plan(args):
+    """The doctors of the caller's (or, for managers, `rep_id`'s) plan in the week, with `due`"""
+    monday = services.parse_week(args.get("week"))
+    rows = services.plan_for(current_user(), monday, args.get("rep_id"))
+    return [_json(row) for row in rows]
+
+
+@blp.route("/reports/visits")
+@blp.arguments(ReportWeekArgs, location="query")
+@blp.response(200, VisitReportRowSchema(many=True))
+def visit_report(args):
+    """Per rep the caller sees: planned, done, rate within the week"""
+    return services.visit_report(current_user(), services.parse_week(args.get("week")))
+
+
+def _json(row: dict) -> dict:
+    out = {k: v for k, v in row.items() if k != "rep_id"}
+    for name in ("due_on", "last_visit_on"):
+        out[name] = out[name].isoformat() if out[name] else None
+    return out
