@@ -58,3 +58,29 @@ def test_another_reps_visit_is_not_found(org, make_doctor, api_as, make_user):
     colleague = make_user(Role.rep, province=org.province)
     assert api_as(colleague).get(f"/visits/{visit['id']}").status_code == 404
     assert api_as(colleague).get("/visits").json == []
+
+
+def test_the_plan_and_the_report_in_the_api(org, make_doctor, met, api_as, make_user):
+    from .conftest import meeting_day, monday_of, on, week_of
+    doctor = make_doctor(org.hospital, "A")
+    meeting = met(doctor)
+    monday = monday_of(meeting_day(meeting)) + timedelta(days=21)
+    with on(monday + timedelta(days=1)):
+        rows = api_as(org.rep).get(f"/visit-plan?week={week_of(monday)}")
+        assert rows.status_code == 200, rows.json
+        assert len(rows.json) == 1
+        row = rows.json[0]
+        assert {"doctor_id", "grade", "due", "last_visit_on", "frequency_days"} <= set(row)
+        assert row["doctor_id"] == doctor.id and row["grade"] == "A" and row["due"] is True
+        assert row["frequency_days"] == 7 and row["last_visit_on"] is None
+        manager = api_as(org.pm)
+        assert manager.get(f"/visit-plan?week={week_of(monday)}&rep_id={org.rep.id}").json == rows.json
+        assert manager.get(f"/visit-plan?week={week_of(monday)}").json == []
+        colleague = make_user(Role.rep, province=org.province)
+        assert api_as(colleague).get(f"/visit-plan?rep_id={org.rep.id}").status_code == 404
+        assert api_as(org.rep).get("/visit-plan?week=2026-W99").status_code == 422
+        report = manager.get(f"/reports/visits?week={week_of(monday)}&group_by=rep")
+        assert report.status_code == 200
+        mine = [r for r in report.json if r["key"]["id"] == org.rep.id][0]
+        assert (mine["planned"], mine["done"], mine["rate"]) == (1, 0, 0)
+        assert manager.get("/reports/visits?group_by=province").status_code == 422
