@@ -26,6 +26,7 @@ from .summary.views import bp as summary_web
 from .prescriptions.views import bp as prescriptions_web
 from .evaluation.views import bp as evaluation_web
 from .types import to_local
+from .visits.views import bp as visits_web
 from .web import bp, commit_writes
 from .web.nav import items_for
 from .web.panels import render_panels
@@ -64,7 +65,7 @@ login_manager.login_view = "auth_web.login"
 def register_web(app) -> None:
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
                       checkin_staff, agenda_web, summary_web, questions_web, followups_web, notifications_web,
-                      prescriptions_web, evaluation_web, audit_web, exports_web, reports_web):
+                      prescriptions_web, evaluation_web, audit_web, exports_web, reports_web, visits_web):
         app.register_blueprint(blueprint)
         for endpoint, view in list(app.view_functions.items()):
             if endpoint.startswith(f"{blueprint.name}."):
