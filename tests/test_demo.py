@@ -51,4 +51,17 @@ def test_the_demo_story_is_consistent_and_starts_over_on_reset(app):
     again = runner.invoke(args=["seed-demo", "--reset"])
     assert again.exit_code == 0, again.output
     assert db.session.scalar(select(func.count()).select_from(User)) == users
-    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 4
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 5
+
+
+def test_the_demo_rep_has_a_week_of_visits_due_overdue_and_done(app):
+    from meetings.visits import services as visits
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    rep = db.session.scalars(select(User).where(User.username == "rep")).one()
+    pm = db.session.scalars(select(User).where(User.username == "pm")).one()
+    rows = visits.plan_rows([rep.id], visits.parse_week(None))
+    due = [r for r in rows if r["due"]]
+    assert any(r["done"] for r in due) and any(r["overdue"] for r in due)
+    assert any(not r["due"] for r in rows)
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == pm.id, Notification.kind == "visit_lapsed")) == 1

@@ -5,7 +5,6 @@ from datetime import timedelta
 
 from sqlalchemy import event
 
-from meetings.auth.models import Role
 from meetings.extensions import db
 from meetings.visits.models import Visit
 
