@@ -46,6 +46,8 @@ class Question(db.Model):
     # SPEC §15: asked at the next visit after the answer — resolved, or back to marketing
     resolved: Mapped[bool | None] = mapped_column()
     resolved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # the rep's note when the doctor was not convinced: what evidence is missing
+    evidence_note: Mapped[str | None] = mapped_column(Text)
     # how many times marketing answered (a new relay task per answer)
     answer_round: Mapped[int] = mapped_column(default=0, server_default="0")
 

@@ -3,7 +3,7 @@
 visits: the routine visits of the reps. questions: `source` (summary,
 chief_review, visit — those a follow-up visit raised are backfilled as
 visit), `resolved`/`resolved_at` (asked at the next visit), `answer_round`
-(each answer makes a relay task, "q:<id>:<round>" from the second on: the
+`evidence_note` (the rep's note when not), (each answer makes a relay task, "q:<id>:<round>" from the second on: the
 unique key on (question_id, kind) gives way to (meeting, subject, kind),
 which already held).
 
@@ -56,6 +56,7 @@ def upgrade():
         batch_op.add_column(sa.Column('source', sa.Enum('summary', 'chief_review', 'visit', name='questionsource', native_enum=False, length=32), server_default='summary', nullable=False))
         batch_op.add_column(sa.Column('resolved', sa.Boolean(), nullable=True))
         batch_op.add_column(sa.Column('resolved_at', sa.DateTime(), nullable=True))
+        batch_op.add_column(sa.Column('evidence_note', sa.Text(), nullable=True))
         batch_op.add_column(sa.Column('answer_round', sa.Integer(), server_default='0', nullable=False))
 
     op.execute("UPDATE questions SET answer_round = 1 WHERE status = 'answered'")
@@ -68,6 +69,7 @@ def downgrade():
     op.execute("DELETE FROM followups WHERE kind = 'answer_relay' AND subject LIKE 'q:%:%'")
     with op.batch_alter_table('questions', schema=None) as batch_op:
         batch_op.drop_column('answer_round')
+        batch_op.drop_column('evidence_note')
         batch_op.drop_column('resolved_at')
         batch_op.drop_column('resolved')
         batch_op.drop_column('source')
