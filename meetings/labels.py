@@ -81,6 +81,7 @@ LABELS: dict[str, dict[str, object]] = {
     "Stage": {"unaware": _l("Unaware"), "aware": _l("Aware"), "interested": _l("Interested"),
               "trial": _l("Trial"), "regular": _l("Regular use"),
               "advocate": _l("Advocate — prescribes for many patient types")},
+    "PlanStatus": {"draft": _l("Awaiting approval"), "approved": _l("Under way"), "finished": _l("Finished")},
     "FollowUpKind": {"visit": _l("Follow-up visit"), "gift_delivery": _l("Gift delivery"),
                      "answer_relay": _l("Relay marketing's answer")},
     "FollowUpStatus": {"open": _l("To do"), "done": _l("Done")},  # not "Open": a button's word
@@ -112,7 +113,7 @@ LABELS: dict[str, dict[str, object]] = {
         "followup": _l("Follow-up task"), "budget": _l("Budget pool"), "province": _l("Province"),
         "hospital": _l("Hospital"), "department": _l("Department"), "doctor": _l("Doctor"),
         "user": _l("User"), "prescriptions": _l("Prescription data"),
-        "visit": _l("Visit"), "question": _l("Question"),
+        "visit": _l("Visit"), "question": _l("Question"), "upgrade_plan": _l("Upgrade plan"),
     },
     "login_failure": {"unknown_user": _l("Unknown user name"), "wrong_password": _l("Wrong password"),
                       "inactive": _l("Account deactivated")},
@@ -176,7 +177,8 @@ FIELDS: dict[str, object] = {
     "key_message": _l("Key message"), "expected_objection": _l("Expected objection"),
     "next_step": _l("Next step"), "stage": _l("Adoption stage"), "week": _l("Week"),
     "rep_id": _l("Rep"), "resolutions": _l("Was the question resolved?"), "resolved": _l("Resolved"),
-    "question_id": _l("Question"),
+    "question_id": _l("Question"), "starts_on": _l("First day"), "ends_on": _l("Last day"),
+    "activities": _l("Activities"), "due_on": _l("Due"), "month": _l("Month"),
 }
 
 _FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*): ")

@@ -12,5 +12,5 @@ from .questions.models import Question  # noqa: F401
 from .summary.models import SpendLine, Summary  # noqa: F401
 from .followups.models import FollowUp  # noqa: F401
 from .prescriptions.models import Prescription  # noqa: F401
-from .visits.models import Visit  # noqa: F401
+from .visits.models import UpgradeActivity, UpgradePlan, Visit  # noqa: F401
 from .throttle import ThrottleCounter  # noqa: F401

@@ -1,7 +1,7 @@
 from ..rest import Blueprint, SelectPage, current_user
-from . import services
-from .schemas import (PlanRowSchema, ReportWeekArgs, VisitArgs, VisitFilter, VisitReportRowSchema,
-                      VisitSchema, WeekArgs)
+from . import plans, services
+from .schemas import (MonthArgs, PlanReportRowSchema, PlanRowSchema, ReportWeekArgs, UpgradePlanArgs,
+                      UpgradePlanSchema, VisitArgs, VisitFilter, VisitReportRowSchema, VisitSchema, WeekArgs)
 
 blp = Blueprint("visits", __name__, url_prefix="/api/v1",
                 description="Routine visits (SPEC §15): visits, the week's plan by grade, planned vs done")
@@ -53,3 +53,48 @@ def _json(row: dict) -> dict:
     for name in ("due_on", "last_visit_on"):
         out[name] = out[name].isoformat() if out[name] else None
     return out
+
+
+class PlanPage(SelectPage):
+    """The page's plans as JSON values, their results computed for the page at once."""
+
+    def read(self, first_item: int, page_size: int) -> list:
+        return plans.as_json(super().read(first_item, page_size))
+
+
+@blp.route("/upgrade-plans")
+@blp.response(200, UpgradePlanSchema(many=True))
+@blp.paginate(PlanPage)
+def list_plans():
+    """Upgrade plans the caller sees; a finished one carries its result"""
+    return plans.list_plans(current_user())
+
+
+@blp.route("/upgrade-plans", methods=["POST"])
+@blp.arguments(UpgradePlanArgs)
+@blp.response(201, UpgradePlanSchema)
+def create_plan(args):
+    """Propose a plan: a B doctor (or a D doctor near high potential), ≥ 3 activities, 30–62 days"""
+    return plans.as_json([plans.create_plan(current_user(), **args)])[0]
+
+
+@blp.route("/upgrade-plans/<int:plan_id>")
+@blp.response(200, UpgradePlanSchema)
+def get_plan(plan_id):
+    return plans.as_json([plans.get_plan(current_user(), plan_id)])[0]
+
+
+@blp.route("/upgrade-plans/<int:plan_id>/approve", methods=["POST"])
+@blp.response(200, UpgradePlanSchema)
+def approve_plan(plan_id):
+    """The provincial manager approves"""
+    user = current_user()
+    return plans.as_json([plans.approve(user, plans.get_plan(user, plan_id))])[0]
+
+
+@blp.route("/reports/upgrade-plans")
+@blp.arguments(MonthArgs, location="query")
+@blp.response(200, PlanReportRowSchema(many=True))
+def plan_report(args):
+    """Per rep: target, started, finished, succeeded in the month"""
+    return plans.plan_report(current_user(), plans.parse_month(args.get("month")))

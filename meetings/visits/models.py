@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import enum
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import ForeignKey, Index, Text
+from sqlalchemy import Date, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from ..extensions import db
@@ -60,3 +60,43 @@ class Visit(db.Model):
     doctor = relationship("Doctor")
     rep = relationship("User")
     question = relationship("Question")
+
+
+class PlanStatus(str, enum.Enum):
+    draft = "draft"
+    approved = "approved"
+    finished = "finished"  # shown once an approved plan's last day has passed (never stored)
+
+
+class UpgradePlan(db.Model):
+    """目标客户升级计划 (seed 004, SPEC §15): a rep's activities over 30–62
+    days to move a B doctor (or a D doctor of nearly high potential) up,
+    approved by the provincial manager; judged at the end on prescriptions."""
+
+    __tablename__ = "upgrade_plans"
+    __table_args__ = (Index("ix_upgrade_plans_rep_id_starts_on", "rep_id", "starts_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    doctor_id: Mapped[int] = mapped_column(ForeignKey("doctors.id"), index=True)
+    rep_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    starts_on: Mapped[date] = mapped_column(Date)
+    ends_on: Mapped[date] = mapped_column(Date)
+    approved: Mapped[bool] = mapped_column(default=False)
+    approved_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    approved_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+
+    doctor = relationship("Doctor")
+    rep = relationship("User", foreign_keys=[rep_id])
+    activities = relationship("UpgradeActivity", order_by="UpgradeActivity.due_on, UpgradeActivity.id",
+                              cascade="all, delete-orphan")
+
+
+class UpgradeActivity(db.Model):
+    __tablename__ = "upgrade_activities"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("upgrade_plans.id", ondelete="CASCADE"), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    due_on: Mapped[date] = mapped_column(Date)
+    done: Mapped[bool] = mapped_column(default=False)

@@ -83,3 +83,57 @@ class VisitReportRowSchema(Prebuilt, ma.Schema):
     planned = fields.Integer()
     done = fields.Integer()
     rate = fields.Float(allow_none=True)
+
+
+class ActivityArgs(Args):
+    title = Text(200, required=True)
+    due_on = fields.Date(required=True, validate=_in_years)
+
+
+class UpgradePlanArgs(Args):
+    doctor_id = Id(required=True)
+    starts_on = fields.Date(required=True, validate=_in_years)
+    ends_on = fields.Date(required=True, validate=_in_years)
+    activities = fields.List(fields.Nested(ActivityArgs), required=True, validate=validate.Length(max=50))
+
+
+class ActivitySchema(ma.Schema):
+    id = fields.Integer()
+    title = fields.String()
+    due_on = fields.String()
+    done = fields.Boolean()
+
+
+class PlanResultSchema(ma.Schema):
+    before = fields.Float()
+    after = fields.Float()
+    change = fields.Float(allow_none=True)
+    grade = fields.String()
+    success = fields.Boolean()
+
+
+class UpgradePlanSchema(Prebuilt, ma.Schema):
+    id = fields.Integer()
+    doctor_id = fields.Integer()
+    doctor_name = fields.String()
+    rep_id = fields.Integer()
+    starts_on = fields.String()
+    ends_on = fields.String()
+    status = fields.String(metadata={"description": "draft | approved | finished"})
+    approved_by_id = fields.Integer(allow_none=True)
+    activities = fields.List(fields.Nested(ActivitySchema))
+    result = fields.Nested(PlanResultSchema, allow_none=True)
+
+
+class MonthArgs(Args):
+    month = fields.String(validate=validate.Length(max=16), metadata={"description": "YYYY-MM"})
+
+
+class PlanReportRowSchema(Prebuilt, ma.Schema):
+    key = fields.Dict()
+    rep_id = fields.Integer()
+    month = fields.String()
+    target = fields.Integer()
+    started = fields.Integer()
+    finished = fields.Integer()
+    succeeded = fields.Integer()

@@ -1,4 +1,4 @@
-"""visits (SPEC §15), where a question came from, and its resolution
+"""visits and upgrade plans (SPEC §15), where a question came from, and its resolution
 
 visits: the routine visits of the reps. questions: `source` (summary,
 chief_review, visit — those a follow-up visit raised are backfilled as
@@ -48,6 +48,37 @@ def upgrade():
         batch_op.create_index('ix_visits_doctor_id_visited_at', ['doctor_id', 'visited_at'], unique=False)
         batch_op.create_index('ix_visits_rep_id_visited_at', ['rep_id', 'visited_at'], unique=False)
 
+    op.create_table('upgrade_plans',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('doctor_id', sa.Integer(), nullable=False),
+    sa.Column('rep_id', sa.Integer(), nullable=False),
+    sa.Column('starts_on', sa.Date(), nullable=False),
+    sa.Column('ends_on', sa.Date(), nullable=False),
+    sa.Column('approved', sa.Boolean(), nullable=False),
+    sa.Column('approved_by_id', sa.Integer(), nullable=True),
+    sa.Column('approved_at', sa.DateTime(), nullable=True),
+    sa.Column('created_at', sa.DateTime(), nullable=False),
+    sa.ForeignKeyConstraint(['approved_by_id'], ['users.id'], name=op.f('fk_upgrade_plans_approved_by_id_users')),
+    sa.ForeignKeyConstraint(['doctor_id'], ['doctors.id'], name=op.f('fk_upgrade_plans_doctor_id_doctors')),
+    sa.ForeignKeyConstraint(['rep_id'], ['users.id'], name=op.f('fk_upgrade_plans_rep_id_users')),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_upgrade_plans'))
+    )
+    with op.batch_alter_table('upgrade_plans', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_upgrade_plans_doctor_id'), ['doctor_id'], unique=False)
+        batch_op.create_index('ix_upgrade_plans_rep_id_starts_on', ['rep_id', 'starts_on'], unique=False)
+
+    op.create_table('upgrade_activities',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('plan_id', sa.Integer(), nullable=False),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.Column('due_on', sa.Date(), nullable=False),
+    sa.Column('done', sa.Boolean(), nullable=False),
+    sa.ForeignKeyConstraint(['plan_id'], ['upgrade_plans.id'], name=op.f('fk_upgrade_activities_plan_id_upgrade_plans'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_upgrade_activities'))
+    )
+    with op.batch_alter_table('upgrade_activities', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_upgrade_activities_plan_id'), ['plan_id'], unique=False)
+
     with op.batch_alter_table('followups', schema=None) as batch_op:
         batch_op.create_index('ix_followups_question_id', ['question_id'], unique=False)
         batch_op.drop_constraint(batch_op.f('uq_followups_question_id_kind'), type_='unique')
@@ -77,6 +108,9 @@ def downgrade():
     with op.batch_alter_table('followups', schema=None) as batch_op:
         batch_op.create_unique_constraint(batch_op.f('uq_followups_question_id_kind'), ['question_id', 'kind'])
         batch_op.drop_index('ix_followups_question_id')
+
+    op.drop_table('upgrade_activities')
+    op.drop_table('upgrade_plans')
 
     with op.batch_alter_table('visits', schema=None) as batch_op:
         batch_op.drop_index('ix_visits_rep_id_visited_at')
