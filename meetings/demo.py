@@ -23,6 +23,7 @@ from .questions import services as questions
 from .summary import services as summary
 from .followups import services as followups
 from .followups.models import FollowUp
+from .visits import plans as upgrade_plans
 from .visits import services as visits
 from .types import local_date, local_zone, month_index, month_text, quarter_of, utcnow
 
@@ -37,6 +38,7 @@ DOCTORS = [  # name, title, position, potential, support
     ("杨帆", "attending", "inpatient", 40, 5),
     ("赵敏", "resident", "inpatient", 20, 2),
     ("孙丽", "nurse", "inpatient", 150, 90),
+    ("黄海", "attending", "outpatient", 120, 12),  # B: a competitor's VIP, the upgrade plan's target
 ]
 
 
@@ -242,6 +244,21 @@ def _routine_week(make, invite, rep, pm, staff, docs) -> None:
             visit.created_at = when
     db.session.flush()
     visits.tell_lapses()
+    _upgrade_plans(rep, pm, docs)
+
+
+def _upgrade_plans(rep, pm, docs) -> None:
+    """Seed 004's 目标客户升级计划: one finished (李明, B), one under way (黄海, B)
+    with an activity done, one due this week and one later."""
+    day = local_date(utcnow())
+    for doctor, start, length, ticked in ((docs[1], day - timedelta(days=50), 40, 3), (docs[8], day - timedelta(days=10), 45, 1)):
+        plan = upgrade_plans.create_plan(rep, doctor_id=doctor.id, starts_on=start, ends_on=start + timedelta(days=length),
+                                         activities=[{"title": "科室小型学术交流", "due_on": start + timedelta(days=5)},
+                                                     {"title": "送临床研究文献并讲解", "due_on": start + timedelta(days=12)},
+                                                     {"title": "邀请参加城市会", "due_on": start + timedelta(days=30)}])
+        upgrade_plans.approve(pm, plan)
+        for activity in plan.activities[:ticked]:
+            upgrade_plans.mark_done(rep, plan, activity.id)
 
 
 def _answer_questions(meeting, marketing) -> None:

@@ -171,6 +171,7 @@ FIELDS: dict[str, object] = {
     "export": _l("Export"), "from": _l("From"), "to": _l("To"),
     "invitations": _l("Invitations"), "checkins": _l("Sign-ins"), "followups": _l("Follow-up tasks"),
     "spend": _l("Spend by year"), "followup_notes": _l("Follow-up notes cleared"),
+    "visits": _l("Visits"), "visit_notes": _l("Visit notes cleared"),
     "texts_rewritten": _l("Texts rewritten"), "prescriptions": _l("Prescription rows"),
     # routine visits (SPEC §15)
     "visited_at": _l("Visited at"), "minutes": _l("Minutes"),

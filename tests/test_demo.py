@@ -65,3 +65,12 @@ def test_the_demo_rep_has_a_week_of_visits_due_overdue_and_done(app):
     assert any(not r["due"] for r in rows)
     assert db.session.scalar(select(func.count()).select_from(Notification).where(
         Notification.user_id == pm.id, Notification.kind == "visit_lapsed")) == 1
+
+
+def test_the_demo_has_an_upgrade_plan_under_way_and_one_finished(app):
+    from meetings.visits import plans
+    from meetings.visits.models import UpgradePlan
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    made = db.session.scalars(select(UpgradePlan).order_by(UpgradePlan.id)).all()
+    assert [plans.status_of(p).value for p in made] == ["finished", "approved"]
+    assert plans.results(made)[made[0].id] is not None

@@ -98,3 +98,11 @@ def approve_plan(plan_id):
 def plan_report(args):
     """Per rep: target, started, finished, succeeded in the month"""
     return plans.plan_report(current_user(), plans.parse_month(args.get("month")))
+
+
+@blp.route("/upgrade-plans/<int:plan_id>/activities/<int:activity_id>/done", methods=["POST"])
+@blp.response(200, UpgradePlanSchema)
+def activity_done(plan_id, activity_id):
+    """The plan's rep ticks an activity"""
+    user = current_user()
+    return plans.as_json([plans.mark_done(user, plans.get_plan(user, plan_id), activity_id)])[0]

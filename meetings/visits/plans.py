@@ -202,3 +202,31 @@ def plan_report(user: User, month: int) -> list[dict]:
                     "started": sum(1 for p in mine if first <= p.starts_on < after),
                     "finished": len(ended), "succeeded": sum(1 for p in ended if result[p.id]["success"])})
     return out
+
+
+def mark_done(actor: User, plan: UpgradePlan, activity_id: int) -> UpgradePlan:
+    """The plan's rep ticks an activity of an approved plan."""
+    if plan.rep_id != actor.id:
+        raise Forbidden(_("only the plan's rep ticks its activities"))
+    if not plan.approved:
+        raise Conflict(_("the plan is not approved yet"))
+    activity = next((a for a in plan.activities if a.id == activity_id), None)
+    if activity is None:
+        raise NotFound(_("activity not found"))
+    if not activity.done:
+        activity.done = True
+        log_action(actor, "complete", "upgrade_plan", plan.id, after={"activity_id": activity.id})
+    db.session.flush()
+    return plan
+
+
+def activities_due(rep_id: int, first: date, last: date) -> list[tuple[UpgradeActivity, UpgradePlan]]:
+    """The rep's open activities of approved plans due by `last` (from
+    `first`, or earlier and still not done): the week page shows them."""
+    rows = db.session.execute(
+        select(UpgradeActivity, UpgradePlan).join(UpgradePlan, UpgradePlan.id == UpgradeActivity.plan_id)
+        .where(UpgradePlan.rep_id == rep_id, UpgradePlan.approved.is_(True), UpgradeActivity.done.is_(False),
+               UpgradeActivity.due_on <= last)
+        .options(selectinload(UpgradePlan.doctor))
+        .order_by(UpgradeActivity.due_on, UpgradeActivity.id)).all()
+    return [(a, p) for a, p in rows]

@@ -19,7 +19,7 @@ from ..labels import options
 from ..types import to_local, utcnow
 from ..web.forms import attempt, form_dict
 from ..web.nav import nav_item
-from . import services
+from . import plans, services
 from .models import Stage, VisitOutcome
 from .schemas import VisitArgs
 
@@ -66,11 +66,12 @@ def week():
             followups.list_followups(user, assignee_id=user.id, status="open")
             .where(FollowUp.not_before <= sunday)).all()
     report = services.visit_report(user, monday) if user.role in MANAGERS and not rep_id else []
+    activities = plans.activities_due(whose.id, monday, sunday)
     return render_template(
         "visits/week.html", monday=monday, sunday=sunday, week=services.week_text(monday),
         previous=services.week_text(monday - timedelta(days=7)), next=services.week_text(monday + timedelta(days=7)),
         by_grade=by_grade, planned=len(due), done=sum(1 for row in due if row["done"]), whose=whose,
-        own=whose.id == user.id, tasks=tasks, report=report, manager=user.role in MANAGERS,
+        own=whose.id == user.id, tasks=tasks, report=report, activities=activities, manager=user.role in MANAGERS,
         today=followups.today(), person=followups.person_name, kind=followups.kind_label,
         may_visit=user.role in services.VISITORS)
 
@@ -125,3 +126,13 @@ def show(visit_id):
     visit = services.get_visit(_user(), visit_id)
     return render_template("visits/show.html", visit=visit)
 
+
+
+@bp.route("/plans/<int:plan_id>/activities/<int:activity_id>/done", methods=["POST"])
+@login_required
+def activity_done(plan_id, activity_id):
+    user = _user()
+    plans.mark_done(user, plans.get_plan(user, plan_id), activity_id)
+    db.session.commit()
+    flash(_("Activity ticked."), "success")
+    return redirect(url_for("visits_web.week", week=request.args.get("week")))

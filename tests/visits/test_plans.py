@@ -116,3 +116,19 @@ def test_the_api(org, make_doctor, api_as):
     mine = [r for r in report.json if r["rep_id"] == org.rep.id][0]
     assert (mine["target"], mine["started"]) == (3, 1)
     assert api_as(org.pm).get("/reports/upgrade-plans?month=2026-13").status_code == 422
+
+
+def test_the_week_shows_the_plan_activities_and_the_rep_ticks_them(org, make_doctor, login, api_as):
+    doctor = make_doctor(org.hospital, "B", name="黄医生")
+    plan = propose(org.rep, doctor, start=today() - timedelta(days=5))
+    plans.approve(org.pm, plan)
+    db.session.commit()
+    client = login(org.rep)
+    html = client.get("/visits/week").get_data(as_text=True)
+    assert 'id="plan-activities"' in html and "黄医生" in html and "活动0" in html
+    first = plan.activities[0]
+    assert api_as(org.pm).post(f"/upgrade-plans/{plan.id}/activities/{first.id}/done").status_code == 403
+    done = client.post(f"/visits/plans/{plan.id}/activities/{first.id}/done")
+    assert done.status_code == 302
+    db.session.expire_all()
+    assert db.session.get(type(first), first.id).done is True

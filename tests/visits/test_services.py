@@ -115,3 +115,17 @@ def test_who_sees_which_visits(org, make_doctor, make_user, make_province, make_
     assert seen(org.rm) == {visit.id, theirs.id}
     assert seen(org.marketing) == {visit.id, theirs.id}
     assert seen(make_user(Role.rep, province=org.province)) == set()
+
+
+def test_erasing_a_doctor_clears_the_call_plans_and_notes_and_keeps_the_visits(org, make_doctor):
+    from meetings.privacy.services import erase_doctor, export_doctor
+    doctor = make_doctor(org.hospital, name="钱主任")
+    visit = record(org.rep, doctor, purpose="给钱主任送文献", key_message="每日一次", next_step="再访",
+                   notes="钱主任喜欢早上")
+    db.session.commit()
+    assert export_doctor(org.admin, doctor.id)["visits"][0]["notes"] == "钱主任喜欢早上"
+    erase_doctor(org.admin, doctor.id, "本人要求")
+    db.session.commit()
+    visit = db.session.get(Visit, visit.id)
+    assert visit.notes is None and visit.key_message is None and visit.next_step is None
+    assert "钱主任" not in visit.purpose and visit.minutes == 20 and visit.outcome.value == "ambiguous"
