@@ -344,6 +344,16 @@ def questions_to_resolve(task: FollowUp) -> list[Question]:
         .order_by(Question.id)))
 
 
+def _marked_questions(task: FollowUp) -> list[Question]:
+    """The doctor's questions (of the assignee's meetings) already marked resolved or not."""
+    if task.kind not in ASKS_RESOLVED or task.doctor_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Question).join(Meeting, Meeting.id == Question.meeting_id)
+        .where(Question.doctor_id == task.doctor_id, Question.resolved.is_not(None),
+               Meeting.owner_id == task.assignee_id)))
+
+
 def _resolve(actor: User, task: FollowUp, resolutions: list[dict] | None) -> None:
     """Record per pending question whether it was resolved: yes closes it;
     no sends it back to marketing as needs_evidence with the rep's note, and
@@ -351,8 +361,12 @@ def _resolve(actor: User, task: FollowUp, resolutions: list[dict] | None) -> Non
     needs its answer (422 naming the missing ones)."""
     pending = {q.id: q for q in questions_to_resolve(task)}
     given: dict[int, dict] = {}
+    # a retried request: what it says of questions already marked is what they say
+    marked = {q.id: q.resolved for q in _marked_questions(task)} if resolutions and task.status == FollowUpStatus.done else {}
     for i, item in enumerate(resolutions or []):
         question_id = item.get("question_id")
+        if question_id in marked and marked[question_id] == bool(item.get("resolved")):
+            continue
         if question_id not in pending:
             raise InvalidInput(_("resolutions: question %(id)s is not waiting to be marked resolved here",
                                  id=question_id), field=f"resolutions.{i}.question_id")

@@ -146,3 +146,14 @@ def test_the_followup_page_asks_per_question(org, answered, login):
     assert done.status_code == 302
     db.session.expire_all()
     assert db.session.get(Question, question.id).status == QuestionStatus.needs_evidence
+
+
+def test_a_retried_completion_with_the_same_resolutions_is_taken(org, answered, api_as):
+    doctor, meeting, question = answered
+    api = api_as(org.rep)
+    task = visit_task(meeting, doctor)
+    body = {"status": "done", "outcome": "committed", "resolutions": [{"question_id": question.id, "resolved": True}]}
+    assert api.patch(f"/followups/{task.id}", json=body).status_code == 200
+    assert api.patch(f"/followups/{task.id}", json=body).status_code == 200
+    flipped = {**body, "resolutions": [{"question_id": question.id, "resolved": False}]}
+    assert api.patch(f"/followups/{task.id}", json=flipped).status_code == 422
