@@ -29,6 +29,7 @@ nav_item("visits_web.week", _l("My week"), roles={Role.rep, Role.provincial_mana
 
 MANAGERS = {Role.provincial_manager, Role.regional_manager, Role.admin, Role.marketing}
 GRADES = ("A", "B", "C", "D")
+TASKS_SHOWN = 50  # the rest on the follow-ups page
 FORM_FIELDS = ("doctor_id", "visited_at", "minutes", "purpose", "key_message", "expected_objection",
                "next_step", "outcome", "stage", "notes", "question")
 
@@ -64,14 +65,14 @@ def week():
     if whose.id == user.id:  # the user's own follow-ups falling due by the week's end
         tasks = db.session.scalars(
             followups.list_followups(user, assignee_id=user.id, status="open")
-            .where(FollowUp.not_before <= sunday)).all()
+            .where(FollowUp.not_before <= sunday).limit(TASKS_SHOWN + 1)).all()
     report = services.visit_report(user, monday) if user.role in MANAGERS and not rep_id else []
     activities = plans.activities_due(whose.id, monday, sunday)
     return render_template(
         "visits/week.html", monday=monday, sunday=sunday, week=services.week_text(monday),
         previous=services.week_text(monday - timedelta(days=7)), next=services.week_text(monday + timedelta(days=7)),
         by_grade=by_grade, planned=len(due), done=sum(1 for row in due if row["done"]), whose=whose,
-        own=whose.id == user.id, tasks=tasks, report=report, activities=activities, manager=user.role in MANAGERS,
+        own=whose.id == user.id, tasks=tasks[:TASKS_SHOWN], more_tasks=len(tasks) > TASKS_SHOWN, report=report, activities=activities, manager=user.role in MANAGERS,
         today=followups.today(), person=followups.person_name, kind=followups.kind_label,
         may_visit=user.role in services.VISITORS)
 
