@@ -180,6 +180,7 @@ FIELDS: dict[str, object] = {
     "rep_id": _l("Rep"), "resolutions": _l("Was the question resolved?"), "resolved": _l("Resolved"),
     "question_id": _l("Question"), "starts_on": _l("First day"), "ends_on": _l("Last day"),
     "activities": _l("Activities"), "due_on": _l("Due"), "month": _l("Month"),
+    "activity_id": _l("Activity"), "followup_id": _l("Follow-up task"),
 }
 
 _FIELD_PREFIX = re.compile(r"^([a-z_][a-z0-9_]*(?:\.[a-z0-9_]+)*): ")
