@@ -22,6 +22,7 @@ from .summary.api import blp as summary
 from .prescriptions.api import blp as prescriptions
 from .evaluation.api import blp as evaluation
 from .evidence.api import blp as attachments
+from .visits.api import blp as visits
 from .rest import decimals_are_strings
 
 
@@ -32,6 +33,6 @@ def register_api(app, api, csrf) -> None:
     api.spec.options["security"] = [{"bearerAuth": []}]
     for blp in (tokens, users, regions, provinces, doctors, meetings, invitees, checkins,
                 agenda, summary, attachments, questions, flags, followups, notifications, prescriptions, evaluation,
-                audit, privacy, reports, exports, calendar):
+                audit, privacy, reports, exports, calendar, visits):
         csrf.exempt(blp)  # bearer tokens, not cookies: no CSRF exposure
         api.register_blueprint(blp)

@@ -21,6 +21,20 @@ def _int(name: str, default: int) -> int:
     return int(os.environ.get(name, default))
 
 
+def _frequencies(name: str, default: str) -> dict[str, int]:
+    """"A=7,B=7,C=14,D=28": days between routine visits per grade (SPEC §15)."""
+    out = {}
+    for part in os.environ.get(name, default).split(","):
+        grade, _, days = part.partition("=")
+        if grade.strip() not in ("A", "B", "C", "D") or not days.strip().isdigit() or int(days) < 1:
+            raise ConfigError(f"{name}: write it as A=7,B=7,C=14,D=28 (got {part!r})")
+        out[grade.strip()] = int(days)
+    missing = {"A", "B", "C", "D"} - set(out)
+    if missing:
+        raise ConfigError(f"{name}: no frequency for grade(s) {', '.join(sorted(missing))}")
+    return out
+
+
 def _font_path() -> str | None:
     path = os.environ.get("PDF_FONT") or None
     if path and not Path(path).is_file():
@@ -97,6 +111,8 @@ def from_env(require_secret: bool = True) -> dict:
         "SCORE_WEIGHT_EXECUTION": _decimal("SCORE_WEIGHT_EXECUTION", "40"),
         "SCORE_WEIGHT_FOLLOWUP": _decimal("SCORE_WEIGHT_FOLLOWUP", "20"),
         "SCORE_WEIGHT_EFFECT": _decimal("SCORE_WEIGHT_EFFECT", "20"),
+        # SPEC §15: routine visits, days between two visits per grade
+        "VISIT_FREQUENCY_DAYS": _frequencies("VISIT_FREQUENCY_DAYS", "A=7,B=7,C=14,D=28"),
         "START_EARLIEST_HOURS": _int("START_EARLIEST_HOURS", 2),
         "API_TOKEN_MAX_AGE": _int("API_TOKEN_MAX_AGE", 12 * 3600),
         # SPEC §8 notifications: e-mail only when SMTP_HOST is set; otherwise the outbox keeps it

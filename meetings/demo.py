@@ -23,6 +23,10 @@ from .proposals import services as proposals
 from .actionlog import ALLOW_TRUNCATE, recorded_at
 from .questions import services as questions
 from .summary import services as summary
+from .followups import services as followups
+from .followups.models import FollowUp
+from .visits import plans as upgrade_plans
+from .visits import services as visits
 from .types import local_date, local_zone, month_index, month_text, quarter_of, utcnow
 
 PASSWORD = "demo-password"
@@ -36,6 +40,7 @@ DOCTORS = [  # name, title, position, potential, support
     ("杨帆", "attending", "inpatient", 40, 5),
     ("赵敏", "resident", "inpatient", 20, 2),
     ("孙丽", "nurse", "inpatient", 150, 90),
+    ("黄海", "attending", "outpatient", 120, 12),  # B: a competitor's VIP, the upgrade plan's target
 ]
 
 
@@ -49,7 +54,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     zhejiang = orgs.create_province(admin, name="浙江省区", region_id=east.id, approval_limit=Decimal("5000"))
     today = utcnow().astimezone(local_zone()).date()
     for province in (jiangsu, zhejiang):
-        for offset in (-1, 0, 92):
+        for offset in (-OLD_MEETING_DAYS, -1, 0, 92):
             period = quarter_of(today + timedelta(days=offset))
             if not orgs.pool_for(province.id, period):
                 orgs.allocate_budget(admin, province, period=period, amount=Decimal("50000"))
@@ -117,6 +122,7 @@ def seed_demo() -> list[tuple[str, str, str]]:
     invite(approved)
     proposals.submit(rep, approved)
     proposals.approve(pm, approved, "同意")
+    _routine_week(lambda: proposal("老年高血压管理", 1), invite, rep, pm, staff, docs)
     held = _held_meeting(lambda: proposal("新特药推荐会", 1), invite, rep, pm, staff, docs)
     _answer_questions(held, marketing)
     # compliance asks about the meal of yesterday's meeting (SPEC §12): the flag keeps it open
@@ -260,6 +266,74 @@ def _evidence(meeting, rep, staff, start: datetime, uploaded: datetime) -> None:
         for n, minutes in enumerate((12, 30)):
             add(staff, _picture("photo", [], start + timedelta(minutes=minutes), n),
                 filename=f"会场{n + 1}.jpg", kind="photo")
+
+
+# SPEC §15: a meeting five weeks ago put four doctors in the rep's plan; the
+# routine visits since make this week's page: (doctor index, days ago of
+# each visit, outcome, stage, next step).
+OLD_MEETING_DAYS = 40
+VISITS = [
+    (0, (8, 0), "committed", "regular", "下周送新版用法用量卡"),  # A: due and done this week
+    (1, (15,), "ambiguous", "interested", "带肾功能分层的文献再谈"),  # B: overdue — and lapsed
+    (2, (6,), "committed", "trial", "了解试用患者的反馈"),  # A: due later this week
+    (4, (5,), "none", "aware", "下次带患者教育材料"),  # C: every 14 days, not due
+]
+
+
+def _routine_week(make, invite, rep, pm, staff, docs) -> None:
+    """The rep's routine: a meeting 40 days ago (its follow-ups done two days
+    after), then visits by grade — one done this week, one overdue and lapsed
+    (the manager is told), one due, one not due yet."""
+    start = datetime.combine(utcnow().astimezone(local_zone()).date() - timedelta(days=OLD_MEETING_DAYS),
+                             time(8, 30), local_zone())
+    with recorded_at(start - timedelta(days=7)):
+        meeting = make()
+        invite(meeting)
+        proposals.submit(rep, meeting)
+        proposals.approve(pm, meeting, "同意")
+    meeting.starts_at = start
+    with recorded_at(start):
+        proposals.start(staff, meeting)
+        for index in (0, 1, 2, 4):
+            checkin.check_in(staff, meeting, doctor_id=docs[index].id, checked_in_at=start - timedelta(minutes=5))
+    with recorded_at(start + timedelta(minutes=50)):
+        proposals.finish(staff, meeting)
+    done_at = start + timedelta(days=2, hours=2)
+    for task in db.session.scalars(select(FollowUp).where(FollowUp.meeting_id == meeting.id)
+                                   .order_by(FollowUp.id)):
+        with recorded_at(done_at):
+            followups.complete(rep, task, outcome="committed" if task.doctor_id == docs[0].id else "ambiguous",
+                               notes="会后一周内拜访")
+        task.completed_at = done_at
+    now = utcnow()
+    for index, days_ago, outcome, stage, next_step in VISITS:
+        for days in days_ago:
+            when = now - (timedelta(days=days, hours=1) if days else timedelta(minutes=10))
+            with recorded_at(when):
+                visit = visits.create_visit(rep, doctor_id=docs[index].id, visited_at=when, minutes=20,
+                                            purpose="跟进会议内容", key_message="老年患者每日一次，依从性好",
+                                            expected_objection="价格偏高", next_step=next_step,
+                                            outcome=outcome, stage=stage)
+            visit.created_at = when
+    db.session.flush()
+    visits.tell_lapses()
+    _upgrade_plans(rep, pm, docs)
+
+
+def _upgrade_plans(rep, pm, docs) -> None:
+    """Seed 004's 目标客户升级计划: one finished (李明, B), one under way (黄海, B)
+    with an activity done, one due this week and one later."""
+    day = local_date(utcnow())
+    for doctor, start, length, ticked in ((docs[1], day - timedelta(days=50), 40, 3),
+                                          (docs[8], day - timedelta(days=10), 45, 1)):
+        activities = [{"title": "科室小型学术交流", "due_on": start + timedelta(days=5)},
+                      {"title": "送临床研究文献并讲解", "due_on": start + timedelta(days=12)},
+                      {"title": "邀请参加城市会", "due_on": start + timedelta(days=30)}]
+        plan = upgrade_plans.create_plan(rep, doctor_id=doctor.id, starts_on=start,
+                                         ends_on=start + timedelta(days=length), activities=activities)
+        upgrade_plans.approve(pm, plan)
+        for activity in plan.activities[:ticked]:
+            upgrade_plans.mark_done(rep, plan, activity.id)
 
 
 def _answer_questions(meeting, marketing) -> None:

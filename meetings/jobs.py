@@ -16,6 +16,7 @@ from .locks import exclusive
 from .notifications.services import deliver_pending
 from .notifications.services import escalate_overdue as escalate
 from .notifications.services import remind_day_before as remind
+from .visits.services import tell_lapses
 
 log = logging.getLogger("meetings.jobs")
 
@@ -58,6 +59,13 @@ def remind_day_before() -> dict:
     """Approved meetings starting tomorrow: the owner is told once whom to
     re-confirm and what is still unticked on the checklist."""
     return remind()
+
+
+@job("lapse_visits", trigger="cron", hour=8, minute=40)
+def lapse_visits() -> dict:
+    """Key doctors unvisited for twice their frequency (SPEC §15): the rep's
+    manager is told, once per lapse."""
+    return tell_lapses()
 
 
 @job("purge_signatures", trigger="cron", hour=3, minute=30)

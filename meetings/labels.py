@@ -73,7 +73,17 @@ LABELS: dict[str, dict[str, object]] = {
         "closing": _l("Gifts and meal"),
     },
     # questions and follow-ups (SPEC §7, §8)
-    "QuestionStatus": {"open": _l("Awaiting an answer"), "answered": _l("Answered")},
+    "QuestionStatus": {"open": _l("Awaiting an answer"), "answered": _l("Answered"),
+                       "needs_evidence": _l("Needs more evidence")},
+    "QuestionSource": {"summary": _l("Meeting summary"), "chief_review": _l("Chief's disputed point"),
+                       "visit": _l("Visit")},
+    # routine visits (SPEC §15)
+    "VisitOutcome": {"committed": _l("Committed — agreed to prescribe"), "ambiguous": _l("Ambiguous"),
+                     "declined": _l("Declined"), "none": _l("No prescription ask")},
+    "Stage": {"unaware": _l("Unaware"), "aware": _l("Aware"), "interested": _l("Interested"),
+              "trial": _l("Trial"), "regular": _l("Regular use"),
+              "advocate": _l("Advocate — prescribes for many patient types")},
+    "PlanStatus": {"draft": _l("Awaiting approval"), "approved": _l("Under way"), "finished": _l("Finished")},
     "FollowUpKind": {"visit": _l("Follow-up visit"), "gift_delivery": _l("Gift delivery"),
                      "answer_relay": _l("Relay marketing's answer")},
     "FollowUpStatus": {"open": _l("To do"), "done": _l("Done")},
@@ -109,6 +119,7 @@ LABELS: dict[str, dict[str, object]] = {
         "flag": _l("Flagged by compliance"), "answer_flag": _l("Flag answered"),
         "resolve_flag": _l("Flag resolved"),
         "attach": _l("Attachment added"), "void_attachment": _l("Attachment voided"),
+        "resolve": _l("Question resolved or not"),
     },
     # what an action log entry is about (ActionLogEntry.object_type)
     "object_type": {
@@ -119,6 +130,7 @@ LABELS: dict[str, dict[str, object]] = {
         "api_token": _l("API token"), "login": _l("Login"), "self_checkin": _l("Self sign-in (QR page)"),
         "flag": _l("Compliance flag"),
         "attachment": _l("Attachment"),
+        "visit": _l("Visit"), "question": _l("Question"), "upgrade_plan": _l("Upgrade plan"),
     },
     "login_failure": {"unknown_user": _l("Unknown user name"), "wrong_password": _l("Wrong password"),
                       "inactive": _l("Account deactivated")},
@@ -188,6 +200,15 @@ FIELDS: dict[str, object] = {
     "sha256": _l("SHA-256"), "size": _l("Size (bytes)"), "content_type": _l("File type"),
     "invoice_no": _l("Invoice number"), "issued_on": _l("Invoice date"), "late": _l("Added after close"),
     "late_reason": _l("Why it comes late"),
+    "visits": _l("Visits"), "visit_notes": _l("Visit notes cleared"),
+    # routine visits (SPEC §15)
+    "visited_at": _l("Visited at"), "minutes": _l("Minutes"),
+    "key_message": _l("Key message"), "expected_objection": _l("Expected objection"),
+    "next_step": _l("Next step"), "stage": _l("Adoption stage"), "week": _l("Week"),
+    "rep_id": _l("Rep"), "resolutions": _l("Was the question resolved?"), "resolved": _l("Resolved"),
+    "question_id": _l("Question"), "starts_on": _l("First day"), "ends_on": _l("Last day"),
+    "activities": _l("Activities"), "due_on": _l("Due"),
+    "activity_id": _l("Activity"), "followup_id": _l("Follow-up task"),
 }
 
 def _kind(value, kind):

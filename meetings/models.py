@@ -12,6 +12,7 @@ from .questions.models import Question  # noqa: F401
 from .summary.models import SpendLine, Summary  # noqa: F401
 from .followups.models import FollowUp  # noqa: F401
 from .prescriptions.models import Prescription  # noqa: F401
+from .visits.models import UpgradeActivity, UpgradePlan, Visit  # noqa: F401
 from .throttle import ThrottleCounter  # noqa: F401
 from .flags.models import Flag  # noqa: F401
 from .evidence.models import Attachment  # noqa: F401

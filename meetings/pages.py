@@ -29,6 +29,7 @@ from .prescriptions.views import bp as prescriptions_web
 from .evaluation.views import bp as evaluation_web
 from .evidence.views import bp as evidence_web
 from .types import to_local
+from .visits.views import bp as visits_web
 from .web import bp
 from .web.nav import items_for
 from .web.panels import render_panels
@@ -68,7 +69,7 @@ def register_web(app) -> None:
     for blueprint in (bp, auth_web, orgs_web, doctors_web, meetings_web, invitees_web, checkin,
                       checkin_staff, agenda_web, summary_web, questions_web, flags_web, followups_web,
                       notifications_web, prescriptions_web, evaluation_web, compliance_web, evidence_web, audit_web,
-                      exports_web, reports_web):
+                      exports_web, reports_web, visits_web):
         app.register_blueprint(blueprint)
 
     @app.context_processor

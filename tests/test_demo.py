@@ -60,4 +60,26 @@ def test_the_demo_story_is_consistent_and_starts_over_on_reset(app):
     again = runner.invoke(args=["seed-demo", "--reset", "--allow-production"])
     assert again.exit_code == 0, again.output
     assert db.session.scalar(select(func.count()).select_from(User)) == users
-    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 4
+    assert db.session.scalar(select(func.count()).select_from(Meeting)) == 5
+
+
+def test_the_demo_rep_has_a_week_of_visits_due_overdue_and_done(app):
+    from meetings.visits import services as visits
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    rep = db.session.scalars(select(User).where(User.username == "rep")).one()
+    pm = db.session.scalars(select(User).where(User.username == "pm")).one()
+    rows = visits.plan_rows([rep.id], visits.parse_week(None))
+    due = [r for r in rows if r["due"]]
+    assert any(r["done"] for r in due) and any(r["overdue"] for r in due)
+    assert any(not r["due"] for r in rows)
+    assert db.session.scalar(select(func.count()).select_from(Notification).where(
+        Notification.user_id == pm.id, Notification.kind == "visit_lapsed")) == 1
+
+
+def test_the_demo_has_an_upgrade_plan_under_way_and_one_finished(app):
+    from meetings.visits import plans
+    from meetings.visits.models import UpgradePlan
+    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    made = db.session.scalars(select(UpgradePlan).order_by(UpgradePlan.id)).all()
+    assert [plans.status_of(p).value for p in made] == ["finished", "approved"]
+    assert plans.results(made)[made[0].id] is not None

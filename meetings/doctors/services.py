@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import String, and_, case, cast, func, or_, select
 
 from ..actionlog import changes as changes_of
 from ..actionlog import log_action, snapshot
@@ -61,6 +61,18 @@ def key_clause(doctor=Doctor):
     return and_(doctor.title.not_in(list(NEVER_KEY_TITLES)),
                 or_(doctor.grade_override.in_([Grade.A, Grade.B]),
                     and_(doctor.grade_override.is_(None), high_potential)))
+
+
+def grade_clause(doctor=Doctor):
+    """grade_of() as a SQL expression giving the grade's letter ("A"…"D"),
+    for lists and plans that sort or count doctors by grade in one query."""
+    cfg = current_app.config
+    potential, support = func.coalesce(doctor.potential, 0), func.coalesce(doctor.support, 0)
+    high_potential = potential >= cfg["GRADE_HIGH_POTENTIAL"]
+    high_support = and_(potential > 0, support >= potential * cfg["GRADE_HIGH_SUPPORT_RATIO"])
+    computed = case((and_(high_potential, high_support), "A"), (high_potential, "B"),
+                    (high_support, "C"), else_="D")
+    return func.coalesce(cast(doctor.grade_override, String(1)), computed)
 
 
 def at_least(grade: Grade, floor: Grade) -> bool:

@@ -68,7 +68,7 @@ def sniff(path: Path) -> str | None:
 
 
 def _unsupported() -> UnsupportedFile:
-    return UnsupportedFile(_("file: send a PDF, JPEG, PNG or WebP file"), field="file")
+    return UnsupportedFile(_("send a PDF, JPEG, PNG or WebP file"), field="file")
 
 
 def judge(body: Body, *, max_pixels: int, zone: str, work_dir: Path | None = None) -> Judged:
@@ -110,7 +110,7 @@ def _clean_image(path: Path, content_type: str, *, max_pixels: int, zone: str,
             with Image.open(path, formats=[fmt]) as image:
                 width, height = image.size  # from the header: nothing decoded yet
                 if width * height > max_pixels:
-                    raise ImageTooLarge(_("file: the image has %(pixels)s million pixels, at most "
+                    raise ImageTooLarge(_("the image has %(pixels)s million pixels, at most "
                                           "%(limit)s million are accepted",
                                           pixels=round(width * height / 1e6, 1),
                                           limit=round(max_pixels / 1e6, 1)), field="file")
@@ -124,7 +124,7 @@ def _clean_image(path: Path, content_type: str, *, max_pixels: int, zone: str,
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
         out.unlink(missing_ok=True)
-        raise ImageTooLarge(_("file: the image is too large to open"), field="file") from exc
+        raise ImageTooLarge(_("the image is too large to open"), field="file") from exc
     except Exception as exc:  # noqa: BLE001 — a broken or truncated image
         out.unlink(missing_ok=True)
         raise _unsupported() from exc

@@ -124,21 +124,21 @@ def _receipt_fields(kind: AttachmentKind, category, amount, invoice_no, issued_o
     try:
         category = BudgetCategory(getattr(category, "value", category))
     except ValueError:
-        raise InvalidInput(_("category: choose a budget category"), field="category") from None
+        raise InvalidInput(_("choose a budget category"), field="category") from None
     try:
         amount = money(amount)
     except (InvalidOperation, ValueError, TypeError):
-        raise InvalidInput(_("amount: not an amount"), field="amount") from None
+        raise InvalidInput(_("not an amount"), field="amount") from None
     if not Decimal("0") < amount < MAX_AMOUNT:
-        raise InvalidInput(_("amount: must be more than 0"), field="amount")
+        raise InvalidInput(_("must be more than 0"), field="amount")
     invoice_no = "".join(str(invoice_no).split()).upper()
     if not 1 <= len(invoice_no) <= 40 or not set(invoice_no) <= INVOICE_CHARS:
-        raise InvalidInput(_("invoice_no: digits and letters as printed on the invoice, at most 40"),
+        raise InvalidInput(_("digits and letters as printed on the invoice, at most 40"),
                            field="invoice_no")
     if not isinstance(issued_on, date):
-        raise InvalidInput(_("issued_on: not a date"), field="issued_on")
+        raise InvalidInput(_("not a date"), field="issued_on")
     if not date(2000, 1, 1) <= issued_on <= local_date(utcnow()) + timedelta(days=1):
-        raise InvalidInput(_("issued_on: an invoice cannot be dated in the future"), field="issued_on")
+        raise InvalidInput(_("an invoice cannot be dated in the future"), field="issued_on")
     return {"category": category, "amount": amount, "invoice_no": invoice_no, "issued_on": issued_on}
 
 
@@ -148,7 +148,7 @@ def _late_reason(meeting: Meeting, late_reason: str | None) -> str | None:
         return None
     late_reason = (late_reason or "").strip()
     if not late_reason:
-        raise InvalidInput(_("late_reason: the meeting is closed; say why this comes late"),
+        raise InvalidInput(_("the meeting is closed; say why this comes late"),
                            field="late_reason")
     return late_reason[:500]
 
@@ -161,7 +161,7 @@ def _check_room(meeting: Meeting, *, lock: bool) -> None:
     limit = current_app.config["ATTACHMENT_MAX_PER_MEETING"]
     count = db.session.scalar(select(func.count(Attachment.id)).where(Attachment.meeting_id == meeting.id))
     if count >= limit:
-        raise TooManyAttachments(_("file: this meeting already has %(count)s attachments, the most "
+        raise TooManyAttachments(_("this meeting already has %(count)s attachments, the most "
                                    "it may hold (voided ones count: nothing is deleted)", count=count),
                                  field="file", limit=limit)
 
@@ -175,7 +175,7 @@ def _check_invoice_free(invoice_no: str) -> None:
 
 
 def _duplicate(invoice_no: str) -> DuplicateInvoice:
-    return DuplicateInvoice(_("invoice_no: invoice %(number)s is already on another receipt; void "
+    return DuplicateInvoice(_("invoice %(number)s is already on another receipt; void "
                               "that one first if it was wrong", number=invoice_no), field="invoice_no")
 
 
@@ -183,7 +183,7 @@ def too_large() -> FileTooLarge:
     """A file above ATTACHMENT_MAX_BYTES (also when the request carrying it
     was cut off at that size plus the form's room)."""
     limit = current_app.config["ATTACHMENT_MAX_BYTES"]
-    return FileTooLarge(_("file: larger than %(mb)s MB", mb=round(limit / 2**20, 1)), field="file",
+    return FileTooLarge(_("larger than %(mb)s MB", mb=round(limit / 2**20, 1)), field="file",
                         limit=limit)
 
 
@@ -202,7 +202,7 @@ def add_attachment(actor: User, meeting: Meeting, upload: BinaryIO, *, filename:
     try:
         kind = AttachmentKind(getattr(kind, "value", kind))
     except ValueError:
-        raise InvalidInput(_("kind: choose what the file is"), field="kind") from None
+        raise InvalidInput(_("choose what the file is"), field="kind") from None
     receipt = _receipt_fields(kind, category, amount, invoice_no, issued_on)
     late_reason = _late_reason(meeting, late_reason)
     # refused at once, before the file is read (and again below, where it counts)
@@ -218,7 +218,7 @@ def add_attachment(actor: User, meeting: Meeting, upload: BinaryIO, *, filename:
         raise too_large() from None
     with received:
         if received.size == 0:
-            raise InvalidInput(_("file: the file is empty"), field="file")
+            raise InvalidInput(_("the file is empty"), field="file")
         judged = judge(received.body, max_pixels=config["ATTACHMENT_MAX_PIXELS"], zone=config["TIMEZONE"],
                        work_dir=store.spool_dir)
         try:
@@ -254,7 +254,7 @@ def void_attachment(actor: User, meeting: Meeting, attachment_id: int, reason: s
         raise Forbidden(_("only the owner, the province's staff or an administrator void an attachment"))
     reason = (reason or "").strip()
     if not reason:
-        raise InvalidInput(_("reason: say why the attachment is void"), field="reason")
+        raise InvalidInput(_("say why the attachment is void"), field="reason")
     attachment = get_attachment(meeting, attachment_id)
     if attachment.voided:
         return attachment

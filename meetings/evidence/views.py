@@ -66,7 +66,7 @@ def _args() -> dict:
 def _chosen_files():
     chosen = [f for f in request.files.getlist("file") if f and f.filename]
     if not chosen:
-        raise InvalidInput(_("file: choose a photo or a PDF"), field="file")
+        raise InvalidInput(_("choose a photo or a PDF"), field="file")
     return chosen
 
 
@@ -78,7 +78,7 @@ def upload(meeting_id: int):
     meeting = _visible(meeting_id)
     args, chosen = _args(), _chosen_files()
     if len(chosen) > FILES_PER_FORM:
-        raise InvalidInput(_("file: at most %(n)s files at once", n=FILES_PER_FORM), field="file")
+        raise InvalidInput(_("at most %(n)s files at once", n=FILES_PER_FORM), field="file")
     for upload_ in chosen:
         services.add_attachment(current_user, meeting, upload_.stream, filename=upload_.filename, **args)
     flash(_("%(n)s file(s) attached.", n=len(chosen)), "success")

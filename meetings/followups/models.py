@@ -27,13 +27,14 @@ class Outcome(str, enum.Enum):
     declined = "declined"
 
 
-def subject_key(doctor_id: int | None, walk_in_name: str | None, question_id: int | None) -> str:
+def subject_key(doctor_id: int | None, walk_in_name: str | None, question_id: int | None,
+                answer_round: int = 1) -> str:
     """Whom a task is about, as one non-null value the unique key can use:
-    the question for an answer relay, else the doctor, else the walk-in's name.
+    the question (and which of its answers) for an answer relay, else the doctor, else the walk-in's name.
     (NULLs never collide in a unique constraint, so nullable columns alone
     could not make the jobs' inserts exactly-once.)"""
     if question_id is not None:
-        return f"q:{question_id}"
+        return f"q:{question_id}" if answer_round <= 1 else f"q:{question_id}:{answer_round}"
     if doctor_id is not None:
         return f"d:{doctor_id}"
     return f"w:{walk_in_name or ''}"
@@ -58,8 +59,10 @@ class FollowUp(db.Model):
 
     __tablename__ = "followups"
     __table_args__ = (
+        # one relay per question and answer: its subject is "q:<question>"
+        # (":<round>" from marketing's second answer on, SPEC §15)
         UniqueConstraint("meeting_id", "subject", "kind"),
-        UniqueConstraint("question_id", "kind"),
+        Index("ix_followups_question_id", "question_id"),  # a question's relays
         # a rep's tasks by due date; open tasks past due (lists, dashboard, escalation)
         Index("ix_followups_assignee_id_due_on", "assignee_id", "due_on"),
         Index("ix_followups_status_due_on", "status", "due_on"),

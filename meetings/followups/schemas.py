@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..rest import Args, LocalDateTime, QueryId, Text
+from ..rest import Args, Id, LocalDateTime, QueryId, Text
 from . import services
 from .models import FollowUpKind, FollowUpStatus, Outcome
 
@@ -12,6 +12,12 @@ class FollowUpFilter(Args):
     meeting_id = QueryId()
 
 
+class ResolutionArgs(Args):
+    question_id = Id(required=True)
+    resolved = fields.Boolean(required=True)
+    note = Text(2000, allow_none=True, metadata={"description": "not resolved: what evidence is missing"})
+
+
 class CompleteArgs(Args):
     """PATCH body. `outcome` is checked by the service (422 naming it), so the
     page and the API refuse the same way."""
@@ -19,6 +25,9 @@ class CompleteArgs(Args):
     outcome = fields.String(allow_none=True, validate=validate.Length(max=32))
     notes = Text(5000, allow_none=True)
     question = Text(2000, allow_none=True)
+    resolutions = fields.List(fields.Nested(ResolutionArgs), validate=validate.Length(max=100),
+                              metadata={"description": "SPEC §15: for each answered question of the doctor "
+                                                       "not yet marked resolved, whether it was"})
 
 
 class FollowUpSchema(ma.Schema):

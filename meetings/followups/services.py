@@ -22,17 +22,17 @@ from ..actionlog import log_action
 from ..auth.models import Role, User
 from ..checkin.models import CheckIn
 from ..checkin.services import counted_checkins
-from ..errors import Conflict, Forbidden, NotFound
+from ..errors import Conflict, Forbidden, InvalidInput, NotFound, Problems
 from ..database import commit_job_batch, dialect_insert
-from ..errors import Problems
 from ..extensions import db
 from ..invitees.models import Invitee
 from ..invitees.services import expected_clause
 from ..labels import label, listed
 from ..orgs.scope import provinces_for
 from ..proposals.models import Meeting, Status
-from ..questions.models import Question, QuestionStatus
-from ..signals import checkin_recorded, checkin_voided, meeting_transitioned, question_answered
+from ..questions.models import Question, QuestionSource, QuestionStatus
+from ..signals import (checkin_recorded, checkin_voided, meeting_transitioned, question_answered,
+                       question_asked)
 from ..types import UTCDateTime, local_date, to_local, utcnow
 from .models import FollowUp, FollowUpKind, FollowUpStatus, Outcome, subject_clause, subject_key
 
@@ -53,11 +53,14 @@ def today() -> date:
 
 def create_answer_relay(question) -> FollowUp:
     """The meeting's owner takes the answer back to the doctor who asked:
-    due from the answer's (local) date, within a week. Exactly once per question."""
-    existing = select(FollowUp).where(FollowUp.question_id == question.id,
+    due from the answer's (local) date, within a week. Exactly once per
+    question and answer: an answer given again after the doctor was not
+    convinced (SPEC §15) is a new task."""
+    subject = subject_key(question.doctor_id, None, question.id, question.answer_round)
+    existing = select(FollowUp).where(FollowUp.meeting_id == question.meeting_id, FollowUp.subject == subject,
                                       FollowUp.kind == FollowUpKind.answer_relay)
     day = local_date(question.answered_at)
-    task = FollowUp(meeting_id=question.meeting_id, doctor_id=question.doctor_id,
+    task = FollowUp(meeting_id=question.meeting_id, doctor_id=question.doctor_id, subject=subject,
                     question_id=question.id, assignee_id=question.meeting.owner_id,
                     kind=FollowUpKind.answer_relay, not_before=day, due_on=day + RELAY_WITHIN,
                     status=FollowUpStatus.open)
@@ -325,13 +328,77 @@ def groups(tasks: list[FollowUp], day: date | None = None) -> dict[str, list[Fol
 
 # ---------------------------------------------------------------- completing
 
+ASKS_RESOLVED = (FollowUpKind.visit, FollowUpKind.answer_relay)
+
+
+def questions_to_resolve(task: FollowUp) -> list[Question]:
+    """SPEC §15: the doctor's questions marketing answered, from meetings of
+    the task's assignee, not yet marked resolved — asked about, one by one,
+    when a visit or an answer relay to that doctor is completed."""
+    if task.kind not in ASKS_RESOLVED or task.doctor_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Question).join(Meeting, Meeting.id == Question.meeting_id)
+        .where(Question.doctor_id == task.doctor_id, Question.status == QuestionStatus.answered,
+               Question.resolved.is_(None), Meeting.owner_id == task.assignee_id)
+        .order_by(Question.id)))
+
+
+def _marked_questions(task: FollowUp) -> list[Question]:
+    """The doctor's questions (of the assignee's meetings) already marked resolved or not."""
+    if task.kind not in ASKS_RESOLVED or task.doctor_id is None:
+        return []
+    return list(db.session.scalars(
+        select(Question).join(Meeting, Meeting.id == Question.meeting_id)
+        .where(Question.doctor_id == task.doctor_id, Question.resolved.is_not(None),
+               Meeting.owner_id == task.assignee_id)))
+
+
+def _resolve(actor: User, task: FollowUp, resolutions: list[dict] | None) -> None:
+    """Record per pending question whether it was resolved: yes closes it;
+    no sends it back to marketing as needs_evidence with the rep's note, and
+    marketing's next answer makes a new relay task. Every pending question
+    needs its answer (422 naming the missing ones)."""
+    pending = {q.id: q for q in questions_to_resolve(task)}
+    given: dict[int, dict] = {}
+    # a retried request: what it says of questions already marked is what they say
+    retried = resolutions and task.status == FollowUpStatus.done
+    marked = {q.id: q.resolved for q in _marked_questions(task)} if retried else {}
+    for i, item in enumerate(resolutions or []):
+        question_id = item.get("question_id")
+        if question_id in marked and marked[question_id] == bool(item.get("resolved")):
+            continue
+        if question_id not in pending:
+            raise InvalidInput(_("question %(id)s is not waiting to be marked resolved here",
+                                 id=question_id), field=f"resolutions.{i}.question_id")
+        given[question_id] = item
+    missing = [question_id for question_id in pending if question_id not in given]
+    if missing:
+        raise InvalidInput(_("say whether each answered question was resolved (%(ids)s)",
+                             ids=", ".join(str(i) for i in missing)), field="resolutions")
+    now = utcnow()
+    for question_id, item in given.items():
+        question, resolved = pending[question_id], bool(item.get("resolved"))
+        before = {"status": question.status, "resolved": question.resolved}
+        question.resolved, question.resolved_at = resolved, now
+        if not resolved:
+            question.status = QuestionStatus.needs_evidence  # 重新搜集证据
+            question.evidence_note = (item.get("note") or "").strip() or None
+        log_action(actor, "resolve", "question", question.id, before=before,
+                   after={"status": question.status, "resolved": resolved, "followup_id": task.id})
+
+
 def complete(actor: User, task: FollowUp, *, outcome: str | None = None, notes: str | None = None,
-             question: str | None = None, status: str = "done") -> FollowUp:
+             question: str | None = None, status: str = "done",
+             resolutions: list[dict] | None = None) -> FollowUp:
     """The assignee records how the visit went: committed (agreed to
     prescribe), ambiguous or declined, with notes and maybe a new question for
     marketing. A repeat (a retried request) corrects outcome and notes; the
     question is raised once. `status` is what the page and the API send with
-    it; a task can only be completed, never reopened."""
+    it; a task can only be completed, never reopened. `resolutions`: for a
+    visit or relay to a doctor with answered questions, whether each was
+    resolved (SPEC §15); resolved needs the outcome (the prescription ask),
+    which every completion carries."""
     if task.assignee_id != actor.id:
         raise Forbidden(_("only the person the task is assigned to completes it"))
     problems = Problems()  # every field checked in one pass, reported together
@@ -352,6 +419,7 @@ def complete(actor: User, task: FollowUp, *, outcome: str | None = None, notes: 
         if task.raised_question.text != question:
             raise Conflict(_("this visit has already raised a question"))
         question = None  # the same request again
+    _resolve(actor, task, resolutions)
     # the outcome old → new (declined → committed shows); the notes about the doctor stay out
     before = {"status": task.status, "outcome": task.outcome}
     notes_changed = (task.notes or None) != notes
@@ -363,11 +431,13 @@ def complete(actor: User, task: FollowUp, *, outcome: str | None = None, notes: 
         task.status, task.completed_at = FollowUpStatus.done, utcnow()
     if question:
         raised = Question(meeting_id=task.meeting_id, doctor_id=task.doctor_id, text=question,
-                          status=QuestionStatus.open)
+                          status=QuestionStatus.open, source=QuestionSource.visit)
         db.session.add(raised)
         db.session.flush()
         task.raised_question_id = raised.id
     db.session.flush()
+    if question:
+        question_asked.send(raised)  # notifications: marketing is told
     return task
 
 

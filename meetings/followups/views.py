@@ -65,16 +65,30 @@ def show(followup_id):
     errors, status = {}, 200
     form = {"outcome": task.outcome.value if task.outcome else "", "notes": task.notes or "",
             "question": ""}
+    pending = services.questions_to_resolve(task) if task.assignee_id == user.id else []
     if request.method == "POST":
-        form.update({k: request.form.get(k, "") for k in ("outcome", "notes", "question")})
-        _done, errors = attempt(CompleteArgs(), form_dict(request.form),
+        form.update({k: request.form.get(k, "") for k in request.form if k != "csrf_token"})
+        _done, errors = attempt(CompleteArgs(), _with_resolutions(request.form, pending),
                                 lambda args: services.complete(user, task, **args))
         if not errors:
             flash(_("Follow-up recorded."), "success")
             return redirect(url_for("followups_web.list_followups"))
         status = 422
         task = services.get_followup(user, followup_id)
-    return render_template("followups/show.html", task=task, errors=errors, form=form,
+        pending = services.questions_to_resolve(task)
+    return render_template("followups/show.html", task=task, errors=errors, form=form, pending=pending,
                            outcomes=OUTCOME_LABELS, may_complete=task.assignee_id == user.id,
                            overdue=services.is_overdue(task), person=services.person_name(task),
                            kind=services.kind_label(task.kind)), status
+
+
+def _with_resolutions(posted, pending) -> dict:
+    """The form's answers to "was it resolved?" (`resolved-<question id>`:
+    true or false, `note-<question id>`) as the API's `resolutions`; a
+    question left unanswered is left out, for the service to name."""
+    data = {k: v for k, v in form_dict(posted).items() if not k.startswith(("resolved-", "note-"))}
+    data["resolutions"] = [
+        {"question_id": q.id, "resolved": posted.get(f"resolved-{q.id}"),
+         **({"note": posted[f"note-{q.id}"].strip()} if posted.get(f"note-{q.id}", "").strip() else {})}
+        for q in pending if posted.get(f"resolved-{q.id}") in ("true", "false")]
+    return data

@@ -25,6 +25,7 @@ SUBJECTS = {
     "flag_raised": _l("Compliance flagged a meeting: %(topic)s"),
     "flag_answered": _l("A flag was answered: %(topic)s"),
     "flag_resolved": _l("Compliance resolved a flag: %(topic)s"),
+    "visit_lapsed": _l("Key doctor not visited: %(doctor)s (%(grade)s) of %(rep)s"),
 }
 COMMENT = _l("Comment: %(comment)s")
 PROPOSAL = _l("%(hospital)s · %(starts)s · %(total)s 元 · proposed by %(owner)s")
@@ -40,6 +41,8 @@ LINES = {
     "flag_raised": [_l("Meeting: %(topic)s at %(hospital)s"), _l("Reason: %(reason)s")],
     "flag_answered": [_l("Reason: %(reason)s"), _l("Answer: %(answer)s")],
     "flag_resolved": [_l("Reason: %(reason)s")],
+    "visit_lapsed": [_l("Last visit: %(last)s · not visited for %(days)s days or more "
+                        "(twice the frequency of the grade)")],
 }
 # the day-before reminder: a heading, then one line per person or item
 RECONFIRM = _l("Re-confirm these key invitees:")

@@ -26,6 +26,7 @@ from ..doctors.services import get_doctor, grade_of, is_key
 from ..errors import Forbidden, InvalidInput
 from ..extensions import db
 from ..followups.models import FollowUp
+from ..visits.models import Visit
 from ..invitees.models import Invitee
 from ..notifications.models import Notification, OutgoingMail
 from ..summary.shares import shares_by_year
@@ -109,6 +110,11 @@ def export_doctor(actor: User, doctor_id: int) -> dict:
              "answer": q.answer, "created_at": q.created_at.isoformat() if q.created_at else None}
             for q in db.session.scalars(select(Question).where(Question.doctor_id == doctor.id)
                                         .order_by(Question.id))],
+        "visits": [
+            {"id": v.id, "rep_id": v.rep_id, "visited_at": v.visited_at.isoformat(), "minutes": v.minutes,
+             "purpose": v.purpose, "key_message": v.key_message, "expected_objection": v.expected_objection,
+             "next_step": v.next_step, "outcome": v.outcome.value, "stage": v.stage.value, "notes": v.notes}
+            for v in db.session.scalars(select(Visit).where(Visit.doctor_id == doctor.id).order_by(Visit.id))],
         "spend": _spend(doctor),
         "exported_at": utcnow().isoformat(),
     }
@@ -160,6 +166,12 @@ def erase_doctor(actor: User, doctor_id: int, reason: str | None) -> Doctor:
     counts["followup_notes"] = db.session.execute(
         update(FollowUp).where(FollowUp.doctor_id == doctor.id, FollowUp.notes.is_not(None))
         .values(notes=None).execution_options(synchronize_session=False)).rowcount
+    # visits (SPEC §15): the call plan and notes are about him; the visit, its date and codes stay
+    counts["visit_notes"] = db.session.execute(
+        update(Visit).where(Visit.doctor_id == doctor.id)
+        .values(notes=None, key_message=None, expected_objection=None, next_step=None,
+                purpose=func.replace(Visit.purpose, old_name, placeholder) if old_name.strip() else Visit.purpose)
+        .execution_options(synchronize_session=False)).rowcount
     doctor.erased_at = doctor.erased_at or utcnow()
     log_action(actor, "erase", "doctor", doctor.id,
                after={"reason": reason.replace(old_name, placeholder) if old_name else reason, **counts})

@@ -2,7 +2,7 @@ import marshmallow as ma
 from marshmallow import fields
 
 from ..rest import Args, LocalDateTime, Name, QueryId
-from .models import QuestionStatus
+from .models import QuestionSource, QuestionStatus
 
 
 class QuestionFilter(Args):
@@ -22,6 +22,9 @@ class QuestionSchema(ma.Schema):
     text = fields.String()
     status = fields.Enum(QuestionStatus, by_value=True)
     answer = fields.String(allow_none=True)
+    source = fields.Enum(QuestionSource, by_value=True)
+    resolved = fields.Boolean(allow_none=True)
+    evidence_note = fields.String(allow_none=True)
     answered_by_id = fields.Integer(allow_none=True)
     answered_at = LocalDateTime(allow_none=True)
     created_at = LocalDateTime()

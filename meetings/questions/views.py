@@ -53,4 +53,4 @@ def show(question_id):
         question = services.get_question(user, question_id)
     return render_template("questions/show.html", question=question, errors=errors, answer=answer,
                            may_answer=user.role in services.ANSWERERS
-                           and question.status == QuestionStatus.open), status
+                           and question.status in services.ANSWERABLE), status

@@ -3,7 +3,7 @@ from marshmallow import fields, validate
 
 from ..agenda.schemas import AgendaSchema
 from ..proposals.models import BudgetCategory
-from ..questions.models import QuestionStatus
+from ..questions.models import QuestionSource, QuestionStatus
 from ..rest import Args, Id, LocalDateTime, Money, Name, Text
 
 
@@ -55,6 +55,7 @@ class SummaryQuestionSchema(ma.Schema):
     doctor_id = fields.Integer(allow_none=True)
     status = fields.Enum(QuestionStatus, by_value=True)
     answer = fields.String(allow_none=True)
+    source = fields.Enum(QuestionSource, by_value=True)
 
 
 class SummarySchema(ma.Schema):
@@ -68,6 +69,8 @@ class SummarySchema(ma.Schema):
     next_steps = fields.String(attribute="summary.next_steps", allow_none=True)
     overspend_reason = fields.String(attribute="summary.overspend_reason", allow_none=True)
     questions = fields.List(fields.Nested(SummaryQuestionSchema))
+    chief_questions = fields.List(fields.Nested(SummaryQuestionSchema),
+                                  metadata={"description": "the chief's disputed points, one question each (SPEC §15)"})
     actual_spend = fields.List(fields.Nested(SpendLineSchema), attribute="summary.spend_lines")
     actual_total = _money()
     approved_total = _money()

@@ -19,7 +19,7 @@ from ..signals import question_asked
 from ..proposals.models import BudgetCategory, Meeting, Status
 from ..actionlog import changes
 from ..proposals.services import move, record_transition
-from ..questions.models import Question, QuestionStatus
+from ..questions.models import Question, QuestionSource, QuestionStatus
 from ..types import money, utcnow
 from .models import SpendLine, Summary
 from .shares import check_summary_spend
@@ -46,9 +46,13 @@ def get_summary(meeting: Meeting) -> Summary:
     return summary
 
 
-def questions_of(meeting: Meeting) -> list[Question]:
-    return list(db.session.scalars(select(Question).where(Question.meeting_id == meeting.id)
-                                   .order_by(Question.id)))
+def questions_of(meeting: Meeting, source: QuestionSource | None = None) -> list[Question]:
+    """The meeting's questions (of one `source`: the summary's own, the
+    chief's disputed points, those raised at visits), oldest first."""
+    query = select(Question).where(Question.meeting_id == meeting.id)
+    if source is not None:
+        query = query.where(Question.source == source)
+    return list(db.session.scalars(query.order_by(Question.id)))
 
 
 def _check_doctor(meeting: Meeting, doctor_id: int | None, field: str) -> None:
@@ -61,10 +65,18 @@ def _check_doctor(meeting: Meeting, doctor_id: int | None, field: str) -> None:
                            field=field)
 
 
-def _sync_questions(meeting: Meeting, wanted: list[dict]) -> None:
-    """Questions already sent stay as they are (never twice); new ones are
-    added; open ones no longer listed are withdrawn. Answered ones always stay."""
-    existing = {(q.doctor_id, q.text.strip()): q for q in questions_of(meeting)}
+def chief_points(chief_disputed: str | None) -> list[dict]:
+    """SPEC §15: each line of the chief's disputed points is a question for marketing."""
+    return [{"text": line.strip()} for line in (chief_disputed or "").splitlines() if line.strip()]
+
+
+def _sync_questions(meeting: Meeting, wanted: list[dict],
+                    source: QuestionSource = QuestionSource.summary) -> None:
+    """The summary's questions of `source` (its questions, or the chief's
+    disputed points): those already sent stay as they are (never twice); new
+    ones are added; open ones no longer listed are withdrawn. Answered ones
+    always stay; questions from visits are not the summary's."""
+    existing = {(q.doctor_id, q.text.strip()): q for q in questions_of(meeting, source)}
     keep, asked = set(), []
     for item in wanted:
         key = (item.get("doctor_id"), item["text"].strip())
@@ -73,7 +85,7 @@ def _sync_questions(meeting: Meeting, wanted: list[dict]) -> None:
         keep.add(key)
         if key not in existing:
             asked.append(Question(meeting_id=meeting.id, doctor_id=key[0], text=key[1],
-                                  status=QuestionStatus.open))
+                                  status=QuestionStatus.open, source=source))
             db.session.add(asked[-1])
     for key, question in existing.items():
         if key not in keep and question.status == QuestionStatus.open:
@@ -145,6 +157,7 @@ def save_summary(actor: User, meeting: Meeting, *, questions: list[dict] | None 
     summary.spend_lines = lines
     summary.updated_at = now
     _sync_questions(meeting, questions)
+    _sync_questions(meeting, chief_points(texts.get("chief_disputed")), QuestionSource.chief_review)
     settle_pool(actor, meeting, actual_total)
     db.session.flush()
     return summary
@@ -202,6 +215,7 @@ def budget_report(meeting: Meeting, summary: Summary) -> dict:
 def report(meeting: Meeting) -> dict:
     """Everything the summary page, the API and the printed form show."""
     summary = get_summary(meeting)
-    return {"summary": summary, "meeting": meeting, "questions": questions_of(meeting),
+    return {"summary": summary, "meeting": meeting, "questions": questions_of(meeting, QuestionSource.summary),
+            "chief_questions": questions_of(meeting, QuestionSource.chief_review),
             "agenda": agenda.run_report(meeting), "attendance": attendance(meeting),
             **budget_report(meeting, summary)}

@@ -12,6 +12,7 @@ from sqlalchemy import select
 from ..doctors.models import Department, Doctor
 from ..extensions import db
 from ..proposals.models import BudgetCategory
+from ..questions.models import QuestionSource
 from ..proposals.services import get_meeting
 from ..web.forms import attempt
 from ..pdf.base import pdf_response
@@ -72,7 +73,8 @@ def _form_values(meeting, summary) -> dict:
         spend = [{"category": line.category.value, "amount": str(line.amount), "note": line.note or ""}
                  for line in summary.spend_lines]
         values = {name: getattr(summary, name) or "" for name in services.TEXT_FIELDS}
-        questions = [{"text": q.text, "doctor_id": q.doctor_id or ""} for q in services.questions_of(meeting)]
+        questions = [{"text": q.text, "doctor_id": q.doctor_id or ""}
+                     for q in services.questions_of(meeting, QuestionSource.summary)]
     values["questions"] = questions + [{"text": "", "doctor_id": ""}] * BLANK_ROWS
     values["actual_spend"] = spend + [{"category": "", "amount": "", "note": ""}] * BLANK_ROWS
     return values

@@ -38,7 +38,9 @@ def test_summary_form_saves_and_the_view_shows_variance(org, login, make_meeting
     assert "¥2,050.50" in page and "¥2,000" in page and "¥50.50" in page and "text-danger" in page
     assert "老人能用吗?" in page and "张主任" in page and 'id="agenda-vs-actual"' in page
     assert 'id="overspend-reason"' in page and "到会人数多于预期" in page
-    assert [q.text for q in services.questions_of(meeting)] == ["老人能用吗?"]
+    # the chief's disputed point is a question for marketing too (SPEC §15)
+    assert [(q.text, q.source.value) for q in services.questions_of(meeting)] == [
+        ("老人能用吗?", "summary"), ("价格", "chief_review")]
 
 
 def test_summary_form_rerenders_errors_with_422(org, login, make_meeting):
