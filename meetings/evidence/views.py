@@ -11,7 +11,6 @@ from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import DomainError, InvalidInput, NotFound, answers_json
 from ..extensions import csrf, db
-from ..labels import humanize
 from ..proposals.models import BudgetCategory, Meeting, Status
 from ..proposals.services import get_meeting
 from ..types import local_date, utcnow
@@ -96,7 +95,7 @@ def upload_one(meeting_id: int):
                                              filename=chosen[0].filename, **args)
     except DomainError as exc:  # the script shows the message to a person: in words
         db.session.rollback()
-        return {**exc.payload(), "message": humanize(exc.message)}, exc.http_status
+        return exc.payload(), exc.http_status  # its message names fields by their labels
     return {"id": attachment.id, "filename": attachment.filename, "size": attachment.size}, 201
 
 
@@ -132,7 +131,6 @@ def evidence_panel(meeting: Meeting, user):
         closed=meeting.status == Status.closed, kinds=list(AttachmentKind),
         categories=[c for c in BudgetCategory if c != BudgetCategory.speaker_fee],
         max_mb=round(config["ATTACHMENT_MAX_BYTES"] / 2**20, 1),
-        max_count=config["ATTACHMENT_MAX_PER_MEETING"], today=local_date(utcnow()).isoformat(),
-        humanize=humanize)
+        max_count=config["ATTACHMENT_MAX_PER_MEETING"], today=local_date(utcnow()).isoformat())
 
 

@@ -1,7 +1,7 @@
 import marshmallow as ma
 from marshmallow import fields, validate
 
-from ..rest import Args, Id, LocalDateTime, Prebuilt, QueryId, Text
+from ..rest import Args, Id, LocalDateTime, QueryId, Text
 from .models import Stage, VisitOutcome
 
 
@@ -63,7 +63,7 @@ class ReportWeekArgs(Args):
     group_by = fields.String(load_default="rep", validate=validate.OneOf(["rep"]))
 
 
-class PlanRowSchema(Prebuilt, ma.Schema):
+class PlanRowSchema(ma.Schema):
     doctor_id = fields.Integer()
     name = fields.String()
     hospital = fields.String()
@@ -76,7 +76,7 @@ class PlanRowSchema(Prebuilt, ma.Schema):
     overdue = fields.Boolean()
 
 
-class VisitReportRowSchema(Prebuilt, ma.Schema):
+class VisitReportRowSchema(ma.Schema):
     key = fields.Dict()
     rep_id = fields.Integer()
     week = fields.String()
@@ -112,7 +112,7 @@ class PlanResultSchema(ma.Schema):
     success = fields.Boolean()
 
 
-class UpgradePlanSchema(Prebuilt, ma.Schema):
+class UpgradePlanSchema(ma.Schema):
     id = fields.Integer()
     doctor_id = fields.Integer()
     doctor_name = fields.String()
@@ -129,7 +129,7 @@ class MonthArgs(Args):
     month = fields.String(validate=validate.Length(max=16), metadata={"description": "YYYY-MM"})
 
 
-class PlanReportRowSchema(Prebuilt, ma.Schema):
+class PlanReportRowSchema(ma.Schema):
     key = fields.Dict()
     rep_id = fields.Integer()
     month = fields.String()

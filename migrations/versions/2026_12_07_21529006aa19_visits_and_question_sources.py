@@ -8,7 +8,7 @@ unique key on (question_id, kind) gives way to (meeting, subject, kind),
 which already held).
 
 Revision ID: 21529006aa19
-Revises: ac740a2a1922
+Revises: e5a1c0f7b241
 Create Date: 2026-12-07 01:50:27.301532
 
 """
@@ -18,7 +18,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '21529006aa19'
-down_revision = 'ac740a2a1922'
+down_revision = 'e5a1c0f7b241'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """compliance flags on meetings (SPEC §12)
 
 Revision ID: 59f5e5378b21
-Revises: ac740a2a1922
+Revises: d3a91f6c27e4
 Create Date: 2026-12-07 02:15:00
 
 """
@@ -11,7 +11,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '59f5e5378b21'
-down_revision = 'ac740a2a1922'
+down_revision = 'd3a91f6c27e4'
 branch_labels = None
 depends_on = None
 

@@ -1,7 +1,7 @@
 """The action log refuses TRUNCATE too (PostgreSQL)
 
 Revision ID: d3a91f6c27e4
-Revises: ac740a2a1922
+Revises: 5d1e0c4b7a92
 Create Date: 2026-12-07 02:30:00
 
 The row trigger refuses UPDATE and DELETE; TRUNCATE fires no row trigger, so
@@ -13,7 +13,7 @@ UPDATE or DELETE on the log at all (`flask grant-app-role`, docs/operations.md).
 from alembic import op
 
 revision = 'd3a91f6c27e4'
-down_revision = 'ac740a2a1922'
+down_revision = '5d1e0c4b7a92'
 branch_labels = None
 depends_on = None
 

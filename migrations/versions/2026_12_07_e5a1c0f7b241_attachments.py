@@ -5,7 +5,7 @@ SHA-256. One live receipt per invoice number, in any meeting: a partial
 unique index (kind = 'receipt' and not voided), on SQLite and PostgreSQL.
 
 Revision ID: e5a1c0f7b241
-Revises: ac740a2a1922
+Revises: 59f5e5378b21
 Create Date: 2026-12-07 02:10:00
 
 """
@@ -15,7 +15,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = 'e5a1c0f7b241'
-down_revision = 'ac740a2a1922'
+down_revision = '59f5e5378b21'
 branch_labels = None
 depends_on = None
 
