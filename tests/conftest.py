@@ -1,5 +1,18 @@
-"""Fixtures: a fresh app and an empty database per test, and factory makers
-with defaults so a test states only what matters to it.
+"""Fixtures: one app and one schema for the session, each test in a
+transaction rolled back at its end, and factory makers with defaults so a
+test states only what matters to it.
+
+Every session a test opens — its own, and each request's on its own thread
+(ServerLikeClient) — runs on the test's one connection, inside the test's
+transaction, in a SAVEPOINT of its own (SQLAlchemy's "joining a session into
+an external transaction", join_transaction_mode="create_savepoint"): a
+commit releases the savepoint, and the test's end rolls everything back.
+Requests run one at a time, so the connection is never used by two threads
+at once. A test that needs real commits — several connections or processes
+(races, a live server, another app on the database), the scheduler, an app
+of its own — is marked `real_commits`: it gets a fresh app and the tables
+are emptied after it, as every test was before (tests using `live_app` are
+marked by themselves).
 
 SQLite by default; set TEST_DATABASE_URL (postgresql+psycopg://…) to run the
 same suite on PostgreSQL.
@@ -16,7 +29,9 @@ from decimal import Decimal
 import pytest
 from flask import has_app_context
 from flask.testing import FlaskClient
+from flask_sqlalchemy.session import Session
 from sqlalchemy import text
+from sqlalchemy.orm import scoped_session, sessionmaker
 
 from meetings import create_app
 from meetings.auth.models import Role
@@ -73,8 +88,10 @@ class ServerLikeClient(FlaskClient):
     Flask shares one context and one session with the test, which hid an
     object used after its session had closed (a streamed CSV export answered
     500 under a real server). The body is read on that thread too, as the
-    server writes it. The test's own transaction is committed first: its reads
-    may hold SQLite's write lock, as another client's never would."""
+    server writes it. The test's own session is committed first (its
+    savepoint released, tests/conftest.py's docstring), as a client's request
+    comes after what the test wrote; the request's session, on the test's
+    connection too, runs in a savepoint of its own."""
 
     def open(self, *args, **kwargs):
         if not has_app_context():  # a redirect followed from the request's thread, or no test context
@@ -104,12 +121,78 @@ def files_root(tmp_path):
     return tmp_path / "files"
 
 
-@pytest.fixture
-def app(_schema, files_root):
-    app = create_app({"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "SQLALCHEMY_DATABASE_URI": _schema,
-                      "TESTING": True, "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost",
-                      "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000", "FILES_URL": f"file://{files_root}"})
+TEST_CONFIG = {"SECRET_KEY": "test-secret-key-0123456789abcdef-0123", "TESTING": True,
+               "WTF_CSRF_ENABLED": False, "SERVER_NAME": "localhost",
+               "PASSWORD_HASH_METHOD": "pbkdf2:sha256:1000"}
+
+
+def _test_app(database_url: str):
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": database_url})
     app.test_client_class = ServerLikeClient
+    return app
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if "live_app" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.real_commits)
+
+
+class _Joined:
+    """The connection every session of the running test uses (None: the
+    engine, for a test with real commits)."""
+    connection = None
+
+
+class JoinedSession(Session):
+    """Flask-SQLAlchemy's session, on the running test's connection when it
+    has one (Flask-SQLAlchemy picks the engine itself, ignoring `bind`)."""
+
+    def get_bind(self, mapper=None, clause=None, bind=None, **kwargs):
+        if bind is None and _Joined.connection is not None:
+            return _Joined.connection
+        return super().get_bind(mapper, clause, bind, **kwargs)
+
+
+@pytest.fixture(scope="session")
+def _session_app(_schema):
+    """The one app of the session, its sessions made by JoinedSession."""
+    app = _test_app(_schema)
+    original = db.session
+    db.session = scoped_session(
+        sessionmaker(db=db, class_=JoinedSession, query_cls=db.Query, join_transaction_mode="create_savepoint"),
+        scopefunc=original.registry.scopefunc)
+    yield app
+    db.session = original
+
+
+@pytest.fixture
+def app(request, _schema, _session_app, files_root):
+    if request.node.get_closest_marker("real_commits"):
+        yield from _app_with_commits(_schema, files_root)
+        return
+    app = _session_app
+    config = dict(app.config)
+    app.config["FILES_URL"] = f"file://{files_root}"  # each test's bodies in a folder of its own
+    with app.app_context():
+        connection = db.engine.connect()
+        transaction = connection.begin()
+        _Joined.connection = connection
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            _Joined.connection = None
+            transaction.rollback()
+            connection.close()
+            app.config.clear()
+            app.config.update(config)
+
+
+def _app_with_commits(database_url: str, files_root):
+    """A fresh app, and the tables emptied before and after the test."""
+    app = _test_app(database_url)
+    app.config["FILES_URL"] = f"file://{files_root}"
     with app.app_context():
         _empty_tables()
         yield app

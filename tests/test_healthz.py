@@ -1,5 +1,7 @@
 import json
 
+import pytest
+
 from meetings import create_app
 
 
@@ -41,6 +43,7 @@ def _failing_routes(app):
     app.add_url_rule("/api/v1/boom", "api_boom", boom)
 
 
+@pytest.mark.real_commits  # routes added: an app of its own (the shared one has served requests)
 def test_a_500_names_its_request_id_in_json_header_and_log(app, capsys):
     app.config["LOG_FORMAT"] = "json"
     from meetings.logs import configure_logging
@@ -57,6 +60,7 @@ def test_a_500_names_its_request_id_in_json_header_and_log(app, capsys):
     assert (access["request_id"], access["status"], access["path"]) == (rid, 500, "/api/v1/boom")
 
 
+@pytest.mark.real_commits  # routes added: an app of its own (the shared one has served requests)
 def test_a_500_page_shows_the_request_id(app):
     _failing_routes(app)
     response = app.test_client().get("/boom")
@@ -77,6 +81,7 @@ def test_a_request_id_from_a_trusted_proxy_is_kept_when_it_looks_like_one(app):
     assert forged != "<script>" and len(forged) == 32
 
 
+@pytest.mark.real_commits  # routes added: an app of its own (the shared one has served requests)
 def test_text_logs_keep_a_traceback_on_one_line(app, capsys):
     app.config["LOG_FORMAT"] = "text"
     from meetings.logs import configure_logging

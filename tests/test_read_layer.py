@@ -16,6 +16,10 @@ from meetings.questions.models import Question, QuestionStatus
 from meetings.scale import seed_scale
 from tests.conftest import PASSWORD
 
+# Statements are counted as production sends them: real transactions, not the
+# savepoints of a test's rolled-back one (tests/conftest.py)
+pytestmark = pytest.mark.real_commits
+
 MOST = 15  # statements a list may cost at all (SPEC-sized pages of up to 500)
 API_LISTS = ["/meetings", "/followups", "/questions", "/users", "/regions", "/provinces",
              "/hospitals", "/departments", "/doctors", "/notifications"]

@@ -24,6 +24,8 @@ from meetings.extensions import db
 from meetings.types import utcnow
 from tests.browser.conftest import LiveServer
 
+pytestmark = pytest.mark.real_commits  # a live server of its own app reads what the test committed
+
 
 class Phone:
     """One browser session: a cookie jar, the page's CSRF token, and posts."""

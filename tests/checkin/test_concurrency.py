@@ -11,6 +11,7 @@ from meetings.extensions import db
 
 pytestmark = [
     pytest.mark.postgres,
+    pytest.mark.real_commits,  # processes of their own sign people in at once
     pytest.mark.skipif(not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),
                        reason="needs TEST_DATABASE_URL=postgresql+psycopg://…"),
 ]

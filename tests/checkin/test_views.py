@@ -1,6 +1,7 @@
 import re
 from datetime import timedelta
 
+import pytest
 import time_machine
 
 from meetings.checkin import services
@@ -172,6 +173,7 @@ QR_POST_STATEMENTS = {"sqlite": {"signed in": 19, "retried": 13, "refused": 10, 
                       "postgresql": {"signed in": 17, "retried": 11, "refused": 7, "bad input": 5}}
 
 
+@pytest.mark.real_commits  # statements counted as production sends them, not a test transaction's savepoints
 def test_a_qr_sign_in_costs_a_fixed_number_of_statements(client, meeting_with, doctors, monkeypatch):
     monkeypatch.setattr("meetings.throttle.random.random", lambda: 1.0)  # no sweep of old windows now
     (doc,) = doctors("C")

@@ -22,6 +22,8 @@ from meetings.types import utcnow
 
 from .conftest import next_local
 
+pytestmark = pytest.mark.real_commits  # jobs in processes of their own, and a run killed half way
+
 ROOT = Path(__file__).resolve().parent.parent.parent
 on_postgres = pytest.mark.skipif(
     not os.environ.get("TEST_DATABASE_URL", "").startswith("postgresql"),

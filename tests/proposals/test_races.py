@@ -10,6 +10,8 @@ from meetings.orgs.models import BudgetPool
 from meetings.proposals.models import Meeting, Status
 from tests.races import race
 
+pytestmark = pytest.mark.real_commits  # processes of their own race on the database (tests/races.py)
+
 
 def _approve(user, meeting_id):
     from meetings.proposals import services

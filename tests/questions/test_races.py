@@ -11,6 +11,8 @@ from meetings.summary.services import questions_of, save_summary
 from tests.conftest import filled_summary
 from tests.races import race
 
+pytestmark = pytest.mark.real_commits  # processes of their own race on the database (tests/races.py)
+
 
 def _run(user, action, target_id):
     from meetings.proposals.services import get_meeting
