@@ -52,15 +52,15 @@ def test_a_rep_proposes_and_the_provincial_manager_approves(org, make_doctor, li
     # the total and the warnings follow the typing (the rules answer from the server)
     rep.locator("#amount_meals").press_sequentially("1500")
     expect(rep.locator("#budget-total")).to_have_text("1500.00")
-    expect(rep.locator("#preview-warnings")).to_contain_text("meals")
+    expect(rep.locator("#preview-warnings")).to_contain_text("Meals draw attention")
     rep.fill("#amount_gifts", "500")
     rep.fill("#note_gifts", "资料袋")
     expect(rep.locator("#budget-total")).to_have_text("2000.00")
     # a headcount outside 10–20 is advice, shown at once
     rep.fill("#expected_attendees", "30")
-    expect(rep.locator("#preview-warnings")).to_contain_text("Audience size:")
+    expect(rep.locator("#preview-warnings")).to_contain_text("30 expected attendees")
     rep.fill("#expected_attendees", "15")
-    expect(rep.locator("#preview-warnings")).not_to_contain_text("Audience size:")
+    expect(rep.locator("#preview-warnings")).not_to_contain_text("expected attendees")
     for name in ("supply_channel_open", "department_head_agreed", "relations_ok"):
         rep.check(f"#{name}")
     rep.get_by_role("button", name="Save draft").click()
