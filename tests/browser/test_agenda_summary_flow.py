@@ -80,9 +80,9 @@ def test_staff_run_the_show_the_owner_summarizes_and_marketing_answers(
     rep.get_by_role("button", name="Save summary").click()
     rep.wait_for_url(re.compile(rf"/meetings/{meeting_id}/summary$"))
     spend = rep.locator("#spend-vs-budget tfoot")
-    expect(spend).to_contain_text("2000.00")  # approved
-    expect(spend).to_contain_text("2100.00")  # actual
-    expect(spend.locator("td").nth(3)).to_have_text("100.00")  # variance
+    expect(spend).to_contain_text("¥2,000")  # approved
+    expect(spend).to_contain_text("¥2,100")  # actual
+    expect(spend.locator("td").nth(3)).to_have_text("¥100")  # variance
     expect(spend.locator(".text-danger")).to_have_count(1)  # over budget shows red
     agenda_rows = rep.locator("#agenda-vs-actual tbody tr")
     expect(agenda_rows).to_have_count(5)

@@ -67,7 +67,7 @@ def test_a_rep_proposes_and_the_provincial_manager_approves(org, make_doctor, li
     rep.wait_for_url(re.compile(r"/meetings/\d+$"))
     meeting_url = rep.url
     expect(rep.locator("#meeting-status [data-status]")).to_have_attribute("data-status", "draft")
-    expect(rep.locator("#budget-total")).to_have_text("2000.00")
+    expect(rep.locator("#budget-total")).to_have_text("¥2,000")  # pages write money as ¥2,000
     expect(rep.locator("#starts-at")).to_have_text(starts.strftime("%Y-%m-%d %H:%M"))
 
     # invitees: an A-grade primary and an A backup for them
@@ -93,7 +93,7 @@ def test_a_rep_proposes_and_the_provincial_manager_approves(org, make_doctor, li
     log_in(pm, org.pm)
     pm.get_by_role("link", name="Approvals").click()
     row = pm.locator("tr", has_text="剂量调整答疑")
-    expect(row).to_contain_text("2000.00")
+    expect(row).to_contain_text("¥2,000")
     row.get_by_role("button", name="Approve").click()
     pm.wait_for_url(meeting_url)
     expect(pm.locator("#meeting-status [data-status]")).to_have_attribute("data-status", "approved")
