@@ -25,7 +25,7 @@ def test_staff_run_the_show_the_owner_summarizes_and_marketing_answers(
         org, make_meeting, make_doctor, live_server, new_page, log_in):
     from playwright.sync_api import expect
 
-    meeting = make_meeting("in_progress", topic="老年患者用药")
+    meeting = make_meeting("in_progress", topic="老年患者用药", diners=6)  # 1600 of meals ÷ 6 who ate
     doctor = make_doctor(org.hospital, grade="A", name="张主任")
     meeting_id, doctor_id = meeting.id, doctor.id
     base = f"{live_server.url}/meetings/{meeting_id}"

@@ -12,7 +12,7 @@ from tests.browser.crawl import MEASURE, crawl, sign_in
 
 pytestmark = pytest.mark.browser
 
-ROLES = ("rep", "pm", "rm", "staff", "marketing", "admin")
+ROLES = ("rep", "pm", "rm", "staff", "marketing", "admin", "compliance")
 
 
 def test_every_page_fits_a_phone(app, live_server, new_page):
@@ -36,4 +36,5 @@ def test_every_page_fits_a_phone(app, live_server, new_page):
     assert any(u.endswith("/summary") for u in visited["rep"])
     assert any("/questions" in u for u in visited["marketing"])
     assert any("/sign-in" in u for u in visited["staff"])
+    assert any("/compliance" in u for u in visited["compliance"])
     assert sum(len(v) for v in visited.values()) > 60

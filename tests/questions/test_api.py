@@ -4,7 +4,7 @@ from meetings.extensions import db
 from meetings.followups.models import FollowUp, FollowUpKind
 from tests.conftest import filled_summary
 
-SPEND = [{"category": "meals", "amount": "1500.00"}]
+SPEND = [{"category": "gifts", "amount": "1500.00"}]
 
 
 def summarize(api_as, org, make_meeting, questions):

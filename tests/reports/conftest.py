@@ -64,7 +64,7 @@ def held(org, make_meeting):
         if spend is not None:
             with time_machine.travel(starts_at + timedelta(hours=3)):
                 summary.save_summary(rep, meeting, organization="ok",
-                                     actual_spend=[{"category": "meals", "amount": Decimal(spend)}])
+                                     actual_spend=[{"category": "gifts", "amount": Decimal(spend)}])
                 db.session.commit()
         return meeting
     return make
