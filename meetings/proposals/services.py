@@ -122,7 +122,7 @@ def _terms(user: User, status, province_id, from_, to, q=None, order: str = "sta
 def _order(newest_first: bool, order: str | None) -> str:
     if order is not None:
         if order not in ORDERS:
-            raise InvalidInput(_("one of start, newest, relevant"), field="order")
+            raise InvalidInput(_("The order is one of start, newest or relevant."), field="order")
         return order
     return "newest" if newest_first else "start"
 
