@@ -145,6 +145,9 @@ LABELS: dict[str, dict[str, object]] = {
 
 # Field names as they appear in API errors ("meals: …", "segments.2.quiz: …").
 FIELDS: dict[str, object] = {
+    # the list's and the review's query (a refusal names them)
+    "q": _l("Search"), "order": _l("Order"), "filter": _l("Filter"),
+    "same_name_ok": _l("Another person with the same name"),
     "topic": _l("Topic"), "hospital_id": _l("Hospital"), "department_id": _l("Department"),
     "purpose": _l("Purpose"), "audience": _l("Audience"), "format": _l("Format"),
     "venue": _l("Venue"), "starts_at": _l("Starts"), "expected_attendees": _l("Expected attendees"),

@@ -65,7 +65,7 @@ def test_the_demo_story_is_consistent_and_starts_over_on_reset(app):
 
 def test_the_demo_rep_has_a_week_of_visits_due_overdue_and_done(app):
     from meetings.visits import services as visits
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["seed-demo", "--allow-production"]).exit_code == 0
     rep = db.session.scalars(select(User).where(User.username == "rep")).one()
     pm = db.session.scalars(select(User).where(User.username == "pm")).one()
     rows = visits.plan_rows([rep.id], visits.parse_week(None))
@@ -79,7 +79,7 @@ def test_the_demo_rep_has_a_week_of_visits_due_overdue_and_done(app):
 def test_the_demo_has_an_upgrade_plan_under_way_and_one_finished(app):
     from meetings.visits import plans
     from meetings.visits.models import UpgradePlan
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["seed-demo", "--allow-production"]).exit_code == 0
     made = db.session.scalars(select(UpgradePlan).order_by(UpgradePlan.id)).all()
     assert [plans.status_of(p).value for p in made] == ["finished", "approved"]
     assert plans.results(made)[made[0].id] is not None

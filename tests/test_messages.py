@@ -42,7 +42,7 @@ LATIN_WORD = re.compile(r"[A-Za-z][A-Za-z0-9'’-]*")
 # marks that are not English prose (and the letters of the A–D grades).
 ALLOWED_IN_CHINESE = {
     "CSV", "XLSX", "PNG", "PDF", "QR", "UTF-8", "GBK", "GB18030", "iCal", "webcal", "URL", "ID", "API",
-    "SMTP", "MB", "KB", "Q4", "JSON",
+    "SMTP", "MB", "KB", "Q4", "JSON", "JPEG", "WebP", "SHA-256", "ISO", "W51", "YYYY-MM",
     "Excel", "WPS", "PIN", "U", "Q", "A", "B", "C", "D", "No", "E-mail", "Email", "mm", "px",
 }
 

@@ -31,7 +31,7 @@ def pages_text(pdf: bytes) -> str:
 def forms(app, org, make_meeting, api_as):
     def fetch(topic: str, font: str) -> dict[str, bytes]:
         app.config["PDF_FONT"] = CJK_FONT if font == "truetype" else None
-        meeting = make_meeting("held", topic=topic, venue="示教室 🏥 三楼")
+        meeting = make_meeting("held", topic=topic, venue="示教室 🏥 三楼", diners=5)
         summary.save_summary(org.rep, meeting, organization="顺利 👍🏽 完成", feedback="主任认可",
                              actual_spend=[{"category": "meals", "amount": Decimal("1400")}])
         db.session.commit()

@@ -8,6 +8,7 @@ import re
 from datetime import timedelta
 from pathlib import Path
 
+import pytest
 import time_machine
 from sqlalchemy import event, select
 
@@ -147,6 +148,7 @@ def _commits():
     return seen, lambda: event.remove(db.engine, "commit", listener)
 
 
+@pytest.mark.real_commits  # counts the engine's real commits
 def test_a_qr_sign_in_commits_once_beside_its_throttle_count(client, org, make_meeting, make_doctor):
     doctor = make_doctor(org.hospital, grade="C")
     meeting = make_meeting("approved", primaries=[doctor])
@@ -162,6 +164,7 @@ def test_a_qr_sign_in_commits_once_beside_its_throttle_count(client, org, make_m
     assert len(seen) == 2  # database.commit_throttle_count, then the request's one commit
 
 
+@pytest.mark.real_commits  # counts the engine's real commits
 def test_a_refused_api_write_keeps_nothing_and_commits_nothing(org, api_as, make_meeting):
     meeting = make_meeting("draft")
     api = api_as(org.staff)  # not the owner: the service refuses

@@ -10,6 +10,7 @@ from datetime import timedelta
 from decimal import Decimal
 from typing import Callable
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists
 
@@ -57,7 +58,7 @@ review_filter("meals_near_cap", _l("Meals near the cap"), lambda: meals_per_dine
 
 def require_reviewer(user: User) -> None:
     if user.role not in REVIEWERS:
-        raise Forbidden("only compliance and administrators use the compliance view")
+        raise Forbidden(_("only compliance and administrators use the compliance view"))
 
 
 def review_search(user: User, filter_name: str | None = None) -> Select:
@@ -67,6 +68,6 @@ def review_search(user: User, filter_name: str | None = None) -> Select:
     if filter_name:
         chosen = FILTERS.get(filter_name)
         if chosen is None:
-            raise InvalidInput(f"filter: no such filter ({filter_name})", field="filter")
+            raise InvalidInput(_("no such filter (%(name)s)", name=filter_name), field="filter")
         query = query.where(chosen.condition())
     return query.order_by(Meeting.starts_at.desc(), Meeting.id.desc())

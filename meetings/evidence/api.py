@@ -1,5 +1,6 @@
 """/api/v1/meetings/{id}/attachments (SPEC §10, §12)."""
 from flask import current_app, request
+from flask_babel import gettext as _
 from werkzeug.exceptions import RequestEntityTooLarge
 
 from ..errors import InvalidInput
@@ -48,7 +49,7 @@ def add_attachment(args, meeting_id):
     meeting = get_meeting(user, meeting_id)
     upload = request.files.get("file")
     if upload is None:
-        raise InvalidInput("file: send the file as multipart field `file`", field="file")
+        raise InvalidInput(_("choose a file to attach"), field="file")
     args.pop("file", None)
     return services.add_attachment(user, meeting, upload.stream, filename=upload.filename, **args)
 

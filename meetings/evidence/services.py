@@ -116,11 +116,11 @@ def _receipt_fields(kind: AttachmentKind, category, amount, invoice_no, issued_o
     if kind != AttachmentKind.receipt:
         for name, value in given.items():
             if value not in (None, ""):
-                raise InvalidInput(_("%(field)s: only a receipt has one", field=name), field=name)
+                raise InvalidInput(_("only a receipt has one"), field=name)
         return dict.fromkeys(RECEIPT_FIELDS)
     for name, value in given.items():
         if value in (None, ""):
-            raise InvalidInput(_("%(field)s: a receipt needs it", field=name), field=name)
+            raise InvalidInput(_("a receipt needs it"), field=name)
     try:
         category = BudgetCategory(getattr(category, "value", category))
     except ValueError:

@@ -57,9 +57,7 @@ def _args() -> dict:
     try:
         return AttachmentArgs().load(form_dict(request.form))
     except Exception as exc:  # marshmallow's ValidationError
-        messages = flatten(getattr(exc, "messages", {}))
-        field, message = next(iter(messages.items()), ("_", str(exc)))
-        raise InvalidInput(f"{field}: {message}", field=field) from None
+        raise InvalidInput(errors=flatten(getattr(exc, "messages", {})) or {"_": str(exc)}) from None
 
 
 def _chosen_files():

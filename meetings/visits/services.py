@@ -24,6 +24,7 @@ from ..checkin.services import counted_checkins
 from ..doctors.models import NEVER_KEY_TITLES, Department, Doctor, Hospital
 from ..doctors.services import grade_clause, visible_hospitals
 from ..errors import Forbidden, InvalidInput, NotFound
+from ..labels import label, listed
 from ..extensions import db
 from ..followups.models import FollowUp, FollowUpKind, FollowUpStatus
 from ..followups.services import managers_for
@@ -68,9 +69,9 @@ def local_midnight(day: date) -> datetime:
 def _text(value, field: str, required: bool = False, max_len: int = TEXT_MAX) -> str | None:
     value = (value or "").strip() or None
     if required and value is None:
-        raise InvalidInput(_("%(field)s: required", field=field), field=field)
+        raise InvalidInput(_("required"), field=field)
     if value and len(value) > max_len:
-        raise InvalidInput(_("%(field)s: at most %(n)s characters", field=field, n=max_len), field=field)
+        raise InvalidInput(_("at most %(n)s characters", n=max_len), field=field)
     return value
 
 
@@ -78,9 +79,8 @@ def _enum(enum_cls, value, field: str):
     try:
         return enum_cls(getattr(value, "value", value))
     except ValueError:
-        choices = ", ".join(m.value for m in enum_cls)
-        raise InvalidInput(_("%(field)s: one of %(choices)s", field=field, choices=choices),
-                           field=field) from None
+        choices = listed([label(m) for m in enum_cls])
+        raise InvalidInput(_("one of %(choices)s", choices=choices), field=field) from None
 
 
 def visitable_doctor(actor: User, doctor_id) -> Doctor:

@@ -106,7 +106,7 @@ def test_the_demos_held_meeting_carries_its_evidence(app, client):
     from meetings.evidence.services import evidence_gaps, list_attachments
     from meetings.proposals.models import Meeting, Status
 
-    assert app.test_cli_runner().invoke(args=["seed-demo"]).exit_code == 0
+    assert app.test_cli_runner().invoke(args=["seed-demo", "--allow-production"]).exit_code == 0
     held = db.session.scalars(select(Meeting).where(Meeting.status == Status.summarized)).one()
     kinds = [a.kind.value for a in list_attachments(held) if not a.voided]
     assert kinds.count("receipt") == 3 and kinds.count("photo") == 2
