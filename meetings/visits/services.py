@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import Select, and_, case, exists, func, literal, or_, select, union_all
+from sqlalchemy import Date, Select, and_, case, exists, func, literal, or_, select, union_all
 from sqlalchemy.orm import selectinload
 
 from ..actionlog import log_action
@@ -275,7 +275,7 @@ def _entries(end_at: datetime, last_day: date):
     `end_at` — present at a meeting of the rep (a visit task exists only for
     those) whose visit task was done by then or is past due on `last_day`."""
     return (select(FollowUp.assignee_id.label("rep_id"), FollowUp.doctor_id.label("doctor_id"),
-                   func.min(FollowUp.due_on).label("entered_due"))
+                   func.min(FollowUp.due_on, type_=Date).label("entered_due"))
             .where(FollowUp.kind == FollowUpKind.visit, FollowUp.doctor_id.is_not(None),
                    or_(and_(FollowUp.status == FollowUpStatus.done, FollowUp.completed_at < end_at),
                        FollowUp.due_on < last_day))

@@ -45,7 +45,7 @@ def test_the_dashboard_report_budgets_and_province_pages_agree(org, held, make_m
     approved = make_meeting("approved")        # 2000 held by its approval
     period = budget_period(summarised)
     summary.save_summary(org.rep, summarised, organization="顺利",
-                         actual_spend=[{"category": "meals", "amount": Decimal("1500")}])
+                         actual_spend=[{"category": "gifts", "amount": Decimal("1500")}])
     db.session.commit()
     pool = db.session.scalar(select(BudgetPool).where(BudgetPool.province_id == org.province.id,
                                                       BudgetPool.period == period))

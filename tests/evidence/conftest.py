@@ -116,6 +116,7 @@ def summarized(make_meeting, org):
     from meetings.summary.services import save_summary
 
     def make(actual_spend=None, **kwargs):
+        kwargs.setdefault("diners", 5)  # the meal's diners (SPEC §12: meals ÷ those who ate)
         meeting = make_meeting("held", **kwargs)
         spend = [{"category": c, "amount": Decimal(a)} for c, a in
                  (actual_spend or {"meals": "1500", "gifts": "500"}).items()]

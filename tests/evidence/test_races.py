@@ -15,6 +15,8 @@ from meetings.evidence.models import Attachment
 from meetings.extensions import db
 from tests.races import race
 
+pytestmark = pytest.mark.real_commits  # several connections race for real
+
 
 def _upload(user, meeting_id, invoice_no, seed):
     from meetings.evidence import services

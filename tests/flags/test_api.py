@@ -50,7 +50,7 @@ def test_compliance_reads_every_province_and_the_action_log(org, api_as, make_me
 
 def test_close_refused_with_every_gap_as_words(org, api_as, make_meeting, compliance):
     meeting = make_meeting("held")
-    summary.save_summary(org.rep, meeting, **filled_summary())
+    summary.save_summary(org.rep, meeting, **filled_summary(actual_spend=[{"category": "gifts", "amount": "0"}]))
     officer = api_as(compliance)
     officer.post(f"/meetings/{meeting.id}/flags", {"reason": "请说明"})
     refused = api_as(org.rep).post(f"/meetings/{meeting.id}/close")

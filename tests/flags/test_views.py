@@ -37,13 +37,13 @@ def test_compliance_flags_from_the_meeting_page_the_owner_answers_compliance_res
 
 def test_the_meeting_page_lists_every_gap_before_close(org, login, make_meeting, compliance):
     meeting = make_meeting("held")
-    summary.save_summary(org.rep, meeting, **filled_summary())
+    summary.save_summary(org.rep, meeting, **filled_summary(actual_spend=[{"category": "gifts", "amount": "0"}]))
     flags.raise_flag(compliance, meeting, reason="请说明")
     db.session.commit()
     client = login(org.rep)
     page = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     assert 'id="close-gaps"' in page and 'data-gap="flag_open"' in page
-    response = client.post(f"/meetings/{meeting.id}/close", follow_redirects=True)
+    response = client.post(f"/meetings/{meeting.id}/close", data={"confirm": "yes"}, follow_redirects=True)
     db.session.expire_all()
     assert meeting.status.value == "summarized"
     assert proposals.close_gaps(meeting)["flag_open"] in response.get_data(as_text=True)
@@ -59,7 +59,7 @@ def test_the_review_list_filters_flagged_closed_and_meals_near_the_cap(org, logi
     summary.save_summary(org.rep, modest, **filled_summary(
         actual_spend=[{"category": "meals", "amount": Decimal("200")}]))
     closed = make_meeting("held", topic="丁会议")
-    summary.save_summary(org.rep, closed, **filled_summary())
+    summary.save_summary(org.rep, closed, **filled_summary(actual_spend=[{"category": "gifts", "amount": "0"}]))
     proposals.close(org.rep, closed)
     db.session.commit()
     client = login(compliance)
