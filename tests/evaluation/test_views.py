@@ -85,7 +85,8 @@ def test_the_upload_page_imports_and_shows_the_report(org, make_doctor, login):
     assert response.status_code == 200
     html = response.get_data(as_text=True)
     assert 'id="report-inserted">1<' in html and 'id="import-errors"' in html
-    assert '<td>3</td><td>月份</td>' in html and '<td>month</td>' not in html  # row 3 (the header is row 1), the column by its label
+    # row 3 (the header is row 1), the column by its label
+    assert '<td>3</td><td>月份</td>' in html and '<td>month</td>' not in html
     assert db.session.scalar(select(Prescription.boxes)) == 3
     missing = client.post("/prescriptions", data=fill(page), content_type="multipart/form-data")
     assert missing.status_code == 422
