@@ -59,5 +59,5 @@ def test_sign_in_buttons_wait_disabled_with_the_time_they_open(client, org, make
     db.session.commit()
     detail = client.get(f"/meetings/{meeting.id}").get_data(as_text=True)
     staff = client.get(f"/meetings/{meeting.id}/sign-in").get_data(as_text=True)
-    assert 'id="sign-in-opens"' not in detail and f"/meetings/{meeting.id}/sign-in" in detail
+    assert 'id="sign-in-opens"' not in detail and f"/meetings/{meeting.id}/sign-in\"" in detail
     assert 'id="opens-at"' not in staff and "tap\" disabled" not in staff
