@@ -13,7 +13,7 @@ from meetings.agenda.models import AgendaSegment
 from meetings.extensions import db
 from meetings.followups.models import FollowUp, FollowUpKind, FollowUpStatus
 from meetings.proposals.models import Meeting, Status
-from meetings.questions.models import Question, QuestionStatus
+from meetings.questions.models import Question, QuestionSource, QuestionStatus
 
 pytestmark = pytest.mark.browser
 
@@ -123,7 +123,9 @@ def test_staff_run_the_show_the_owner_summarizes_and_marketing_answers(
     assert meeting.status == Status.summarized
     segments = db.session.scalars(select(AgendaSegment).where(AgendaSegment.meeting_id == meeting_id)).all()
     assert len(segments) == 5 and all(s.started_at and s.finished_at for s in segments)
-    question = db.session.scalars(select(Question).where(Question.meeting_id == meeting_id)).one()
+    # the rep's question (the chief's disputed point is a question of its own, SPEC §15)
+    question = db.session.scalars(select(Question).where(Question.meeting_id == meeting_id,
+                                                         Question.source == QuestionSource.summary)).one()
     assert question.status == QuestionStatus.answered and question.answer == ANSWER
     assert question.answered_by_id == org.marketing.id
     relay = db.session.scalars(select(FollowUp).where(FollowUp.question_id == question.id)).one()
