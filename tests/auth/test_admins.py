@@ -45,6 +45,7 @@ def _demote(user, target_id):
 
 
 @pytest.mark.postgres
+@pytest.mark.real_commits  # two processes race for the rows
 def test_two_admins_demoting_each_other_at_once_leave_one(app, org, make_user):
     if db.engine.dialect.name != "postgresql":
         pytest.skip("races are only real on PostgreSQL")

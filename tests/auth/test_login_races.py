@@ -29,6 +29,7 @@ def _redis_or_skip():
 
 
 @pytest.mark.postgres
+@pytest.mark.real_commits  # forty threads, each on a connection of its own
 @pytest.mark.parametrize("backend", ["database", "redis"])
 def test_forty_wrong_passwords_at_once_get_no_more_than_the_limit_checked(app, org, monkeypatch, backend):
     if db.engine.dialect.name != "postgresql":
