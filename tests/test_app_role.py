@@ -12,7 +12,8 @@ from sqlalchemy import text
 from meetings.actionlog import log_action
 from meetings.extensions import db
 
-pytestmark = pytest.mark.postgres
+pytestmark = [pytest.mark.postgres,
+              pytest.mark.real_commits]  # the app role works on a connection of its own
 
 
 @pytest.fixture
